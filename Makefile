@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Lazy FPSIMD/SVE context switching for arm64 KVM: an overlay on Debian's
+# linux-source-6.12. See README.md.
+#
+#   make              build ours and stock, boot both in KVM_MODE, report
+#   make check        unit tests + VHE and nVHE runs, parity with stock (CI)
+#   make run          ours only, in KVM_MODE, no stock comparison
+#   make image        build ours; the last line printed is its Image
+#   make image-stock  the same for the stock base kernel
+#   make series       the overlay as a numbered patch series
+#   make lint         checkpatch --strict, W=1 and kernel-doc on our files
+#   make unit         the native (host) tests only
+#
+# Variables: KSRC=/path (your own base tree), KVM_MODE=vhe|nvhe|protected,
+# DEBUG=1 (lockdep/preempt debug variant), T=word[,word] (run only tests
+# whose suite/name contains a word), BUILD=dir, JOBS=n, QEMU_TIMEOUT=s.
+
+BUILD ?= $(CURDIR)/build
+export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CHECK_MODES
+
+TARGETS := all check run image image-stock tests series lint unit deps base
+
+.PHONY: $(TARGETS) clean help
+$(TARGETS):
+	@bash pipeline/main.sh $@
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@sed -n '3,19s/^# \{0,1\}//p' Makefile

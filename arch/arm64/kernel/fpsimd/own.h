@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * FP register ownership: the decisions, without the hardware.
+ *
+ * This header is plain C. The kernel includes it from core.c with the real
+ * register save/load routines behind fpown_hw_save() and fpown_hw_load();
+ * tools/testing/fpsimd-model/ includes it on the build host with a fake
+ * register file behind the same two names and explores every sequence of
+ * events against the invariants listed below. Nothing here may depend on
+ * kernel headers beyond what the includer provides: struct fpstate's
+ * ownership fields, the two hooks, and FPOWN_ASSERT().
+ *
+ * Words used below
+ *   context   a struct fpstate: the FP/SVE state of one task or one vCPU,
+ *             with its memory image and a description of its layout.
+ *   live      context C is live on CPU n when the per-CPU record of n names
+ *             C as its owner and C names n as its last CPU. Only then may
+ *             C's latest values be in n's registers.
+ *   dirty     the registers of CPU n may hold values newer than the memory
+ *             image of their owner. Only a live owner can be dirty.
+ *
+ * Invariants (checked by the model after every event, asserted here)
+ *   I1  at most one owner per CPU, and a dirty CPU has a live owner;
+ *   I2  a context is dirty on at most one CPU;
+ *   I3  a context that is not dirty anywhere has its latest values in its
+ *       memory image;
+ *   I4  a live context's memory image and the registers of its CPU agree
+ *       unless that CPU is dirty (so a reload can be skipped);
+ *   I5  nothing is loaded into the registers without first writing back a
+ *       dirty owner.
+ *
+ * Calling rules: every function here runs with the CPU's ownership record
+ * stable: in the kernel, with preemption and softirqs disabled (or with
+ * IRQs disabled), which the kernel wrappers assert.
+ */
+#ifndef __ARM64_KERNEL_FPSIMD_OWN_H
+#define __ARM64_KERNEL_FPSIMD_OWN_H
+
+/* No CPU: the context is not recorded as loaded anywhere. */
+#define FPOWN_NO_CPU	(-1)
+
+/**
+ * struct fpown_cpu - per-CPU record of whose FP state the registers hold
+ * @owner: the context last loaded into (or saved from) the registers, or
+ *         NULL when the registers hold nobody's state (kernel-mode NEON
+ *         used them, or nothing was loaded since boot or resume)
+ * @dirty: the registers may be newer than @owner's memory image
+ */
+struct fpown_cpu {
+	struct fpstate	*owner;
+	int		dirty;
+};
+
+/**
+ * fpown_is_live() - are @st's latest values possibly in @cpu's registers?
+ * @pc: the ownership record of @cpu
+ * @cpu: the CPU number
+ * @st: the context
+ *
+ * Return: non-zero when @st is live on @cpu, so a load can be skipped.
+ */
+static inline int fpown_is_live(const struct fpown_cpu *pc, int cpu,
+				const struct fpstate *st)
+{
+	return pc->owner == st && st->last_cpu == cpu;
+}
+
+/**
+ * fpown_save() - write the registers back to their owner if they are newer
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ *
+ * The registers stay recorded as the owner's: if nobody else loads before
+ * the owner runs again on this CPU, it does not need a reload.
+ *
+ * Return: non-zero when a save was done.
+ */
+static inline int fpown_save(struct fpown_cpu *pc, int cpu)
+{
+	if (!pc->dirty)
+		return 0;
+	FPOWN_ASSERT(pc->owner && pc->owner->last_cpu == cpu);
+	fpown_hw_save(pc->owner);
+	pc->dirty = 0;
+	return 1;
+}
+
+/**
+ * fpown_release() - save the owner, then forget it: the registers are about
+ *                   to hold state that belongs to nobody (kernel-mode NEON)
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ *
+ * Return: non-zero when a save was done.
+ */
+static inline int fpown_release(struct fpown_cpu *pc, int cpu)
+{
+	int saved = fpown_save(pc, cpu);
+
+	pc->owner = NULL;
+	return saved;
+}
+
+/**
+ * fpown_load() - make @st live on @cpu, reloading only if it is not already
+ * @pc: the ownership record of @cpu
+ * @cpu: the current CPU number
+ * @st: the context that is about to run with the registers
+ *
+ * A dirty previous owner is written back first. On return @st is live and
+ * the CPU is dirty: the caller is about to let @st run with the registers.
+ *
+ * Return: non-zero when the registers were loaded, zero when @st was still
+ * live and the load was skipped.
+ */
+static inline int fpown_load(struct fpown_cpu *pc, int cpu, struct fpstate *st)
+{
+	int loaded = 0;
+
+	if (!fpown_is_live(pc, cpu, st)) {
+		fpown_save(pc, cpu);
+		fpown_hw_load(st);
+		pc->owner = st;
+		st->last_cpu = cpu;
+		loaded = 1;
+	}
+	pc->dirty = 1;
+	return loaded;
+}
+
+/**
+ * fpown_invalidate() - @st's memory image changed behind the registers
+ * @st: the context (not running, or running on this CPU and not dirty)
+ *
+ * After ptrace or a signal return wrote @st's memory, or its layout changed
+ * (a new vector length), any registers that held @st are stale: the next
+ * fpown_load() of @st must reload.
+ */
+static inline void fpown_invalidate(struct fpstate *st)
+{
+	st->last_cpu = FPOWN_NO_CPU;
+}
+
+/**
+ * fpown_forget_cpu() - the registers of this CPU were lost (CPU power down)
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ *
+ * The owner is saved first if it was dirty, so nothing is lost.
+ *
+ * Return: non-zero when a save was done.
+ */
+static inline int fpown_forget_cpu(struct fpown_cpu *pc, int cpu)
+{
+	return fpown_release(pc, cpu);
+}
+
+#endif /* __ARM64_KERNEL_FPSIMD_OWN_H */

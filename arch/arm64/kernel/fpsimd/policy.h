@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * FP context policy: which ownership steps each kernel event takes.
+ *
+ * Plain C on top of own.h, shared by the kernel (core.c, the KVM glue) and
+ * the native model in tools/testing/fpsimd-model/. Each function is one
+ * event; the kernel wrappers add the locking, the thread flags and the
+ * statistics, the model adds a fake register file and the checks.
+ *
+ * Tasks and vCPUs are both contexts. What differs is when they run with
+ * the registers: a task in userspace, a vCPU inside the guest. A task
+ * that stops running is saved (it may run next on another CPU, and no CPU
+ * can read another's registers); the registers stay recorded as its own,
+ * so coming back to the same CPU with nobody in between costs nothing.
+ *
+ * The host side of a vCPU thread is lazy both ways: entering the guest
+ * saves nothing; the host's registers are written back only when the
+ * guest's first FP access traps (fpctx_guest_trap), and restored only on
+ * the way back to userspace (fpctx_return_to_user).
+ */
+#ifndef __ARM64_KERNEL_FPSIMD_POLICY_H
+#define __ARM64_KERNEL_FPSIMD_POLICY_H
+
+#include "own.h"
+
+/**
+ * fpctx_switch_out() - a context stops running on this CPU
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @st: the outgoing context (a task being switched out, a vCPU being put)
+ *
+ * Return: non-zero when @st was saved.
+ */
+static inline int fpctx_switch_out(struct fpown_cpu *pc, int cpu,
+				   struct fpstate *st)
+{
+	if (pc->owner != st)
+		return 0;
+	return fpown_save(pc, cpu);
+}
+
+/**
+ * fpctx_needs_load() - does @st need its registers loaded on this CPU?
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @st: the context about to run (a task switched in)
+ *
+ * Return: non-zero when the registers do not hold @st; the kernel keeps
+ * the answer in TIF_FOREIGN_FPSTATE.
+ */
+static inline int fpctx_needs_load(const struct fpown_cpu *pc, int cpu,
+				   const struct fpstate *st)
+{
+	return !fpown_is_live(pc, cpu, st);
+}
+
+/**
+ * fpctx_return_to_user() - a task goes back to userspace
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @st: the task's context
+ *
+ * Return: non-zero when its registers had to be loaded.
+ */
+static inline int fpctx_return_to_user(struct fpown_cpu *pc, int cpu,
+				       struct fpstate *st)
+{
+	return fpown_load(pc, cpu, st);
+}
+
+/**
+ * fpctx_kernel_begin() - the kernel is about to use the registers itself
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ *
+ * Whoever is live (a task, or a vCPU whose state stayed in the registers
+ * after an exit) is written back to its own memory, in its own layout.
+ *
+ * Return: non-zero when a context was saved.
+ */
+static inline int fpctx_kernel_begin(struct fpown_cpu *pc, int cpu)
+{
+	return fpown_release(pc, cpu);
+}
+
+/**
+ * fpctx_flush() - @st's memory changed or must be made current
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @st: the context, current on this CPU or not running at all
+ *
+ * Writes back @st if this CPU holds newer values for it, then forgets
+ * any registers that hold it: the memory image is the truth afterwards
+ * and may be changed (ptrace, signal return, a new vector length).
+ *
+ * Return: non-zero when @st was saved.
+ */
+static inline int fpctx_flush(struct fpown_cpu *pc, int cpu, struct fpstate *st)
+{
+	int saved = fpctx_switch_out(pc, cpu, st);
+
+	fpown_invalidate(st);
+	return saved;
+}
+
+/**
+ * fpctx_sync() - make @st's memory image current, keeping it live
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @st: the context, current on this CPU or not running at all
+ *
+ * For readers of the memory image (KVM_GET_ONE_REG, a core dump).
+ *
+ * Return: non-zero when @st was saved.
+ */
+static inline int fpctx_sync(struct fpown_cpu *pc, int cpu, struct fpstate *st)
+{
+	return fpctx_switch_out(pc, cpu, st);
+}
+
+/**
+ * fpctx_vcpu_enter() - decide how the guest is entered
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @vst: the vCPU's context
+ *
+ * Return: non-zero when the vCPU's state is still live here, so the guest
+ * may run with FP/SVE enabled (no trap, no reload); zero when its first
+ * FP/SVE access must trap to fpctx_guest_trap().
+ */
+static inline int fpctx_vcpu_enter(struct fpown_cpu *pc, int cpu,
+				   struct fpstate *vst)
+{
+	if (!fpown_is_live(pc, cpu, vst))
+		return 0;
+	pc->dirty = 1;
+	return 1;
+}
+
+/**
+ * fpctx_guest_trap() - the guest's first FP/SVE access in this run
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @vst: the vCPU's context
+ *
+ * The host's registers are written back now, and only if they hold newer
+ * values than the host's memory; the vCPU's state is loaded.
+ *
+ * Return: non-zero when a host context was saved.
+ */
+static inline int fpctx_guest_trap(struct fpown_cpu *pc, int cpu,
+				   struct fpstate *vst)
+{
+	int saved = 0;
+
+	if (pc->owner != vst)
+		saved = fpown_save(pc, cpu);
+	fpown_load(pc, cpu, vst);
+	return saved;
+}
+
+/**
+ * fpctx_vcpu_put() - the vCPU thread leaves KVM_RUN or is scheduled out
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @vst: the vCPU's context
+ *
+ * The guest's state is saved, but the registers stay recorded as the
+ * vCPU's: reloading it on this CPU with nobody in between costs nothing.
+ *
+ * Return: non-zero when the guest state was saved.
+ */
+static inline int fpctx_vcpu_put(struct fpown_cpu *pc, int cpu,
+				 struct fpstate *vst)
+{
+	return fpctx_switch_out(pc, cpu, vst);
+}
+
+#endif /* __ARM64_KERNEL_FPSIMD_POLICY_H */

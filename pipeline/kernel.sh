@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Configure and build one kernel variant: kernel.sh ours|stock
+# DEBUG=1 selects the debug variant (separate object directory).
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:?usage: kernel.sh ours|stock}
+src=$(src_dir "$variant")
+obj=$(obj_dir "$variant")
+frags=("$ROOT/config/kernel.config")
+[ -z "${DEBUG:-}" ] || frags+=("$ROOT/config/debug.config")
+mkdir -p "$obj"
+
+# (Re)configure when the fragments changed: allnoconfig + fragments.
+sum=$(cat "${frags[@]}" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.fragments" 2>/dev/null)" != "$sum" ]; then
+	kmake "$src" "$obj" allnoconfig
+	(cd "$src" && ./scripts/kconfig/merge_config.sh -m -O "$obj" \
+		"$obj/.config" "${frags[@]}")
+	kmake "$src" "$obj" olddefconfig
+	bad=0
+	while read -r line; do
+		case $line in
+		CONFIG_*=*) opt=${line%%=*} ;;
+		"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *} ;;
+		*) continue ;;
+		esac
+		if ! grep -qxF "$line" "$obj/.config"; then
+			got=$(grep -E "^($opt=|# $opt is not set)" "$obj/.config" || echo "absent")
+			echo "error: $opt did not stick: asked '$line', got '$got'"
+			bad=1
+		fi
+	done < <(cat "${frags[@]}")
+	[ $bad -eq 0 ] || exit 1
+	echo "$sum" >"$obj/.fragments"
+fi
+
+kmake "$src" "$obj" Image
+[ "$variant" = stock ] || kmake "$src" "$obj" headers
+echo "image: $obj/arch/arm64/boot/Image"

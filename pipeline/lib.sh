@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the pipeline scripts. Sourced, never run.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+LOGS=$BUILD/logs
+BASE_PKG=linux-source-6.12
+BASE_VERSION=${BASE_VERSION:-6.12.117-1~deb12u1}
+BASE_TARBALL=${BASE_TARBALL:-/usr/src/$BASE_PKG.tar.xz}
+# What is overlaid: the project tree (tests point these elsewhere).
+OVERLAY_ROOT=${OVERLAY_ROOT:-$ROOT}
+PATCHES=${PATCHES:-$ROOT/patches}
+CROSS=aarch64-linux-gnu-
+JOBS=${JOBS:-$(($(nproc) + 1))}
+mkdir -p "$LOGS"
+
+# ccache keyed on paths relative to the checkout's parent, so copies of the
+# project in sibling folders share cache entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$ROOT")}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+# The pristine base tree: the user's KSRC, or our unpacked copy.
+pristine_dir() {
+	if [ -n "${KSRC:-}" ]; then
+		echo "$KSRC"
+	else
+		echo "$BUILD/base/$BASE_PKG"
+	fi
+}
+
+# Object directory of a kernel variant: ours|stock, plus -debug.
+obj_dir() {
+	echo "$BUILD/$1${DEBUG:+-debug}/obj"
+}
+
+src_dir() {
+	case $1 in
+	stock) pristine_dir ;;
+	ours) echo "$BUILD/ours/src" ;;
+	*) die "unknown kernel variant '$1' (ours|stock)" ;;
+	esac
+}
+
+kmake() {
+	make -C "$1" O="$2" ARCH=arm64 CROSS_COMPILE=$CROSS \
+		CC="ccache ${CROSS}gcc" -j"$JOBS" "${@:3}"
+}
+
+# stage NAME CMD...: run CMD with its output in $LOGS/NAME.log and print
+# one line with the elapsed time. On failure print the "error:" lines the
+# command left, or the tail of its log, and stop.
+stage() {
+	local name=$1 log=$LOGS/$1.log t0 t1 rc=0
+	shift
+	t0=$(date +%s.%N)
+	"$@" >"$log" 2>&1 || rc=$?
+	t1=$(date +%s.%N)
+	if [ $rc -eq 0 ]; then
+		printf '  %-26s ok   %7.1fs\n' "$name" "$(echo "$t1 - $t0" | bc)"
+		return 0
+	fi
+	printf '  %-26s FAIL %7.1fs  (log: %s)\n' "$name" \
+		"$(echo "$t1 - $t0" | bc)" "${log#"$ROOT"/}"
+	if grep -q '^error:' "$log"; then
+		sed -n '/^error:/,$p' "$log" | head -n 60 >&2
+	else
+		tail -n 30 "$log" >&2
+	fi
+	exit $rc
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# checkpatch --strict on the series, W=1 on the kernel directories that hold
+# project C files, scripts/kernel-doc on the project's kernel sources.
+. "$(dirname "$0")/lib.sh"
+
+work=$BUILD/ours/src
+manifest=$BUILD/ours/.manifest
+bad=0
+
+# 1. checkpatch --strict: every patch must be free of errors, warnings
+#    and checks.
+for p in "$BUILD"/series/0*.patch; do
+	case $p in *0000-cover-letter.patch) continue ;; esac
+	out=$(cd "$work" && perl scripts/checkpatch.pl --strict \
+		"$p" 2>&1 || true)
+	if ! echo "$out" | grep -q '^total: 0 errors, 0 warnings, 0 checks'; then
+		echo "error: checkpatch --strict: ${p##*/}"
+		echo "$out" | sed 's/^/  /'
+		bad=1
+	fi
+done
+
+# Project kernel sources (not tools/): C and headers we own or patch.
+kfiles=$(grep -E '^(arch|include|virt|kernel)/.*\.[ch]$' "$manifest" || true)
+
+# 2. W=1 in a separate object directory, so the main build keeps its flags.
+dirs=$(for f in $kfiles; do
+	case $f in *.c) dirname "$f" ;; esac
+done | sort -u)
+if [ -n "$dirs" ]; then
+	lobj=$BUILD/lint/obj
+	mkdir -p "$lobj"
+	cp "$(obj_dir ours)/.config" "$lobj/.config"
+	kmake "$work" "$lobj" olddefconfig >/dev/null
+	targets=$(for d in $dirs; do echo "$d/"; done)
+	log=$LOGS/lint-w1-build.log
+	# Touch nothing: force the W=1 rebuild of these objects only.
+	for d in $dirs; do rm -f "$lobj/$d"/*.o; done
+	kmake "$work" "$lobj" W=1 $targets >"$log" 2>&1 || {
+		echo "error: W=1 build failed (see $log)"
+		tail -n 20 "$log"
+		bad=1
+	}
+	warn=$(grep -E 'warning:' "$log" | grep -F -f <(echo "$kfiles") || true)
+	if [ -n "$warn" ]; then
+		echo "error: W=1 warnings in project files:"
+		echo "$warn" | sed 's/^/  /'
+		bad=1
+	fi
+fi
+
+# 3. kernel-doc on every project kernel source.
+if [ -n "$kfiles" ]; then
+	out=$(cd "$work" && perl scripts/kernel-doc -none -Wall $kfiles 2>&1 || true)
+	if [ -n "$out" ]; then
+		echo "error: kernel-doc warnings:"
+		echo "$out" | sed 's/^/  /'
+		bad=1
+	fi
+fi
+[ $bad -eq 0 ] || exit 1
+echo "lint: $(ls "$BUILD"/series/0*.patch 2>/dev/null | grep -vc cover-letter) patches checkpatch-clean," \
+	"$(echo "$kfiles" | grep -c .) kernel files W=1 and kernel-doc clean"

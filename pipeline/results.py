@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Parse guest serial logs and report on them.
+
+  results.py parse RUNDIR VARIANT MODE
+      read RUNDIR/serial.log, write RUNDIR/results.json and one output file
+      per test under RUNDIR/out/, print a one-line summary.
+  results.py report [--parity] RUNDIR...
+      print the report of the given runs. With --parity, runs are paired
+      ours/stock by mode: a test that passes (or skips) on stock and fails
+      on ours fails the report; failures on stock are listed as measured.
+      Exit 1 on failure.
+"""
+import json
+import os
+import re
+import sys
+
+SPLAT = re.compile(
+    r"WARNING:|BUG:|Oops|Kernel panic|Unable to handle kernel|Internal error:"
+    r"|possible recursive locking|possible circular locking"
+    r"|inconsistent lock state|suspicious RCU usage|lockdep"
+    r"|scheduling while atomic|sleeping function called from invalid context"
+    r"|hyp panic|HYP panic|UBSAN|KASAN|detected stalls|hung_task")
+KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode "
+                      r"initialized successfully")
+MODE_NAMES = {"VHE": "vhe", "Hyp nVHE": "nvhe", "Hyp hVHE": "hvhe",
+              "Protected nVHE": "protected"}
+TEST_LINE = re.compile(r"^    (not ok|ok) (\d+) (\S+)(?: # (.*))?$")
+
+
+def parse(run, variant, mode):
+    with open(os.path.join(run, "serial.log"), errors="replace") as f:
+        lines = [l.rstrip("\r\n") for l in f]
+    res = {"variant": variant, "mode": mode, "debug": bool(os.environ.get("DEBUG")),
+           "complete": "FPTEST-END" in lines, "kernel": None, "kvm_mode": None,
+           "sve_vls": None, "tests": {}, "splats": []}
+    try:
+        with open(os.path.join(os.path.dirname(os.path.dirname(run)),
+                               "base-version")) as f:
+            res["base"] = f.read().strip()
+    except OSError:
+        res["base"] = None
+    outdir = os.path.join(run, "out")
+    os.makedirs(outdir, exist_ok=True)
+
+    suite, buf = None, []
+    in_dmesg = False
+    dmesg = []
+    for l in lines:
+        if l == "FPTEST-DMESG-BEGIN":
+            in_dmesg = True
+            continue
+        if l == "FPTEST-DMESG-END":
+            in_dmesg = False
+            continue
+        if in_dmesg:
+            dmesg.append(l)
+            continue
+        if l.startswith("# kernel: "):
+            res["kernel"] = l[len("# kernel: "):]
+        elif l.startswith("# sve_vls:"):
+            res["sve_vls"] = [int(v) for v in l.split(":", 1)[1].split()]
+        elif l.startswith("    # Subtest: "):
+            suite, buf = l[len("    # Subtest: "):], []
+        elif l.startswith("    # "):
+            buf.append(l[6:])
+        elif l == "    #":
+            buf.append("")
+        else:
+            m = TEST_LINE.match(l)
+            if m and suite:
+                directive = m.group(4) or ""
+                if m.group(1) == "not ok":
+                    result = "fail"
+                elif directive.startswith("SKIP"):
+                    result = "skip"
+                else:
+                    result = "ok"
+                name = f"{suite}/{m.group(3)}"
+                res["tests"][name] = {"result": result, "directive": directive}
+                with open(os.path.join(outdir, name.replace("/", "__") + ".txt"),
+                          "w") as f:
+                    f.write("\n".join(buf) + "\n")
+                buf = []
+
+    # Without the dmesg dump (a panic, a hang) the whole log is the evidence.
+    current = None
+    for l in (dmesg if dmesg else lines):
+        m = re.search(r"# start (\S+)", l)
+        if m:
+            current = m.group(1)
+        if SPLAT.search(l) and not l.lstrip().startswith("#"):
+            res["splats"].append({"test": current, "line": l.strip()})
+        m = KVM_MODE.search(l)
+        if m:
+            res["kvm_mode"] = MODE_NAMES[m.group(1)]
+
+    with open(os.path.join(run, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    counts = tally(res)
+    print(f"{variant} {mode}: {counts['ok']} ok, {counts['fail']} failed, "
+          f"{counts['skip']} skipped, kvm mode {res['kvm_mode']}, "
+          f"{len(res['splats'])} splats, {'complete' if res['complete'] else 'INCOMPLETE'}")
+    if not res["complete"]:
+        print("error: the guest did not finish its test run; last lines of the log:")
+        for l in lines[-40:]:
+            print("  | " + l)
+        return 1
+    return 0
+
+
+def tally(res, suite=None):
+    c = {"ok": 0, "fail": 0, "skip": 0}
+    for name, t in res["tests"].items():
+        if suite is None or name.startswith(suite + "/"):
+            c[t["result"]] += 1
+    return c
+
+
+def load(run):
+    with open(os.path.join(run, "results.json")) as f:
+        res = json.load(f)
+    res["dir"] = run
+    return res
+
+
+def tail_of(res, name, n=30):
+    path = os.path.join(res["dir"], "out", name.replace("/", "__") + ".txt")
+    try:
+        with open(path) as f:
+            out = f.read().splitlines()
+    except OSError:
+        return ["(no output recorded)"]
+    return out[-n:]
+
+
+def describe(res):
+    label = res["variant"] + ("-debug" if res.get("debug") else "")
+    vls = " ".join(str(v) for v in res.get("sve_vls") or []) or "none"
+    print(f"{label} / {res['mode']}: kernel {res.get('kernel')}, KVM mode "
+          f"{res.get('kvm_mode')}, SVE VLs (bytes) {vls}")
+    suites = sorted({n.split('/')[0] for n in res["tests"]})
+    for s in suites:
+        c = tally(res, s)
+        print(f"    {s:8} {c['ok']:3} ok {c['fail']:3} failed {c['skip']:3} skipped")
+
+
+def report(runs, parity):
+    ok = True
+    results = [load(r) for r in runs]
+    base = next((r.get("base") for r in results if r.get("base")), None)
+    print(f"base: {base}")
+    for res in results:
+        describe(res)
+        if not res["complete"]:
+            print(f"  FAIL: {res['variant']} / {res['mode']}: the run did not complete")
+            ok = False
+        if res["kvm_mode"] != res["mode"]:
+            print(f"  FAIL: asked for KVM mode {res['mode']}, got {res['kvm_mode']}")
+            ok = False
+
+    ours = [r for r in results if r["variant"] == "ours"]
+    stock = {(r["mode"], r.get("debug")): r for r in results if r["variant"] == "stock"}
+    for o in ours:
+        label = f"ours{'-debug' if o.get('debug') else ''} / {o['mode']}"
+        for s in o["splats"]:
+            print(f"  FAIL: {label}: kernel splat during {s['test']}: {s['line']}")
+            ok = False
+        s = stock.get((o["mode"], o.get("debug"))) if parity else None
+        if parity and s is None:
+            print(f"  FAIL: {label}: no stock run to compare with")
+            ok = False
+            continue
+        for name, t in sorted(o["tests"].items()):
+            st = s["tests"].get(name, {}).get("result") if s else None
+            if t["result"] == "fail" and (not parity or st in ("ok", "skip")):
+                why = f"(stock: {st})" if parity else ""
+                print(f"  FAIL: {label}: {name} {t['directive']} {why}")
+                for l in tail_of(o, name):
+                    print("      | " + l)
+                ok = False
+            elif parity and t["result"] == "skip" and st == "ok":
+                print(f"  FAIL: {label}: {name} skipped, passes on stock")
+                ok = False
+        if parity:
+            both = sorted(n for n, t in s["tests"].items() if t["result"] == "fail")
+            if both:
+                print(f"  failing on stock too ({label.split(' ')[0]} vs stock, "
+                      f"{o['mode']}), measured in this run: {' '.join(both)}")
+            fixed = [n for n in both if o["tests"].get(n, {}).get("result") == "ok"]
+            if fixed:
+                print(f"  passing on ours only: {' '.join(fixed)}")
+            if s["splats"]:
+                print(f"  stock splats (not ours, listed): {len(s['splats'])}")
+    print("RESULT: " + ("PASS" if ok else "FAIL"))
+    return 0 if ok else 1
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[0] == "parse":
+        return parse(argv[1], argv[2], argv[3])
+    if argv and argv[0] == "report":
+        parity = "--parity" in argv
+        runs = [a for a in argv[1:] if a != "--parity"]
+        return report(runs, parity)
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

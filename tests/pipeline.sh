@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Native tests of the pipeline itself: the overlay keeps timestamps, patches
+# apply in order, and each bad state gives its one clear message.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+P=$ROOT/pipeline
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+check() {
+	# check NAME EXPECTED-RC PATTERN CMD...: CMD exits with EXPECTED-RC
+	# and its output matches PATTERN (an extended regex).
+	local name=$1 want=$2 pat=$3 rc=0 out
+	shift 3
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -eq "$want" ] && echo "$out" | grep -Eq -- "$pat"; then
+		echo "ok - $name"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $name (rc=$rc, want $want, /$pat/)"
+		echo "$out" | tail -n 15 | sed 's/^/  | /'
+		fail=$((fail + 1))
+	fi
+}
+
+# A tiny fake base tree and project.
+base=$tmp/base
+mkdir -p "$base/arch/arm64/kernel" "$base/Documentation"
+printf 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nkernelversion:\n\t@echo 6.12.0\n' >"$base/Makefile"
+printf 'one\ntwo\nthree\n' >"$base/arch/arm64/kernel/a.c"
+printf 'keep\n' >"$base/arch/arm64/kernel/b.c"
+proj=$tmp/proj
+mkdir -p "$proj/arch/arm64/kernel/new" "$proj/patches"
+printf 'ours\n' >"$proj/arch/arm64/kernel/new/x.c"
+cat >"$proj/patches/0001-edit-a.patch" <<'P'
+Subject: edit a.c
+--- a/arch/arm64/kernel/a.c
++++ b/arch/arm64/kernel/a.c
+@@ -1,3 +1,3 @@
+ one
+-two
++TWO
+ three
+P
+export BUILD=$tmp/build KSRC=$base OVERLAY_ROOT=$proj PATCHES=$proj/patches
+
+check "base copies KSRC" 0 "base: KSRC 6.12.0" bash "$P/base.sh"
+check "overlay applies files and patches" 0 "overlay: 2 files, 1 patches" bash "$P/overlay.sh"
+work=$BUILD/ours/src
+check "patched content" 0 "^TWO$" cat "$work/arch/arm64/kernel/a.c"
+check "overlaid content" 0 "^ours$" cat "$work/arch/arm64/kernel/new/x.c"
+
+touch -d '2001-01-01' "$work/arch/arm64/kernel/a.c" "$work/arch/arm64/kernel/new/x.c"
+printf 'ours v2\n' >"$proj/arch/arm64/kernel/new/x.c"
+check "only the changed file is rewritten" 0 "changed: arch/arm64/kernel/new/x.c" bash "$P/overlay.sh"
+check "unchanged file keeps its timestamp" 0 "^2001" date -r "$work/arch/arm64/kernel/a.c" +%Y
+check "changed file gets a new timestamp" 0 "^20[2-9]" date -r "$work/arch/arm64/kernel/new/x.c" +%Y
+
+rm "$proj/patches/0001-edit-a.patch"
+check "a file no longer touched is restored" 0 "^two$" sh -c "bash $P/overlay.sh >/dev/null && cat $work/arch/arm64/kernel/a.c"
+rm -r "$proj/arch/arm64/kernel/new"
+check "a file no longer overlaid is removed" 0 "gone" sh -c "bash $P/overlay.sh >/dev/null; [ -e $work/arch/arm64/kernel/new/x.c ] || echo gone"
+
+cat >"$proj/patches/0002-bad.patch" <<'P'
+--- a/arch/arm64/kernel/b.c
++++ b/arch/arm64/kernel/b.c
+@@ -1 +1 @@
+-not there
++changed
+P
+check "a patch that does not apply is named with its hunk" 1 \
+	"error: patches/0002-bad.patch does not apply:.*|Hunk #1 FAILED" bash "$P/overlay.sh"
+rm "$proj/patches/0002-bad.patch"
+
+check "unknown KVM_MODE" 1 "error: unknown KVM_MODE 'bogus'" \
+	env KVM_MODE=bogus bash "$P/main.sh" run
+check "base tarball missing" 1 "error: base tarball /nonexistent.tar.xz is missing" \
+	env -u KSRC BASE_TARBALL=/nonexistent.tar.xz bash "$P/base.sh"
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	mkdir -p "$tmp/nobody" && chmod 777 "$tmp/nobody"
+	check "missing packages and not root" 1 \
+		"error: missing packages: .*no-such-package-xyz.*|not root" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env EXTRA_PKGS=no-such-package-xyz BUILD=$tmp/nobody bash "$P/deps.sh"
+fi
+
+# QEMU timeout: a kernel image that never prints anything.
+mkdir -p "$BUILD/ours/obj/arch/arm64/boot" "$BUILD/initramfs"
+head -c 65536 /dev/zero >"$BUILD/ours/obj/arch/arm64/boot/Image"
+echo x >"$BUILD/initramfs/initramfs.cpio"
+if command -v qemu-system-aarch64 >/dev/null; then
+	check "QEMU timeout prints the log tail" 1 "error: QEMU timed out after 3s" \
+		env QEMU_TIMEOUT=3 bash "$P/run.sh" ours
+fi
+
+echo "pipeline: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Exhaustive model check of the arm64 FP context state machine.
+ *
+ * The ownership decisions of arch/arm64/kernel/fpsimd/{own,policy}.h are
+ * compiled here unchanged, against a fake register file. A depth-first
+ * search runs every sequence of kernel events up to a depth on a small
+ * world (2 CPUs, 3 tasks, 2 vCPUs of VMs with different vector lengths)
+ * and checks after every step that
+ *   - no context's latest values are lost,
+ *   - no context ever observes another's values (stale upper bits of a
+ *     larger vector length included),
+ *   - each CPU has at most one owner, a context is dirty on at most one CPU,
+ *   - a context recorded as live really is in its CPU's registers, and a
+ *     task whose TIF_FOREIGN_FPSTATE is clear really is live.
+ *
+ * Values are tokens: (context, version) per 128-bit chunk of a Z register.
+ * Chunk 0 is the FPSIMD V register; chunks above it exist only with SVE.
+ *
+ * usage: model [-d depth] [-m mutation] [-q]
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NCPU	2
+#define NTASK	3
+#define NVCPU	2
+#define NCTX	(NTASK + NVCPU)
+#define MAXCH	2		/* chunks at the largest vector length */
+#define HOST_VL	MAXCH		/* the VL the host kernel runs with */
+
+#define TOK(id, ver)	((uint16_t)(((id) + 1) << 8 | (ver)))
+#define TOK_ID(t)	(((t) >> 8) - 1)
+#define TOK_VER(t)	((t) & 0xff)
+#define TOK_ZERO	0
+#define TOK_JUNK	0xff00	/* kernel-mode NEON scratch: nobody's */
+
+enum { TYPE_FPSIMD, TYPE_SVE };
+enum { KIND_TASK, KIND_GUEST };
+
+/* The context, as the kernel's struct fpstate, plus a memory image. */
+struct fpstate {
+	int	last_cpu;
+	uint8_t	id, kind, type, vl, perm_sve;
+	uint16_t mem[MAXCH];
+};
+
+static int mutation;
+static const char *failure;
+
+#define FPOWN_ASSERT(c)	do { if (!(c) && !failure) failure = "assert: " #c; } while (0)
+
+/* Fake hardware: what the kernel's save/load routines do to registers. */
+struct hwcpu {
+	uint16_t z[MAXCH];
+	uint8_t	zcr;		/* vector length in force, in chunks */
+};
+
+static struct hwcpu *cur_hw;
+static unsigned long nr_saves, nr_loads;
+
+static void fpown_hw_save(struct fpstate *st)
+{
+	int i;
+
+	nr_saves++;
+	if (st->type == TYPE_SVE) {
+		/* The kernel's save sets the context's own VL first. */
+		if (mutation != 5)
+			cur_hw->zcr = st->vl;
+		/* A save at another VL than the layout's garbles the image. */
+		for (i = 0; i < st->vl; i++)
+			st->mem[i] = cur_hw->zcr == st->vl ? cur_hw->z[i] : TOK_JUNK;
+	} else {
+		st->mem[0] = cur_hw->z[0];
+	}
+}
+
+static void fpown_hw_load(struct fpstate *st)
+{
+	int i;
+
+	nr_loads++;
+	if (st->type == TYPE_SVE) {
+		cur_hw->zcr = st->vl;
+		for (i = 0; i < st->vl; i++)
+			cur_hw->z[i] = st->mem[i];
+	} else {
+		/* An FPSIMD write of Vn zeroes Zn up to the VL in force. */
+		cur_hw->z[0] = st->mem[0];
+		for (i = 1; i < cur_hw->zcr; i++)
+			cur_hw->z[i] = TOK_ZERO;
+	}
+}
+
+#include "../../../arch/arm64/kernel/fpsimd/policy.h"
+
+enum mode { M_KERNEL, M_USER, M_RUN, M_GUEST };
+
+struct task {
+	int8_t	cpu;		/* running on, or -1 */
+	uint8_t	mode;
+	uint8_t	foreign;	/* TIF_FOREIGN_FPSTATE */
+	int8_t	vcpu;		/* the vCPU this thread runs, or -1 */
+	uint8_t	traps_off;	/* in M_GUEST: entered with FP enabled */
+};
+
+struct world {
+	struct fpown_cpu pc[NCPU];
+	struct hwcpu	hw[NCPU];
+	int8_t		cur[NCPU];	/* task on the CPU, -1 idle */
+	struct task	t[NTASK];
+	struct fpstate	ctx[NCTX];	/* tasks 0..NTASK-1, then vCPUs */
+	uint16_t	latest[NCTX][MAXCH];
+};
+
+static struct world W;
+
+static struct fpstate *task_st(int k) { return &W.ctx[k]; }
+static struct fpstate *vcpu_st(int v) { return &W.ctx[NTASK + v]; }
+
+/* How many chunks a context sees when it runs. */
+static int visible(const struct fpstate *st)
+{
+	return st->type == TYPE_SVE ? st->vl : 1;
+}
+
+static void fail(const char *what)
+{
+	if (!failure)
+		failure = what;
+}
+
+/* @st runs on @cpu: its registers must be exactly its latest values. */
+static void observe(int cpu, struct fpstate *st)
+{
+	int i;
+
+	for (i = 0; i < visible(st); i++) {
+		uint16_t got = W.hw[cpu].z[i];
+
+		if (got == W.latest[st->id][i])
+			continue;
+		if (got != TOK_ZERO && got != TOK_JUNK && TOK_ID(got) != st->id)
+			fail("a context observed another context's values");
+		else
+			fail("a context observed stale or lost values");
+	}
+}
+
+static void write_regs(int cpu, struct fpstate *st)
+{
+	int i, ver = 0;
+
+	for (i = 0; i < MAXCH; i++)
+		if (TOK_VER(W.latest[st->id][i]) > ver)
+			ver = TOK_VER(W.latest[st->id][i]);
+	for (i = 0; i < visible(st); i++) {
+		W.latest[st->id][i] = TOK(st->id, ver + 1);
+		W.hw[cpu].z[i] = W.latest[st->id][i];
+	}
+}
+
+/* ---- events: each mirrors a kernel path, calling the shared policy ---- */
+
+static int ev_sched(int cpu, int next)
+{
+	int prev = W.cur[cpu];
+	struct task *p = prev >= 0 ? &W.t[prev] : NULL;
+
+	if (next == prev || (next >= 0 && W.t[next].cpu >= 0))
+		return 0;
+	if (p && p->mode == M_GUEST)
+		return 0;		/* the guest exits first */
+	cur_hw = &W.hw[cpu];
+	if (p) {
+		/* Preempting a vCPU thread inside KVM_RUN puts the vCPU. */
+		if (p->mode == M_RUN && mutation != 3)
+			fpctx_vcpu_put(&W.pc[cpu], cpu, vcpu_st(p->vcpu));
+		if (mutation != 1)
+			fpctx_switch_out(&W.pc[cpu], cpu, task_st(prev));
+		p->cpu = -1;
+		/* Preempted in userspace: it resumes through the return path. */
+		if (p->mode == M_USER)
+			p->mode = M_KERNEL;
+	}
+	W.cur[cpu] = next;
+	if (next >= 0) {
+		W.t[next].cpu = cpu;
+		W.t[next].foreign = fpctx_needs_load(&W.pc[cpu], cpu, task_st(next));
+		if (mutation == 2)
+			W.t[next].foreign = 0;
+	}
+	return 1;
+}
+
+static int ev_return_to_user(int cpu)
+{
+	int k = W.cur[cpu];
+	struct task *t = k >= 0 ? &W.t[k] : NULL;
+
+	if (!t || t->mode != M_KERNEL)
+		return 0;
+	cur_hw = &W.hw[cpu];
+	if (t->foreign)
+		fpctx_return_to_user(&W.pc[cpu], cpu, task_st(k));
+	else
+		W.pc[cpu].dirty = 1;
+	t->foreign = 0;
+	t->mode = M_USER;
+	observe(cpu, task_st(k));
+	return 1;
+}
+
+static int ev_user_fp(int cpu)
+{
+	int k = W.cur[cpu];
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	observe(cpu, task_st(k));
+	write_regs(cpu, task_st(k));
+	return 1;
+}
+
+static int ev_syscall(int cpu)
+{
+	int k = W.cur[cpu];
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	W.t[k].mode = M_KERNEL;
+	return 1;
+}
+
+/* First SVE use of a task in FPSIMD layout: grow it to SVE. */
+static int ev_sve_trap(int cpu)
+{
+	int k = W.cur[cpu], i;
+	struct fpstate *st;
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	st = task_st(k);
+	if (st->type != TYPE_FPSIMD || !st->perm_sve)
+		return 0;
+	cur_hw = &W.hw[cpu];
+	if (mutation != 4)
+		fpctx_flush(&W.pc[cpu], cpu, st);
+	st->type = TYPE_SVE;
+	for (i = 1; i < st->vl; i++) {
+		W.latest[k][i] = TOK_ZERO;
+		st->mem[i] = TOK_ZERO;
+	}
+	W.t[k].foreign = fpctx_needs_load(&W.pc[cpu], cpu, st);
+	W.t[k].mode = M_KERNEL;	/* returns through ev_return_to_user */
+	return 1;
+}
+
+/* Kernel-mode NEON (softirq or task), outside any guest. */
+static int ev_kernel_neon(int cpu)
+{
+	int k = W.cur[cpu], i;
+
+	if (k >= 0 && W.t[k].mode == M_GUEST)
+		return 0;
+	cur_hw = &W.hw[cpu];
+	if (mutation != 6)
+		fpctx_kernel_begin(&W.pc[cpu], cpu);
+	W.hw[cpu].zcr = MAXCH;
+	for (i = 0; i < MAXCH; i++)
+		W.hw[cpu].z[i] = TOK_JUNK;
+	if (k >= 0 && W.t[k].mode != M_USER)
+		W.t[k].foreign = 1;
+	else if (k >= 0)
+		/* interrupted userspace: the return path reloads */
+		W.t[k].foreign = 1, W.t[k].mode = M_KERNEL;
+	return 1;
+}
+
+/* ptrace writes a stopped task's registers. */
+static int ev_ptrace(int k)
+{
+	struct fpstate *st = task_st(k);
+	int i, c;
+
+	if (W.t[k].cpu >= 0)
+		return 0;
+	for (c = 0; c < NCPU; c++)
+		if (W.pc[c].owner == st && W.pc[c].dirty)
+			fail("a stopped task is dirty on a CPU");
+	for (i = 0; i < visible(st); i++)
+		if (st->mem[i] != W.latest[k][i])
+			fail("ptrace read a stale memory image");
+	if (mutation != 7)
+		fpown_invalidate(st);
+	for (i = 0; i < visible(st); i++) {
+		W.latest[k][i] = TOK(k, 200 + i);
+		st->mem[i] = W.latest[k][i];
+	}
+	return 1;
+}
+
+static int ev_kvm_run(int cpu)
+{
+	int k = W.cur[cpu];
+
+	if (k < 0 || W.t[k].mode != M_USER || W.t[k].vcpu < 0)
+		return 0;
+	W.t[k].mode = M_RUN;	/* vcpu_load: nothing to do for FP */
+	return 1;
+}
+
+static int ev_guest_enter(int cpu)
+{
+	int k = W.cur[cpu];
+	struct task *t = k >= 0 ? &W.t[k] : NULL;
+
+	if (!t || t->mode != M_RUN)
+		return 0;
+	t->traps_off = fpctx_vcpu_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu));
+	t->mode = M_GUEST;
+	if (t->traps_off)
+		observe(cpu, vcpu_st(t->vcpu));
+	return 1;
+}
+
+static int ev_guest_fp(int cpu)
+{
+	int k = W.cur[cpu];
+	struct task *t = k >= 0 ? &W.t[k] : NULL;
+	struct fpstate *vst;
+
+	if (!t || t->mode != M_GUEST)
+		return 0;
+	vst = vcpu_st(t->vcpu);
+	cur_hw = &W.hw[cpu];
+	if (!t->traps_off) {
+		fpctx_guest_trap(&W.pc[cpu], cpu, vst);
+		if (mutation != 8)
+			t->foreign = 1;
+		t->traps_off = 1;
+	}
+	observe(cpu, vst);
+	write_regs(cpu, vst);
+	return 1;
+}
+
+static int ev_guest_exit(int cpu)
+{
+	int k = W.cur[cpu];
+
+	if (k < 0 || W.t[k].mode != M_GUEST)
+		return 0;
+	W.t[k].mode = M_RUN;
+	W.t[k].traps_off = 0;
+	/* The exit path puts the host's VL back in force. */
+	W.hw[cpu].zcr = HOST_VL;
+	return 1;
+}
+
+static int ev_run_exit(int cpu)
+{
+	int k = W.cur[cpu];
+
+	if (k < 0 || W.t[k].mode != M_RUN)
+		return 0;
+	cur_hw = &W.hw[cpu];
+	if (mutation != 9)
+		fpctx_vcpu_put(&W.pc[cpu], cpu, vcpu_st(W.t[k].vcpu));
+	W.t[k].mode = M_KERNEL;
+	return 1;
+}
+
+/* KVM_GET_ONE_REG then KVM_SET_ONE_REG from the vCPU's thread. */
+static int ev_one_reg(int cpu)
+{
+	int k = W.cur[cpu], v, i;
+	struct fpstate *vst;
+
+	if (k < 0 || W.t[k].mode != M_USER || W.t[k].vcpu < 0)
+		return 0;
+	v = W.t[k].vcpu;
+	vst = vcpu_st(v);
+	cur_hw = &W.hw[cpu];
+	fpctx_sync(&W.pc[cpu], cpu, vst);
+	for (i = 0; i < visible(vst); i++)
+		if (vst->mem[i] != W.latest[vst->id][i])
+			fail("KVM_GET_ONE_REG read a stale vCPU value");
+	if (mutation != 10)
+		fpctx_flush(&W.pc[cpu], cpu, vst);
+	for (i = 0; i < visible(vst); i++) {
+		W.latest[vst->id][i] = TOK(vst->id, 220 + i);
+		vst->mem[i] = W.latest[vst->id][i];
+	}
+	return 1;
+}
+
+/* ---- invariants ---- */
+
+static void check_invariants(void)
+{
+	int c, i, x;
+
+	for (c = 0; c < NCPU; c++) {
+		struct fpown_cpu *pc = &W.pc[c];
+
+		if (pc->dirty && (!pc->owner || pc->owner->last_cpu != c))
+			fail("I1: a dirty CPU without a live owner");
+		if (pc->owner && pc->owner->last_cpu == c) {
+			struct fpstate *st = pc->owner;
+
+			for (i = 0; i < visible(st); i++) {
+				uint16_t want = pc->dirty ? W.latest[st->id][i] : st->mem[i];
+
+				if (st->type == TYPE_SVE && W.hw[c].zcr < st->vl)
+					fail("I4: live SVE context with a shorter VL in force");
+				if (W.hw[c].z[i] != want)
+					fail("I4: a live context is not in its CPU's registers");
+			}
+		}
+	}
+	for (x = 0; x < NCTX; x++) {
+		struct fpstate *st = &W.ctx[x];
+		int dirty_on = 0;
+
+		for (c = 0; c < NCPU; c++)
+			if (W.pc[c].owner == st && W.pc[c].dirty)
+				dirty_on++;
+		if (dirty_on > 1)
+			fail("I2: a context is dirty on two CPUs");
+		if (!dirty_on)
+			for (i = 0; i < visible(st); i++)
+				if (st->mem[i] != W.latest[x][i])
+					fail("I3: latest values lost");
+	}
+	for (x = 0; x < NTASK; x++) {
+		struct task *t = &W.t[x];
+
+		if (t->cpu >= 0 && !t->foreign && t->mode != M_GUEST &&
+		    !fpown_is_live(&W.pc[t->cpu], t->cpu, task_st(x)))
+			fail("TIF_FOREIGN_FPSTATE clear but the task is not live");
+		if (t->mode == M_GUEST && t->traps_off &&
+		    !fpown_is_live(&W.pc[t->cpu], t->cpu, vcpu_st(t->vcpu)))
+			fail("guest runs without FP traps but its state is not live");
+	}
+}
+
+/* ---- search ---- */
+
+/* Renumber versions so that states equal up to version names merge. */
+static void canonicalize(void)
+{
+	uint16_t *slots[MAXCH * (2 + NCPU)];
+	int x, c, i, v, n;
+
+	for (x = 0; x < NCTX; x++) {
+		uint8_t present[256] = { 0 }, map[256];
+		int next = 1;
+
+		n = 0;
+		for (i = 0; i < MAXCH; i++) {
+			slots[n++] = &W.latest[x][i];
+			slots[n++] = &W.ctx[x].mem[i];
+			for (c = 0; c < NCPU; c++)
+				slots[n++] = &W.hw[c].z[i];
+		}
+		for (i = 0; i < n; i++)
+			if (*slots[i] != TOK_JUNK && *slots[i] != TOK_ZERO &&
+			    TOK_ID(*slots[i]) == x)
+				present[TOK_VER(*slots[i])] = 1;
+		for (v = 1; v < 256; v++)
+			if (present[v])
+				map[v] = next++;
+		for (i = 0; i < n; i++)
+			if (*slots[i] != TOK_JUNK && *slots[i] != TOK_ZERO &&
+			    TOK_ID(*slots[i]) == x && TOK_VER(*slots[i]))
+				*slots[i] = TOK(x, map[TOK_VER(*slots[i])]);
+	}
+}
+
+static uint64_t hash_world(void)
+{
+	const unsigned char *p = (const unsigned char *)&W;
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(W); i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+#define HBITS	24
+static uint64_t *seen_hash;
+static uint8_t *seen_depth;
+static unsigned long states, transitions;
+
+/* Returns 1 if the state is new (or now seen with more depth to go). */
+static int visit(int remaining)
+{
+	uint64_t h = hash_world();
+	size_t i = h & ((1UL << HBITS) - 1);
+
+	for (;;) {
+		if (!seen_hash[i]) {
+			seen_hash[i] = h;
+			seen_depth[i] = remaining;
+			states++;
+			return 1;
+		}
+		if (seen_hash[i] == h) {
+			if (seen_depth[i] >= remaining)
+				return 0;
+			seen_depth[i] = remaining;
+			return 1;
+		}
+		i = (i + 1) & ((1UL << HBITS) - 1);
+	}
+}
+
+#define MAXDEPTH 16
+#define NNAMED		11
+#define PER_CPU		(NNAMED + NTASK + 1)
+#define NEVENTS		(NCPU * PER_CPU + NTASK)
+
+/* Events are numbered per CPU (named events, then switch_to), then ptrace. */
+static int do_event(int e)
+{
+	int cpu = e / PER_CPU, ev = e % PER_CPU;
+
+	if (cpu >= NCPU)
+		return ev_ptrace(e - NCPU * PER_CPU);
+	switch (ev) {
+	case 0: return ev_return_to_user(cpu);
+	case 1: return ev_user_fp(cpu);
+	case 2: return ev_syscall(cpu);
+	case 3: return ev_sve_trap(cpu);
+	case 4: return ev_kernel_neon(cpu);
+	case 5: return ev_kvm_run(cpu);
+	case 6: return ev_guest_enter(cpu);
+	case 7: return ev_guest_fp(cpu);
+	case 8: return ev_guest_exit(cpu);
+	case 9: return ev_run_exit(cpu);
+	case 10: return ev_one_reg(cpu);
+	default: return ev_sched(cpu, ev - NNAMED < NTASK ? ev - NNAMED : -1);
+	}
+}
+
+static const char *event_name(int e, char *buf, size_t len)
+{
+	static const char *const names[NNAMED] = {
+		"return_to_user", "user_fp", "syscall", "sve_first_use",
+		"kernel_neon", "kvm_run", "guest_enter", "guest_fp",
+		"guest_exit", "run_exit_put", "one_reg_get_set",
+	};
+	int cpu = e / PER_CPU, ev = e % PER_CPU;
+
+	if (cpu >= NCPU)
+		snprintf(buf, len, "ptrace_write(T%d)", e - NCPU * PER_CPU);
+	else if (ev < NNAMED)
+		snprintf(buf, len, "cpu%d:%s", cpu, names[ev]);
+	else if (ev - NNAMED < NTASK)
+		snprintf(buf, len, "cpu%d:switch_to(T%d)", cpu, ev - NNAMED);
+	else
+		snprintf(buf, len, "cpu%d:switch_to(idle)", cpu);
+	return buf;
+}
+
+static int path[MAXDEPTH];
+
+static int explore(int depth, int maxdepth)
+{
+	struct world saved;
+	int e;
+
+	if (depth == maxdepth)
+		return 0;
+	memcpy(&saved, &W, sizeof(W));
+	for (e = 0; e < NEVENTS; e++) {
+		if (do_event(e)) {
+			transitions++;
+			path[depth] = e;
+			check_invariants();
+			if (failure) {
+				char buf[40];
+				int i;
+
+				printf("# counterexample (%d events): %s\n", depth + 1, failure);
+				for (i = 0; i <= depth; i++)
+					printf("#   %2d %s\n", i + 1,
+					       event_name(path[i], buf, sizeof(buf)));
+				return 1;
+			}
+			canonicalize();
+			if (visit(maxdepth - depth - 1) && explore(depth + 1, maxdepth))
+				return 1;
+		}
+		memcpy(&W, &saved, sizeof(W));
+	}
+	return 0;
+}
+
+static void init_world(void)
+{
+	int x, i, c;
+
+	memset(&W, 0, sizeof(W));
+	for (c = 0; c < NCPU; c++) {
+		W.cur[c] = -1;
+		W.hw[c].zcr = MAXCH;
+		for (i = 0; i < MAXCH; i++)
+			W.hw[c].z[i] = TOK_JUNK;
+	}
+	for (x = 0; x < NCTX; x++) {
+		struct fpstate *st = &W.ctx[x];
+
+		st->id = x;
+		st->last_cpu = FPOWN_NO_CPU;
+		st->kind = x < NTASK ? KIND_TASK : KIND_GUEST;
+	}
+	/* T0 runs vCPU 0 (SVE, VL 2 chunks); T1 runs vCPU 1 (SVE, VL 1). */
+	/* T0 and T1 start on CPUs 0 and 1, in the kernel; T2 waits. */
+	for (x = 0; x < NTASK; x++) {
+		W.t[x].cpu = -1;
+		W.t[x].mode = M_KERNEL;
+		W.t[x].foreign = 1;
+		W.t[x].vcpu = x < NVCPU ? x : -1;
+		task_st(x)->type = TYPE_FPSIMD;
+		task_st(x)->vl = x == 1 ? 1 : MAXCH;
+		task_st(x)->perm_sve = 1;
+	}
+	for (c = 0; c < NCPU && c < NTASK; c++) {
+		W.cur[c] = c;
+		W.t[c].cpu = c;
+	}
+	vcpu_st(0)->type = TYPE_SVE;
+	vcpu_st(0)->vl = 2;
+	vcpu_st(1)->type = TYPE_SVE;
+	vcpu_st(1)->vl = 1;
+	for (x = 0; x < NCTX; x++)
+		for (i = 0; i < MAXCH; i++) {
+			W.latest[x][i] = i < visible(&W.ctx[x]) ?
+					 TOK(x, 1) : TOK_ZERO;
+			W.ctx[x].mem[i] = W.latest[x][i];
+		}
+}
+
+int main(int argc, char **argv)
+{
+	int depth = 9, quiet = 0, opt, found;
+
+	while ((opt = getopt(argc, argv, "d:m:q")) != -1) {
+		switch (opt) {
+		case 'd':
+			depth = atoi(optarg);
+			break;
+		case 'm':
+			mutation = atoi(optarg);
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-d depth] [-m mutation] [-q]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (depth < 1 || depth > MAXDEPTH)
+		return 2;
+	seen_hash = calloc(1UL << HBITS, sizeof(*seen_hash));
+	seen_depth = calloc(1UL << HBITS, 1);
+	if (!seen_hash || !seen_depth)
+		return 2;
+	init_world();
+	visit(depth);
+	found = explore(0, depth);
+	if (!quiet || found)
+		printf("# depth %d, mutation %d: %lu states, %lu transitions, %s\n",
+		       depth, mutation, states, transitions,
+		       found ? "VIOLATION" : "all invariants hold");
+	return found ? 1 : 0;
+}
