@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fp_bad_input - misuse of the FP/SVE vCPU configuration and register
+ * interfaces fails with the errno Documentation/virt/kvm/api.rst gives,
+ * and leaves the vCPU fully usable: after all the bad calls each vCPU runs
+ * a guest that loads its FP registers, exits to the VMM and checks them
+ * on return (loads, exit and stores in one asm block, compare in asm).
+ *
+ * api.rst sections cited below (6.12):
+ *   4.68 KVM_SET_ONE_REG / 4.69 KVM_GET_ONE_REG: ENOENT "no such
+ *     register", EINVAL "invalid register ID", EPERM "(arm64) register
+ *     access not allowed before vcpu finalization"; the arm64 register
+ *     encodings in 4.68, including footnote [1] (V registers are not
+ *     accepted through KVM_REG_ARM_CORE on SVE vcpus), "Access to register
+ *     IDs where 2048 * slice >= 128 * max_vq will fail with ENOENT", "an
+ *     invalid set of vector lengths ... will fail with EINVAL" and "After
+ *     the vcpu's SVE configuration is finalized, further attempts to write
+ *     this register will fail with EPERM";
+ *   4.119 KVM_ARM_VCPU_FINALIZE: EPERM "feature not enabled, needs
+ *     configuration, or already finalized", EINVAL "feature unknown or not
+ *     present"; "KVM_RUN, KVM_GET_REG_LIST, KVM_GET_ONE_REG and
+ *     KVM_SET_ONE_REG, will fail with -EPERM unless the feature has
+ *     already been finalized".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "ucall_common.h"
+
+#define BI_NR_TESTS	31
+
+#define BI_CORE(f)	(KVM_REG_ARM64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(f))
+#define BI_V0		(BI_CORE(fp_regs.vregs[0]) | KVM_REG_SIZE_U128)
+#define BI_FPSR		(BI_CORE(fp_regs.fpsr) | KVM_REG_SIZE_U32)
+
+#define BI_SEQ32	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
+			"20,21,22,23,24,25,26,27,28,29,30,31"
+#define BI_VCLOB							\
+	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",			\
+	"v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",		\
+	"v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",		\
+	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
+
+/* Guest buffers: Z (or V) registers at stride VL, then FPSR and FPCR. */
+struct bi_regs {
+	uint8_t z[32 * 256];
+	uint64_t fpsr;
+	uint64_t fpcr;
+} __attribute__((aligned(16)));
+
+#define BI_SR_OFF	8192
+_Static_assert(offsetof(struct bi_regs, fpsr) == BI_SR_OFF, "layout");
+
+static uint32_t guest_sve;
+static struct bi_regs g_load, g_store;
+
+/* ---- guest ---- */
+
+static long first_mismatch(const uint8_t *a, const uint8_t *b,
+			   unsigned long len)
+{
+	unsigned long i = 0, t1, t2;
+	long pos = -1;
+
+	asm volatile(
+	"0:	cmp	%[i], %[len]\n"
+	"	b.hs	2f\n"
+	"	ldrb	%w[t1], [%[a], %[i]]\n"
+	"	ldrb	%w[t2], [%[b], %[i]]\n"
+	"	cmp	%w[t1], %w[t2]\n"
+	"	b.ne	1f\n"
+	"	add	%[i], %[i], #1\n"
+	"	b	0b\n"
+	"1:	mov	%[pos], %[i]\n"
+	"2:\n"
+	: [i] "+&r" (i), [t1] "=&r" (t1), [t2] "=&r" (t2), [pos] "+&r" (pos)
+	: [a] "r" (a), [b] "r" (b), [len] "r" (len)
+	: "cc", "memory");
+	return pos;
+}
+
+static void guest_main(void)
+{
+	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr, vl = 16, i, round;
+	long bad;
+
+	if (guest_sve)
+		asm volatile(
+		"	.arch_extension sve\n"
+		"	mov	x0, #15\n"
+		"	msr	S3_0_C1_C2_0, x0\n"
+		"	isb\n"
+		"	rdvl	%0, #1\n"
+		: "=r" (vl) : : "x0", "memory");
+
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 32 * vl; i++)
+			g_load.z[i] = (i * 13 + round * 101 + vl) ^ (i >> 8);
+		g_load.fpsr = round & 1 ? 0x08000091 : 0x0000000e;
+		g_load.fpcr = (round + 1) << 22;
+
+		if (guest_sve) {
+			asm volatile(
+			"	.arch_extension sve\n"
+			"	msr	fpsr, %[sr]\n"
+			"	msr	fpcr, %[cr]\n"
+			"	.irp	n," BI_SEQ32 "\n"
+			"	ldr	z\\n, [%[l], #\\n, mul vl]\n"
+			"	.endr\n"
+			"	str	xzr, [%[mmio]]\n"
+			"	.irp	n," BI_SEQ32 "\n"
+			"	str	z\\n, [%[s], #\\n, mul vl]\n"
+			"	.endr\n"
+			"	mrs	x1, fpsr\n"
+			"	str	x1, [%[s], #" __stringify(BI_SR_OFF) "]\n"
+			"	mrs	x1, fpcr\n"
+			"	str	x1, [%[s], #" __stringify(BI_SR_OFF) " + 8]\n"
+			:
+			: [l] "r" (g_load.z), [s] "r" (g_store.z),
+			  [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
+			  [mmio] "r" (mmio)
+			: "x1", BI_VCLOB, "cc", "memory");
+		} else {
+			asm volatile(
+			"	msr	fpsr, %[sr]\n"
+			"	msr	fpcr, %[cr]\n"
+			"	.irp	n," BI_SEQ32 "\n"
+			"	ldr	q\\n, [%[l], #16 * \\n]\n"
+			"	.endr\n"
+			"	str	xzr, [%[mmio]]\n"
+			"	.irp	n," BI_SEQ32 "\n"
+			"	str	q\\n, [%[s], #16 * \\n]\n"
+			"	.endr\n"
+			"	mrs	x1, fpsr\n"
+			"	str	x1, [%[s], #" __stringify(BI_SR_OFF) "]\n"
+			"	mrs	x1, fpcr\n"
+			"	str	x1, [%[s], #" __stringify(BI_SR_OFF) " + 8]\n"
+			:
+			: [l] "r" (g_load.z), [s] "r" (g_store.z),
+			  [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
+			  [mmio] "r" (mmio)
+			: "x1", BI_VCLOB, "cc", "memory");
+		}
+		bad = first_mismatch(g_load.z, g_store.z, 32 * vl);
+		if (bad >= 0)
+			GUEST_FAIL("round %lu VL %lu: %s%lu byte %lu is %#x, want %#x",
+				   round, vl, guest_sve ? "z" : "v", bad / vl,
+				   bad % vl, g_store.z[bad], g_load.z[bad]);
+		bad = first_mismatch((uint8_t *)&g_load.fpsr,
+				     (uint8_t *)&g_store.fpsr, 16);
+		if (bad >= 0)
+			GUEST_FAIL("round %lu: fpsr/fpcr %#lx/%#lx, want %#lx/%#lx",
+				   round, g_store.fpsr, g_store.fpcr,
+				   g_load.fpsr, g_load.fpcr);
+	}
+	GUEST_DONE();
+}
+
+/* ---- host ---- */
+
+static int reg_op(struct kvm_vcpu *vcpu, unsigned long op, uint64_t id,
+		  void *buf)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)buf };
+	int r;
+
+	if (op == KVM_SET_ONE_REG)
+		r = __vcpu_ioctl(vcpu, KVM_SET_ONE_REG, &reg);
+	else
+		r = __vcpu_ioctl(vcpu, KVM_GET_ONE_REG, &reg);
+	return r ? errno : 0;
+}
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case 0: return "success";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EINVAL: return "EINVAL";
+	case ENOEXEC: return "ENOEXEC";
+	case EFAULT: return "EFAULT";
+	default: return strerror(e);
+	}
+}
+
+static void expect(const char *name, int got, int want)
+{
+	if (got != want)
+		ksft_print_msg("%s: %s, documented %s\n", name, errname(got),
+			       errname(want));
+	ksft_test_result(got == want, "%s\n", name);
+}
+
+static struct kvm_vcpu *new_vcpu(struct kvm_vm **vm, bool sve)
+{
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+
+	*vm = vm_create(1);
+	vm_ioctl(*vm, KVM_ARM_PREFERRED_TARGET, &init);
+	if (sve)
+		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	vcpu = aarch64_vcpu_add(*vm, 0, &init, guest_main);
+	guest_sve = sve;
+	sync_global_to_guest(*vm, guest_sve);
+	return vcpu;
+}
+
+/* Run the guest's FP round trips to the end. */
+static bool round_trip(struct kvm_vcpu *vcpu)
+{
+	struct ucall uc;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_MMIO);
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_NONE:
+			continue;
+		case UCALL_DONE:
+			return true;
+		case UCALL_ABORT:
+			ksft_print_msg("guest: %s\n", uc.buffer);
+			return false;
+		default:
+			ksft_print_msg("unexpected ucall %lu\n", uc.cmd);
+			return false;
+		}
+	}
+}
+
+static void fpsimd_cases(void)
+{
+	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS] = { 1 };
+	uint8_t buf[256] = {};
+	int feature = KVM_ARM_VCPU_SVE;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	vcpu = new_vcpu(&vm, false);
+
+	/* 4.119: SVE was not enabled at KVM_ARM_VCPU_INIT ("not present"). */
+	expect("fpsimd: FINALIZE(SVE) without the SVE feature",
+	       __vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature) ? errno : 0,
+	       EINVAL);
+	/* 4.68/4.69: "These registers are only accessible on vcpus for which
+	 * SVE is enabled": ENOENT, no such register.
+	 */
+	expect("fpsimd: GET Z0 on a non-SVE vcpu",
+	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_ZREG(0, 0), buf),
+	       ENOENT);
+	expect("fpsimd: GET SVE_VLS on a non-SVE vcpu",
+	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_VLS, vls),
+	       ENOENT);
+	expect("fpsimd: SET SVE_VLS on a non-SVE vcpu",
+	       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS, vls),
+	       ENOENT);
+	/* ZCR_EL1 only exists with SVE: no such register. */
+	expect("fpsimd: GET ZCR_EL1 on a non-SVE vcpu",
+	       reg_op(vcpu, KVM_GET_ONE_REG,
+		      KVM_ARM64_SYS_REG(SYS_ZCR_EL1), buf), ENOENT);
+	/* 4.68 table: V0 is 128 bits, FPSR 32; any other size is invalid. */
+	expect("fpsimd: GET V0 with a 64-bit size",
+	       reg_op(vcpu, KVM_GET_ONE_REG,
+		      (BI_V0 & ~KVM_REG_SIZE_MASK) | KVM_REG_SIZE_U64, buf),
+	       EINVAL);
+	expect("fpsimd: SET FPSR with a 64-bit size",
+	       reg_op(vcpu, KVM_SET_ONE_REG,
+		      (BI_FPSR & ~KVM_REG_SIZE_MASK) | KVM_REG_SIZE_U64, buf),
+	       EINVAL);
+	/* Past the end of struct kvm_regs: no such register. */
+	expect("fpsimd: GET core register past kvm_regs",
+	       reg_op(vcpu, KVM_GET_ONE_REG,
+		      KVM_REG_ARM64 | KVM_REG_ARM_CORE | KVM_REG_SIZE_U32 |
+		      (sizeof(struct kvm_regs) / 4 + 8), buf), ENOENT);
+	/* An unallocated system register encoding: no such register. */
+	expect("fpsimd: GET unknown system register",
+	       reg_op(vcpu, KVM_GET_ONE_REG, ARM64_SYS_REG(3, 7, 15, 15, 7),
+		      buf), ENOENT);
+	/* Not an arm64 register ID at all: invalid register ID. */
+	expect("fpsimd: GET register of another architecture",
+	       reg_op(vcpu, KVM_GET_ONE_REG,
+		      (BI_FPSR & ~KVM_REG_ARCH_MASK) | KVM_REG_X86, buf),
+	       EINVAL);
+
+	ksft_test_result(round_trip(vcpu),
+			 "fpsimd: guest FP round trip after bad input\n");
+	kvm_vm_free(vm);
+}
+
+static void sve_cases(void)
+{
+	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS], host[KVM_ARM64_SVE_VLS_WORDS];
+	uint8_t buf[256] = {};
+	int feature = KVM_ARM_VCPU_SVE, bogus = 0x7fff, max_vq = 0, vq, lo = 0;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	vcpu = new_vcpu(&vm, true);
+	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, host);
+	for (vq = 1; vq <= KVM_ARM64_SVE_VQ_MAX; vq++) {
+		if (!(host[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64))))
+			continue;
+		if (!lo)
+			lo = vq;
+		max_vq = vq;
+	}
+
+	/* 4.68/4.69 EPERM, 4.119: no SVE register access before FINALIZE. */
+	expect("sve: GET Z0 before FINALIZE",
+	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_ZREG(0, 0), buf),
+	       EPERM);
+	expect("sve: SET P1 before FINALIZE",
+	       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_PREG(1, 0), buf),
+	       EPERM);
+	expect("sve: GET FFR before FINALIZE",
+	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_FFR(0), buf),
+	       EPERM);
+	/* 4.119: KVM_RUN fails with EPERM until finalized. */
+	expect("sve: KVM_RUN before FINALIZE",
+	       __vcpu_run(vcpu) ? errno : 0, EPERM);
+
+	/* 4.68 SVE_VLS: sets the host cannot provide fail with EINVAL. */
+	memcpy(vls, host, sizeof(vls));
+	if (max_vq > lo) {
+		vls[(lo - 1) / 64] &= ~(1ULL << ((lo - 1) % 64));
+		expect("sve: SET SVE_VLS with a hole below the maximum",
+		       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS,
+			      vls), EINVAL);
+	} else {
+		ksft_test_result_skip("sve: SET SVE_VLS with a hole: one VL\n");
+	}
+	memcpy(vls, host, sizeof(vls));
+	if (max_vq < KVM_ARM64_SVE_VQ_MAX) {
+		vls[max_vq / 64] |= 1ULL << (max_vq % 64);
+		expect("sve: SET SVE_VLS beyond the host maximum",
+		       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS,
+			      vls), EINVAL);
+	} else {
+		ksft_test_result_skip("sve: SET SVE_VLS beyond the maximum\n");
+	}
+	memset(vls, 0, sizeof(vls));
+	expect("sve: SET SVE_VLS empty",
+	       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS, vls),
+	       EINVAL);
+
+	/* 4.119: an unknown feature is EINVAL. */
+	expect("sve: FINALIZE an unknown feature",
+	       __vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &bogus) ? errno : 0,
+	       EINVAL);
+	expect("sve: FINALIZE(SVE)",
+	       __vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature) ? errno : 0,
+	       0);
+	/* 4.119: already finalized is EPERM. */
+	expect("sve: FINALIZE(SVE) twice",
+	       __vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature) ? errno : 0,
+	       EPERM);
+	/* 4.68 SVE_VLS: writes after finalization fail with EPERM. */
+	expect("sve: SET SVE_VLS after FINALIZE",
+	       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS, host),
+	       EPERM);
+	expect("sve: GET SVE_VLS after FINALIZE (unchanged)",
+	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_VLS, vls) ?:
+	       (memcmp(vls, host, sizeof(vls)) ? EFAULT : 0), 0);
+	/* 4.68: slice 1 of Z/P only exists for VLs over 2048 bits. */
+	expect("sve: GET Z0 slice 1",
+	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_ZREG(0, 1), buf),
+	       ENOENT);
+	expect("sve: GET P0 slice 1",
+	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_PREG(0, 1), buf),
+	       ENOENT);
+	/* 4.68 table: Z is 2048 bits, P 256; other sizes are invalid IDs. */
+	expect("sve: GET Z0 with a 1024-bit size",
+	       reg_op(vcpu, KVM_GET_ONE_REG,
+		      (KVM_REG_ARM64_SVE_ZREG(0, 0) & ~KVM_REG_SIZE_MASK) |
+		      KVM_REG_SIZE_U1024, buf), EINVAL);
+	expect("sve: SET P0 with a 128-bit size",
+	       reg_op(vcpu, KVM_SET_ONE_REG,
+		      (KVM_REG_ARM64_SVE_PREG(0, 0) & ~KVM_REG_SIZE_MASK) |
+		      KVM_REG_SIZE_U128, buf), EINVAL);
+	/* An ID in the SVE space that encodes no register. */
+	expect("sve: GET unknown SVE register ID",
+	       reg_op(vcpu, KVM_GET_ONE_REG,
+		      KVM_REG_ARM64 | KVM_REG_ARM64_SVE | KVM_REG_SIZE_U64 |
+		      0x1234, buf), EINVAL);
+	/* 4.68 footnote [1]: V registers go through Z on SVE vcpus. */
+	expect("sve: GET V0 through the core registers",
+	       reg_op(vcpu, KVM_GET_ONE_REG, BI_V0, buf), EINVAL);
+	expect("sve: SET V0 through the core registers",
+	       reg_op(vcpu, KVM_SET_ONE_REG, BI_V0, buf), EINVAL);
+
+	vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
+		     (3UL << 20) | (3UL << 16));
+	ksft_test_result(round_trip(vcpu),
+			 "sve: guest SVE round trip after bad input\n");
+	kvm_vm_free(vm);
+}
+
+int main(void)
+{
+	ksft_print_header();
+	ksft_set_plan(BI_NR_TESTS);
+
+	fpsimd_cases();
+	if (kvm_has_cap(KVM_CAP_ARM_SVE)) {
+		sve_cases();
+	} else {
+		int i;
+
+		for (i = 0; i < 20; i++)
+			ksft_test_result_skip("sve case %d: no SVE\n", i);
+	}
+	ksft_finished();
+}

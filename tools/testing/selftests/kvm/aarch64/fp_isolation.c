@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fp_isolation - no FP/SIMD or SVE bits cross from one context to another.
+ *
+ * - reset state: a vCPU that has never run starts (before executing any
+ *   compiled code) with all-zero V/Z/P/FFR/FPSR/FPCR, although the VMM
+ *   thread filled its own registers with a marker right before KVM_RUN and
+ *   another VM left its pattern behind on the same CPU;
+ * - shrink/grow: a guest that lowers its vector length through ZCR_EL1,
+ *   exits, lets another VM and the VMM use the CPU, and raises it again sees
+ *   only its own bits or zeros above the short length, and exactly its own
+ *   bits below it;
+ * - two VMs with different maximum vector lengths (and an SVE VM next to an
+ *   FP/SIMD-only one) taking turns on one CPU each keep exactly their own
+ *   register contents.
+ *
+ * All register loads and stores around an exit are in one asm block; the
+ * comparisons are asm loops over the stored images.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <asm/hwcap.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "ucall_common.h"
+
+#define ISO_MAX_VL	256
+#define ISO_NR_TESTS	5
+
+#define ISO_FPSR_BITS	0x0800009fUL
+#define ISO_FPCR_BITS	(0x1fUL << 22)
+#define ISO_CPACR_FP_SVE	((3UL << 20) | (3UL << 16))
+
+#define ISO_Z_LIST	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
+			"20,21,22,23,24,25,26,27,28,29,30,31"
+#define ISO_P_LIST	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
+
+#define ISO_VREGS							\
+	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",			\
+	"v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",		\
+	"v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",		\
+	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
+
+/* Register image; Zn at n * VL, Pn at n * VL / 8, as LDR/STR lay them. */
+struct fpstate {
+	uint8_t z[32 * ISO_MAX_VL];
+	uint8_t p[16 * ISO_MAX_VL / 8];
+	uint8_t ffr[ISO_MAX_VL / 8];
+	uint64_t fpsr;
+	uint64_t fpcr;
+} __attribute__((aligned(16)));
+
+/* Offsets for the entry stubs, which cannot take asm operands. */
+#define ISO_P_OFF	8192
+#define ISO_FFR_OFF	8704
+#define ISO_SR_OFF	8736
+#define ISO_CR_OFF	8744
+#define ISO_SIZE	8752
+_Static_assert(offsetof(struct fpstate, p) == ISO_P_OFF, "layout");
+_Static_assert(offsetof(struct fpstate, ffr) == ISO_FFR_OFF, "layout");
+_Static_assert(offsetof(struct fpstate, fpsr) == ISO_SR_OFF, "layout");
+_Static_assert(offsetof(struct fpstate, fpcr) == ISO_CR_OFF, "layout");
+_Static_assert(sizeof(struct fpstate) == ISO_SIZE, "layout");
+
+enum { MODE_LOOP, MODE_FRESH, MODE_SHRINK };
+
+struct iso_cfg {
+	uint32_t mode;
+	uint32_t sve;
+	uint32_t iters;
+	uint64_t seed;
+};
+
+static struct iso_cfg cfg;
+static struct fpstate want, seen;
+/* Filled by the entry stubs below before any compiled code runs. */
+struct fpstate iso_first[2];
+uint64_t iso_first_vl[2];
+static const struct fpstate all_zero;
+
+/* ---- shared helpers ---- */
+
+static uint64_t scramble(uint64_t v)
+{
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdULL;
+	v ^= v >> 33;
+	v *= 0xc4ceb9fe1a85ec53ULL;
+	return v ^ (v >> 33);
+}
+
+static void make_pattern(struct fpstate *f, uint64_t seed, unsigned int vl,
+			 bool sve)
+{
+	uint64_t *q = (uint64_t *)f->z;
+	unsigned int i, pb = vl / 8, ones;
+
+	for (i = 0; i < 4 * vl; i++)
+		q[i] = scramble((seed << 20) + i + 1);
+	f->fpsr = scramble(seed + 77) & ISO_FPSR_BITS;
+	f->fpcr = scramble(seed + 78) & ISO_FPCR_BITS;
+	if (!sve)
+		return;
+	q = (uint64_t *)f->p;
+	for (i = 0; i < 2 * pb; i++)
+		q[i] = scramble((seed << 20) ^ (0xabcd0000 + i));
+	ones = scramble(seed + 79) % (vl + 1);
+	for (i = 0; i < pb; i++) {
+		unsigned int n = ones > 8 * i ? ones - 8 * i : 0;
+
+		f->ffr[i] = n >= 8 ? 0xff : (1U << n) - 1;
+	}
+}
+
+/*
+ * First index where got differs from want (strict), or differs from both
+ * want and zero (loose); -1 if none.
+ */
+static long diff_at(const void *want_p, const void *got_p, unsigned long n,
+		    bool loose)
+{
+	unsigned long i = 0, a, b;
+	long at = -1;
+
+	asm volatile(
+	"0:	cmp	%[i], %[n]\n"
+	"	b.hs	9f\n"
+	"	ldrb	%w[a], [%[w], %[i]]\n"
+	"	ldrb	%w[b], [%[g], %[i]]\n"
+	"	cmp	%w[a], %w[b]\n"
+	"	b.eq	1f\n"
+	"	cbz	%[loose], 8f\n"
+	"	cbnz	%w[b], 8f\n"
+	"1:	add	%[i], %[i], #1\n"
+	"	b	0b\n"
+	"8:	mov	%[at], %[i]\n"
+	"9:\n"
+	: [i] "+&r" (i), [a] "=&r" (a), [b] "=&r" (b), [at] "+&r" (at)
+	: [w] "r" (want_p), [g] "r" (got_p), [n] "r" (n),
+	  [loose] "r" ((uint64_t)loose)
+	: "cc", "memory");
+	return at;
+}
+
+struct bad {
+	const char *reg;
+	unsigned int idx, byte, want, got;
+};
+
+static bool bad_at(struct bad *b, const char *reg, unsigned int idx,
+		   unsigned int byte, uint8_t w, uint8_t g)
+{
+	*b = (struct bad){ reg, idx, byte, w, g };
+	return false;
+}
+
+/* Strict over the first 'exact' bytes, zero-or-equal over the rest. */
+static long reg_diff(const uint8_t *w, const uint8_t *g, unsigned int len,
+		     unsigned int exact)
+{
+	long at = diff_at(w, g, exact, false);
+
+	if (at < 0) {
+		at = diff_at(w + exact, g + exact, len - exact, true);
+		if (at >= 0)
+			at += exact;
+	}
+	return at;
+}
+
+/*
+ * Every Zn must match want in its first 'exact' bytes and match or be zero
+ * up to vl; Pn and FFR the same at an eighth of those sizes.
+ */
+static bool state_ok(const struct fpstate *w, const struct fpstate *g,
+		     unsigned int vl, unsigned int exact, bool sve,
+		     struct bad *b)
+{
+	unsigned int n, pb = vl / 8;
+	const uint8_t *wr, *gr;
+	long at;
+
+	for (n = 0; n < 32; n++) {
+		wr = &w->z[n * vl];
+		gr = &g->z[n * vl];
+		at = reg_diff(wr, gr, vl, exact);
+		if (at >= 0)
+			return bad_at(b, sve ? "z" : "v", n, at, wr[at],
+				      gr[at]);
+	}
+	for (n = 0; sve && n <= 16; n++) {
+		wr = n < 16 ? &w->p[n * pb] : w->ffr;
+		gr = n < 16 ? &g->p[n * pb] : g->ffr;
+		at = reg_diff(wr, gr, pb, exact / 8);
+		if (at >= 0)
+			return bad_at(b, n < 16 ? "p" : "ffr", n, at, wr[at],
+				      gr[at]);
+	}
+	at = diff_at(&w->fpsr, &g->fpsr, 16, false);
+	if (at >= 0)
+		return bad_at(b, at < 8 ? "fpsr" : "fpcr", 0, at % 8,
+			      ((const uint8_t *)&w->fpsr)[at],
+			      ((const uint8_t *)&g->fpsr)[at]);
+	return true;
+}
+
+/* ---- guest ---- */
+
+/*
+ * vCPU entry points for the reset-state check: store every FP register
+ * before the C code can touch any, then go to guest_main. The SVE one also
+ * stores the state again after raising ZCR_EL1 to the maximum.
+ */
+asm(
+"	.pushsection .text\n"
+"	.arch_extension sve\n"
+"	.global iso_entry_fpsimd\n"
+"iso_entry_fpsimd:\n"
+"	adrp	x0, iso_first\n"
+"	add	x0, x0, :lo12:iso_first\n"
+"	.irp	n," ISO_Z_LIST "\n"
+"	str	q\\n, [x0, #16 * \\n]\n"
+"	.endr\n"
+"	mov	x1, #16\n"
+"	bl	iso_store_ctl\n"
+"	b	guest_main\n"
+"	.global iso_entry_sve\n"
+"iso_entry_sve:\n"
+"	adrp	x0, iso_first\n"
+"	add	x0, x0, :lo12:iso_first\n"
+"	bl	iso_store_sve\n"
+"	mov	x2, #15\n"
+"	msr	S3_0_C1_C2_0, x2\n"
+"	isb\n"
+"	adrp	x0, iso_first\n"
+"	add	x0, x0, :lo12:iso_first\n"
+"	mov	x2, #" __stringify(ISO_SIZE) "\n"
+"	add	x0, x0, x2\n"
+"	bl	iso_store_sve\n"
+"	b	guest_main\n"
+/* x0: image; stores Z, P, FFR at the current VL, then FPSR, FPCR, VL. */
+"iso_store_sve:\n"
+"	.irp	n," ISO_Z_LIST "\n"
+"	str	z\\n, [x0, #\\n, mul vl]\n"
+"	.endr\n"
+"	add	x2, x0, #" __stringify(ISO_P_OFF) "\n"
+"	.irp	n," ISO_P_LIST "\n"
+"	str	p\\n, [x2, #\\n, mul vl]\n"
+"	.endr\n"
+"	rdffr	p0.b\n"
+"	mov	x2, #" __stringify(ISO_FFR_OFF) "\n"
+"	add	x2, x0, x2\n"
+"	str	p0, [x2]\n"
+"	rdvl	x1, #1\n"
+/* x0: image, x1: VL; stores FPSR, FPCR and the VL (next to the image). */
+"iso_store_ctl:\n"
+"	mrs	x2, fpsr\n"
+"	str	x2, [x0, #" __stringify(ISO_SR_OFF) "]\n"
+"	mrs	x2, fpcr\n"
+"	str	x2, [x0, #" __stringify(ISO_CR_OFF) "]\n"
+"	adrp	x2, iso_first\n"
+"	add	x2, x2, :lo12:iso_first\n"
+"	sub	x2, x0, x2\n"
+"	cbz	x2, 1f\n"
+"	mov	x2, #8\n"
+"1:	adrp	x3, iso_first_vl\n"
+"	add	x3, x3, :lo12:iso_first_vl\n"
+"	str	x1, [x3, x2]\n"
+"	ret\n"
+"	.popsection\n"
+);
+
+void iso_entry_fpsimd(void);
+void iso_entry_sve(void);
+
+/* Set ZCR_EL1.LEN and return the vector length granted. */
+static unsigned int zcr_len(uint64_t len)
+{
+	uint64_t vl;
+
+	asm volatile(
+	"	.arch_extension sve\n"
+	"	msr	S3_0_C1_C2_0, %[len]\n"
+	"	isb\n"
+	"	rdvl	%[vl], #1\n"
+	: [vl] "=r" (vl) : [len] "r" (len) : "memory");
+	return vl;
+}
+
+/* Load w, exit to the VMM (at VL 'shrink' when not 0), store into s. */
+static noinline void window_sve(struct fpstate *w, struct fpstate *s,
+				uint64_t shrink, uint64_t mmio)
+{
+	asm volatile(
+	"	.arch_extension sve\n"
+	"	msr	fpsr, %[sr]\n"
+	"	msr	fpcr, %[cr]\n"
+	"	mrs	x6, fpsr\n"
+	"	str	x6, [%[wz], #" __stringify(ISO_SR_OFF) "]\n"
+	"	mrs	x6, fpcr\n"
+	"	str	x6, [%[wz], #" __stringify(ISO_CR_OFF) "]\n"
+	"	ldr	p0, [%[wf]]\n"
+	"	wrffr	p0.b\n"
+	"	.irp	n," ISO_P_LIST "\n"
+	"	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
+	"	.endr\n"
+	"	.irp	n," ISO_Z_LIST "\n"
+	"	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
+	"	.endr\n"
+	"	cbz	%[shrink], 1f\n"
+	"	sub	x6, %[shrink], #16\n"
+	"	lsr	x6, x6, #4\n"
+	"	msr	S3_0_C1_C2_0, x6\n"
+	"	isb\n"
+	"1:	str	xzr, [%[mmio]]\n"
+	"	cbz	%[shrink], 2f\n"
+	"	mov	x6, #15\n"
+	"	msr	S3_0_C1_C2_0, x6\n"
+	"	isb\n"
+	"2:\n"
+	"	.irp	n," ISO_Z_LIST "\n"
+	"	str	z\\n, [%[sz], #\\n, mul vl]\n"
+	"	.endr\n"
+	"	.irp	n," ISO_P_LIST "\n"
+	"	str	p\\n, [%[sp], #\\n, mul vl]\n"
+	"	.endr\n"
+	"	rdffr	p0.b\n"
+	"	str	p0, [%[sf]]\n"
+	"	mrs	x6, fpsr\n"
+	"	str	x6, [%[sz], #" __stringify(ISO_SR_OFF) "]\n"
+	"	mrs	x6, fpcr\n"
+	"	str	x6, [%[sz], #" __stringify(ISO_CR_OFF) "]\n"
+	:
+	: [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
+	  [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
+	  [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
+	  [shrink] "r" (shrink), [mmio] "r" (mmio)
+	: "x6", ISO_VREGS, "cc", "memory");
+}
+
+static noinline void window_fpsimd(struct fpstate *w, struct fpstate *s,
+				   uint64_t mmio)
+{
+	asm volatile(
+	"	msr	fpsr, %[sr]\n"
+	"	msr	fpcr, %[cr]\n"
+	"	mrs	x6, fpsr\n"
+	"	str	x6, [%[w], #" __stringify(ISO_SR_OFF) "]\n"
+	"	mrs	x6, fpcr\n"
+	"	str	x6, [%[w], #" __stringify(ISO_CR_OFF) "]\n"
+	"	.irp	n," ISO_Z_LIST "\n"
+	"	ldr	q\\n, [%[w], #16 * \\n]\n"
+	"	.endr\n"
+	"	str	xzr, [%[mmio]]\n"
+	"	.irp	n," ISO_Z_LIST "\n"
+	"	str	q\\n, [%[s], #16 * \\n]\n"
+	"	.endr\n"
+	"	mrs	x6, fpsr\n"
+	"	str	x6, [%[s], #" __stringify(ISO_SR_OFF) "]\n"
+	"	mrs	x6, fpcr\n"
+	"	str	x6, [%[s], #" __stringify(ISO_CR_OFF) "]\n"
+	:
+	: [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
+	  [mmio] "r" (mmio)
+	: "x6", ISO_VREGS, "cc", "memory");
+}
+
+#define GUEST_BAD(what, b, vl)						\
+	GUEST_FAIL("%s: %s%u byte %u is %#x, want %#x (VL %u)", what,	\
+		   (b).reg, (b).idx, (b).byte, (b).got, (b).want, vl)
+
+static void guest_fresh(void)
+{
+	struct bad b;
+	unsigned int i, vl;
+
+	for (i = 0; i < (cfg.sve ? 2 : 1); i++) {
+		vl = iso_first_vl[i];
+		__GUEST_ASSERT(vl >= 16 && vl <= ISO_MAX_VL && !(vl % 16),
+			       "odd VL %u", vl);
+		if (!state_ok(&all_zero, &iso_first[i], vl, vl, cfg.sve, &b))
+			GUEST_BAD(i ? "reset state, VL raised" :
+				  "reset state", b, vl);
+	}
+}
+
+static void guest_loop(uint64_t mmio)
+{
+	unsigned int it, vl = cfg.sve ? zcr_len(15) : 16;
+	struct bad b;
+
+	for (it = 0; it < cfg.iters; it++) {
+		make_pattern(&want, cfg.seed * 1000 + it, vl, cfg.sve);
+		if (cfg.sve)
+			window_sve(&want, &seen, 0, mmio);
+		else
+			window_fpsimd(&want, &seen, mmio);
+		if (!state_ok(&want, &seen, vl, vl, cfg.sve, &b))
+			GUEST_BAD("after exit", b, vl);
+	}
+}
+
+static void guest_shrink(uint64_t mmio)
+{
+	unsigned int vl = zcr_len(15), lens[3], i, it, got;
+	struct bad b;
+
+	lens[0] = 16;
+	lens[1] = vl >= 32 ? vl / 32 * 16 : 16;
+	lens[2] = vl > 16 ? vl - 16 : 16;
+	for (i = 0; i < 3; i++) {
+		/* The length actually granted for the request. */
+		got = zcr_len(lens[i] / 16 - 1);
+		zcr_len(15);
+		for (it = 0; it < cfg.iters; it++) {
+			make_pattern(&want, cfg.seed * 1000 + i * 10 + it, vl,
+				     true);
+			window_sve(&want, &seen, lens[i], mmio);
+			if (!state_ok(&want, &seen, vl, got, true, &b))
+				GUEST_FAIL("VL %u -> %u -> %u: %s%u byte %u is %#x, want %#x or 0",
+					   vl, got, vl, b.reg, b.idx, b.byte,
+					   b.got, b.want);
+		}
+	}
+}
+
+void __attribute__((used)) guest_main(void)
+{
+	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
+
+	switch (cfg.mode) {
+	case MODE_FRESH:
+		guest_fresh();
+		break;
+	case MODE_LOOP:
+		guest_loop(mmio);
+		break;
+	case MODE_SHRINK:
+		guest_shrink(mmio);
+		break;
+	}
+	GUEST_DONE();
+}
+
+/* ---- host ---- */
+
+static bool host_sve;
+static unsigned int host_vl = 16;
+static unsigned int kvm_vls[16], nr_kvm_vls;
+static struct fpstate *marker, *marker_seen;
+static bool host_bad;
+
+/* A marker anyone can recognise: byte 0xc0 + n all over Zn. */
+static void make_marker(struct fpstate *f, unsigned int vl)
+{
+	unsigned int n;
+
+	for (n = 0; n < 32; n++)
+		memset(&f->z[n * vl], 0xc0 + n, vl);
+	memset(f->p, 0x5a, 2 * vl);
+	memset(f->ffr, 0xff, vl / 8);
+	f->fpsr = ISO_FPSR_BITS;
+	f->fpcr = 3UL << 22;
+}
+
+/*
+ * KVM_RUN from asm with the marker in the host's FP registers (Z/P/FFR at
+ * the host VL when the host has SVE, else V). V0-V31 must survive.
+ */
+static long run_marked(int fd)
+{
+	register uint64_t x0 asm("x0") = fd;
+	register uint64_t x1 asm("x1") = KVM_RUN;
+	register uint64_t x2 asm("x2") = 0;
+	register uint64_t x8 asm("x8") = __NR_ioctl;
+	uint64_t keep;
+
+	asm volatile(
+	"	.arch_extension sve\n"
+	"	mrs	%[keep], fpcr\n"
+	"	msr	fpsr, %[sr]\n"
+	"	msr	fpcr, %[cr]\n"
+	"	cbz	%[sve], 1f\n"
+	"	ldr	p0, [%[f]]\n"
+	"	wrffr	p0.b\n"
+	"	.irp	n," ISO_P_LIST "\n"
+	"	ldr	p\\n, [%[p], #\\n, mul vl]\n"
+	"	.endr\n"
+	"	.irp	n," ISO_Z_LIST "\n"
+	"	ldr	z\\n, [%[z], #\\n, mul vl]\n"
+	"	.endr\n"
+	"	b	2f\n"
+	"1:\n"
+	"	.irp	n," ISO_Z_LIST "\n"
+	"	ldr	q\\n, [%[z], #16 * \\n]\n"
+	"	.endr\n"
+	"2:	svc	#0\n"
+	"	.irp	n," ISO_Z_LIST "\n"
+	"	str	q\\n, [%[s], #16 * \\n]\n"
+	"	.endr\n"
+	"	msr	fpcr, %[keep]\n"
+	: "+r" (x0), [keep] "=&r" (keep)
+	: "r" (x1), "r" (x2), "r" (x8), [z] "r" (marker->z),
+	  [p] "r" (marker->p), [f] "r" (marker->ffr), [s] "r" (marker_seen),
+	  [sr] "r" (marker->fpsr), [cr] "r" (marker->fpcr),
+	  [sve] "r" ((uint64_t)host_sve)
+	: ISO_VREGS, "cc", "memory");
+	return (long)x0;
+}
+
+enum step { STEP_EXIT, STEP_DONE, STEP_FAIL };
+
+static enum step step(struct kvm_vcpu *vcpu, const char *who)
+{
+	unsigned int n, stride = host_sve ? host_vl : 16;
+	struct ucall uc;
+	long rc;
+
+	rc = run_marked(vcpu->fd);
+	TEST_ASSERT(!rc, "KVM_RUN: %ld", rc);
+	for (n = 0; n < 32; n++) {
+		long at = diff_at(&marker->z[n * stride],
+				  &marker_seen->z[n * 16], 16, false);
+
+		if (at >= 0 && !host_bad) {
+			ksft_print_msg("host v%u byte %ld changed by KVM_RUN\n",
+				       n, at);
+			host_bad = true;
+		}
+	}
+	if (vcpu->run->exit_reason != KVM_EXIT_MMIO) {
+		ksft_print_msg("%s: exit reason %u\n", who,
+			       vcpu->run->exit_reason);
+		return STEP_FAIL;
+	}
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_NONE:
+		return STEP_EXIT;
+	case UCALL_DONE:
+		return STEP_DONE;
+	case UCALL_ABORT:
+		ksft_print_msg("%s: %s\n", who, uc.buffer);
+		return STEP_FAIL;
+	default:
+		ksft_print_msg("%s: ucall %lu\n", who, uc.cmd);
+		return STEP_FAIL;
+	}
+}
+
+static enum step finish(struct kvm_vcpu *vcpu, const char *who)
+{
+	enum step s;
+
+	do {
+		s = step(vcpu, who);
+	} while (s == STEP_EXIT);
+	return s;
+}
+
+static struct kvm_vm *iso_vm(bool sve, unsigned int max_vl, void *entry,
+			     struct iso_cfg c, struct kvm_vcpu **vcpu)
+{
+	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS] = {};
+	struct kvm_one_reg reg = {
+		.id = KVM_REG_ARM64_SVE_VLS,
+		.addr = (uint64_t)vls,
+	};
+	struct kvm_vcpu_init init;
+	int feature = KVM_ARM_VCPU_SVE;
+	struct kvm_vm *vm = vm_create(1);
+	unsigned int i;
+
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	if (sve)
+		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	*vcpu = aarch64_vcpu_add(vm, 0, &init, entry);
+	if (sve) {
+		if (max_vl) {
+			for (i = 0; i < nr_kvm_vls && kvm_vls[i] <= max_vl; i++)
+				vls[(kvm_vls[i] / 16 - 1) / 64] |=
+					1ULL << ((kvm_vls[i] / 16 - 1) % 64);
+			vcpu_ioctl(*vcpu, KVM_SET_ONE_REG, &reg);
+		}
+		vcpu_ioctl(*vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
+		vcpu_set_reg(*vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
+			     ISO_CPACR_FP_SVE);
+	}
+	c.sve = sve;
+	cfg = c;
+	sync_global_to_guest(vm, cfg);
+	return vm;
+}
+
+static void test_reset_state(bool sve)
+{
+	const char *name = sve ? "sve-reset-state" : "fpsimd-reset-state";
+	struct kvm_vcpu *dirty, *fresh;
+	struct kvm_vm *dvm, *fvm;
+	enum step a, b = STEP_FAIL, c = STEP_FAIL;
+
+	if (sve && !nr_kvm_vls) {
+		ksft_test_result_skip("%s: no SVE\n", name);
+		return;
+	}
+	host_bad = false;
+	/* Another VM leaves its pattern live on this CPU... */
+	dvm = iso_vm(sve, 0, guest_main,
+		     (struct iso_cfg){ .mode = MODE_LOOP, .iters = 3,
+				       .seed = 0xd1d1 }, &dirty);
+	a = step(dirty, "other VM");
+	/* ...then a brand new vCPU runs there, host marker in place. */
+	fvm = iso_vm(sve, 0, sve ? iso_entry_sve : iso_entry_fpsimd,
+		     (struct iso_cfg){ .mode = MODE_FRESH }, &fresh);
+	if (a == STEP_EXIT)
+		b = finish(fresh, "new vCPU");
+	if (b == STEP_DONE)
+		c = finish(dirty, "other VM");
+	kvm_vm_free(fvm);
+	kvm_vm_free(dvm);
+	ksft_test_result(c == STEP_DONE && !host_bad, "%s\n", name);
+}
+
+static void test_shrink_grow(void)
+{
+	const char *name = "sve-shrink-grow";
+	struct kvm_vcpu *me, *rival;
+	struct kvm_vm *vm, *rvm;
+	enum step s;
+	bool ok = true;
+
+	if (!nr_kvm_vls) {
+		ksft_test_result_skip("%s: no SVE\n", name);
+		return;
+	}
+	host_bad = false;
+	vm = iso_vm(true, 0, guest_main,
+		    (struct iso_cfg){ .mode = MODE_SHRINK, .iters = 2,
+				      .seed = 0x5151 }, &me);
+	rvm = iso_vm(true, 0, guest_main,
+		     (struct iso_cfg){ .mode = MODE_LOOP, .iters = 1000,
+				       .seed = 0x5252 }, &rival);
+	while ((s = step(me, "shrinking vCPU")) == STEP_EXIT) {
+		/* The rival loads its own full-length state in between. */
+		if (step(rival, "rival VM") != STEP_EXIT)
+			ok = false;
+	}
+	kvm_vm_free(rvm);
+	kvm_vm_free(vm);
+	ksft_test_result(ok && s == STEP_DONE && !host_bad, "%s\n", name);
+}
+
+/* Two VMs taking turns on this CPU, each checking its own state. */
+static void test_turns(const char *name, bool sve_b, unsigned int vl_a,
+		       unsigned int vl_b)
+{
+	struct kvm_vcpu *a, *b;
+	struct kvm_vm *va, *vb;
+	enum step sa = STEP_EXIT, sb = STEP_EXIT;
+
+	if (!nr_kvm_vls) {
+		ksft_test_result_skip("%s: no SVE\n", name);
+		return;
+	}
+	host_bad = false;
+	va = iso_vm(true, vl_a, guest_main,
+		    (struct iso_cfg){ .mode = MODE_LOOP, .iters = 8,
+				      .seed = 0xaaaa }, &a);
+	vb = iso_vm(sve_b, vl_b, guest_main,
+		    (struct iso_cfg){ .mode = MODE_LOOP, .iters = 8,
+				      .seed = 0xbbbb }, &b);
+	while (sa == STEP_EXIT || sb == STEP_EXIT) {
+		if (sa == STEP_EXIT)
+			sa = step(a, "VM A");
+		if (sb == STEP_EXIT)
+			sb = step(b, "VM B");
+	}
+	kvm_vm_free(vb);
+	kvm_vm_free(va);
+	ksft_print_msg("%s: VM A max VL %u, VM B %s\n", name, vl_a,
+		       sve_b ? "SVE" : "FP/SIMD only");
+	ksft_test_result(sa == STEP_DONE && sb == STEP_DONE && !host_bad,
+			 "%s\n", name);
+}
+
+static void probe(void)
+{
+	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	unsigned int vq;
+
+	host_sve = getauxval(AT_HWCAP) & HWCAP_SVE;
+	if (host_sve) {
+		int r = prctl(PR_SVE_SET_VL, ISO_MAX_VL);
+
+		TEST_ASSERT(r >= 0, "PR_SVE_SET_VL");
+		host_vl = r & PR_SVE_VL_LEN_MASK;
+	}
+	marker = calloc(2, sizeof(*marker));
+	TEST_ASSERT(marker, "out of memory");
+	marker_seen = marker + 1;
+	make_marker(marker, host_sve ? host_vl : 16);
+
+	if (!kvm_has_cap(KVM_CAP_ARM_SVE))
+		return;
+	vm = vm_create(1);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
+	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
+	for (vq = 1; vq <= ISO_MAX_VL / 16; vq++)
+		if (vls[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64)))
+			kvm_vls[nr_kvm_vls++] = vq * 16;
+	kvm_vm_free(vm);
+}
+
+int main(void)
+{
+	unsigned int lo, hi;
+
+	ksft_print_header();
+	ksft_set_plan(ISO_NR_TESTS);
+	probe();
+	ksft_print_msg("host SVE %s, host VL %u, KVM max VL %u\n",
+		       host_sve ? "yes" : "no", host_vl,
+		       nr_kvm_vls ? kvm_vls[nr_kvm_vls - 1] : 0);
+	kvm_pin_this_task_to_pcpu(0);
+
+	test_reset_state(false);
+	test_reset_state(true);
+	test_shrink_grow();
+	hi = nr_kvm_vls ? kvm_vls[nr_kvm_vls - 1] : 16;
+	lo = nr_kvm_vls > 1 ? kvm_vls[1] : hi;
+	test_turns("sve-two-max-vls-one-cpu", true, hi, lo);
+	test_turns("sve-and-fpsimd-one-cpu", false, hi, 0);
+
+	ksft_finished();
+}

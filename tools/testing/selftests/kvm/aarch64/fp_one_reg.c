@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fp_one_reg - KVM_GET_ONE_REG/KVM_SET_ONE_REG of the FP/SIMD and SVE
+ * registers while the vCPU's state was last live on another CPU.
+ *
+ * The vCPU thread is pinned to CPU1; the register ioctls come from the main
+ * thread pinned to CPU0 while the vCPU thread sits in userspace. For an
+ * FP/SIMD vCPU that means V0-V31 (core registers), FPSR and FPCR; for an
+ * SVE vCPU Z0-Z31, P0-P15 and FFR (KVM_REG_ARM64_SVE_*), FPSR and FPCR.
+ *
+ * - set before the first run: what the VMM writes into a vCPU that has
+ *   never run is what the guest's entry code (asm, before any compiled
+ *   code) finds in its registers;
+ * - get/set on the other CPU: the guest loads a pattern and exits to the
+ *   VMM; KVM_GET_ONE_REG must return exactly that pattern (and zeros past
+ *   the vCPU's vector length); the VMM writes a new pattern (with junk past
+ *   the vector length), reads it back, and the guest must find exactly the
+ *   new pattern in its registers when it resumes.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "ucall_common.h"
+
+#define OR_MAX_VL	256
+#define OR_ZREG_BYTES	256	/* KVM_REG_SIZE_U2048 */
+#define OR_PREG_BYTES	32	/* KVM_REG_SIZE_U256 */
+#define OR_ITERS	3
+
+#define OR_FPSR_MASK	0x0800009fUL
+#define OR_FPCR_MASK	(0x1fUL << 22)
+
+#define OR_LIST32	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
+			"20,21,22,23,24,25,26,27,28,29,30,31"
+#define OR_LIST16	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
+#define OR_CLOBBER_V							\
+	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",			\
+	"v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",		\
+	"v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",		\
+	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
+
+#define OR_CORE(field)	(KVM_REG_ARM64 | KVM_REG_ARM_CORE |		\
+			 KVM_REG_ARM_CORE_REG(field))
+#define OR_VREG(n)	(OR_CORE(fp_regs.vregs[0]) | KVM_REG_SIZE_U128 | \
+			 ((n) * 4))
+#define OR_FPSR		(OR_CORE(fp_regs.fpsr) | KVM_REG_SIZE_U32)
+#define OR_FPCR		(OR_CORE(fp_regs.fpcr) | KVM_REG_SIZE_U32)
+
+/* As STR lays them out: Zn at n * VL, Pn at n * VL / 8. */
+struct img {
+	uint8_t z[32 * OR_MAX_VL];
+	uint8_t p[16 * OR_MAX_VL / 8];
+	uint8_t ffr[OR_MAX_VL / 8];
+	uint64_t fpsr;
+	uint64_t fpcr;
+} __attribute__((aligned(16)));
+
+#define OR_SR_OFF	8736
+#define OR_CR_OFF	8744
+_Static_assert(offsetof(struct img, fpsr) == OR_SR_OFF, "layout");
+_Static_assert(offsetof(struct img, fpcr) == OR_CR_OFF, "layout");
+
+struct or_cfg {
+	uint32_t sve;
+	uint32_t iters;
+	uint64_t seed_first;	/* set by the VMM before the first run */
+	uint64_t seed_guest;	/* loaded by the guest before exit k */
+	uint64_t seed_vmm;	/* set by the VMM during exit k */
+};
+
+static struct or_cfg cfg;
+static struct img want, expect, seen;
+/* Written by the entry stubs before any compiled code runs. */
+struct img or_entry_img;
+
+/* ---- shared ---- */
+
+static uint64_t hash64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static void pattern(struct img *f, uint64_t seed, unsigned int vl, bool sve)
+{
+	uint64_t *d = (uint64_t *)f->z;
+	unsigned int i, pl = vl / 8, k;
+
+	for (i = 0; i < 4 * vl; i++)
+		d[i] = hash64(seed * 0x10001 + i);
+	f->fpsr = hash64(seed ^ 0xf5f5) & OR_FPSR_MASK;
+	f->fpcr = hash64(seed ^ 0xfcfc) & OR_FPCR_MASK;
+	if (!sve)
+		return;
+	d = (uint64_t *)f->p;
+	for (i = 0; i < 2 * pl; i++)
+		d[i] = hash64(~seed + 3 * i);
+	/* FFR must be a run of ones from bit 0. */
+	k = hash64(seed + 1) % (vl + 1);
+	for (i = 0; i < pl; i++)
+		f->ffr[i] = k >= 8 * i + 8 ? 0xff :
+			    k > 8 * i ? (1U << (k - 8 * i)) - 1 : 0;
+}
+
+/* First differing byte, or -1. */
+static long bytes_differ(const void *a, const void *b, unsigned long n)
+{
+	unsigned long i = 0, x, y;
+	long r = -1;
+
+	asm volatile(
+	"1:	cmp	%[i], %[n]\n"
+	"	b.hs	3f\n"
+	"	ldrb	%w[x], [%[a], %[i]]\n"
+	"	ldrb	%w[y], [%[b], %[i]]\n"
+	"	add	%[i], %[i], #1\n"
+	"	cmp	%w[x], %w[y]\n"
+	"	b.eq	1b\n"
+	"	sub	%[r], %[i], #1\n"
+	"3:\n"
+	: [i] "+&r" (i), [x] "=&r" (x), [y] "=&r" (y), [r] "+&r" (r)
+	: [a] "r" (a), [b] "r" (b), [n] "r" (n)
+	: "cc", "memory");
+	return r;
+}
+
+struct where {
+	const char *reg;
+	long idx;
+	long byte;
+	uint64_t a;
+	uint64_t b;
+};
+
+static bool differs(struct where *w, const char *reg, long idx, long byte,
+		    uint64_t a, uint64_t b)
+{
+	*w = (struct where){ reg, idx, byte, a, b };
+	return false;
+}
+
+/* Where two images first differ (no formatting: the guest has no libc). */
+static bool same_img(const struct img *a, const struct img *b,
+		     unsigned int vl, bool sve, struct where *w)
+{
+	unsigned int pl = vl / 8;
+	long at;
+
+	at = bytes_differ(a->z, b->z, 32 * vl);
+	if (at >= 0)
+		return differs(w, sve ? "z" : "v", at / vl, at % vl, a->z[at],
+			       b->z[at]);
+	if (sve) {
+		at = bytes_differ(a->p, b->p, 16 * pl);
+		if (at >= 0)
+			return differs(w, "p", at / pl, at % pl, a->p[at],
+				       b->p[at]);
+		at = bytes_differ(a->ffr, b->ffr, pl);
+		if (at >= 0)
+			return differs(w, "ffr", 0, at, a->ffr[at],
+				       b->ffr[at]);
+	}
+	if (a->fpsr != b->fpsr)
+		return differs(w, "fpsr", 0, 0, a->fpsr, b->fpsr);
+	if (a->fpcr != b->fpcr)
+		return differs(w, "fpcr", 0, 0, a->fpcr, b->fpcr);
+	return true;
+}
+
+/* ---- guest ---- */
+
+asm(
+"	.pushsection .text\n"
+"	.arch_extension sve\n"
+"	.global or_entry_v\n"
+"or_entry_v:\n"
+"	adrp	x0, or_entry_img\n"
+"	add	x0, x0, :lo12:or_entry_img\n"
+"	.irp	n," OR_LIST32 "\n"
+"	str	q\\n, [x0, #16 * \\n]\n"
+"	.endr\n"
+"	b	or_entry_ctl\n"
+"	.global or_entry_z\n"
+"or_entry_z:\n"
+"	adrp	x0, or_entry_img\n"
+"	add	x0, x0, :lo12:or_entry_img\n"
+"	.irp	n," OR_LIST32 "\n"
+"	str	z\\n, [x0, #\\n, mul vl]\n"
+"	.endr\n"
+"	add	x1, x0, #8192\n"
+"	.irp	n," OR_LIST16 "\n"
+"	str	p\\n, [x1, #\\n, mul vl]\n"
+"	.endr\n"
+"	rdffr	p0.b\n"
+"	mov	x1, #8704\n"
+"	add	x1, x0, x1\n"
+"	str	p0, [x1]\n"
+"or_entry_ctl:\n"
+"	mrs	x1, fpsr\n"
+"	str	x1, [x0, #" __stringify(OR_SR_OFF) "]\n"
+"	mrs	x1, fpcr\n"
+"	str	x1, [x0, #" __stringify(OR_CR_OFF) "]\n"
+"	b	guest_main\n"
+"	.popsection\n"
+);
+
+void or_entry_v(void);
+void or_entry_z(void);
+
+static noinline void exit_window(struct img *w, struct img *s, bool sve,
+				 uint64_t mmio)
+{
+	if (!sve) {
+		asm volatile(
+		"	msr	fpsr, %[sr]\n"
+		"	msr	fpcr, %[cr]\n"
+		"	.irp	n," OR_LIST32 "\n"
+		"	ldr	q\\n, [%[w], #16 * \\n]\n"
+		"	.endr\n"
+		"	str	xzr, [%[mmio]]\n"
+		"	.irp	n," OR_LIST32 "\n"
+		"	str	q\\n, [%[s], #16 * \\n]\n"
+		"	.endr\n"
+		"	mrs	x6, fpsr\n"
+		"	str	x6, [%[s], #" __stringify(OR_SR_OFF) "]\n"
+		"	mrs	x6, fpcr\n"
+		"	str	x6, [%[s], #" __stringify(OR_CR_OFF) "]\n"
+		:
+		: [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr),
+		  [cr] "r" (w->fpcr), [mmio] "r" (mmio)
+		: "x6", OR_CLOBBER_V, "cc", "memory");
+		return;
+	}
+	asm volatile(
+	"	.arch_extension sve\n"
+	"	msr	fpsr, %[sr]\n"
+	"	msr	fpcr, %[cr]\n"
+	"	ldr	p0, [%[wf]]\n"
+	"	wrffr	p0.b\n"
+	"	.irp	n," OR_LIST16 "\n"
+	"	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
+	"	.endr\n"
+	"	.irp	n," OR_LIST32 "\n"
+	"	ldr	z\\n, [%[w], #\\n, mul vl]\n"
+	"	.endr\n"
+	"	str	xzr, [%[mmio]]\n"
+	"	.irp	n," OR_LIST32 "\n"
+	"	str	z\\n, [%[s], #\\n, mul vl]\n"
+	"	.endr\n"
+	"	.irp	n," OR_LIST16 "\n"
+	"	str	p\\n, [%[sp], #\\n, mul vl]\n"
+	"	.endr\n"
+	"	rdffr	p0.b\n"
+	"	str	p0, [%[sf]]\n"
+	"	mrs	x6, fpsr\n"
+	"	str	x6, [%[s], #" __stringify(OR_SR_OFF) "]\n"
+	"	mrs	x6, fpcr\n"
+	"	str	x6, [%[s], #" __stringify(OR_CR_OFF) "]\n"
+	:
+	: [w] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
+	  [s] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
+	  [sr] "r" (w->fpsr), [cr] "r" (w->fpcr), [mmio] "r" (mmio)
+	: "x6", OR_CLOBBER_V, "cc", "memory");
+}
+
+static unsigned int guest_vl(void)
+{
+	uint64_t vl;
+
+	asm volatile(".arch_extension sve\n rdvl %0, #1" : "=r" (vl));
+	return vl;
+}
+
+void __attribute__((used)) guest_main(void)
+{
+	unsigned int vl = cfg.sve ? guest_vl() : 16, k;
+	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
+	struct where w;
+
+	/* The VMM set ZCR_EL1 to the maximum before the first run. */
+	pattern(&expect, cfg.seed_first, vl, cfg.sve);
+	if (!same_img(&or_entry_img, &expect, vl, cfg.sve, &w))
+		GUEST_FAIL("first entry (VL %u): %s%ld byte %ld is %#lx, VMM set %#lx",
+			   vl, w.reg, w.idx, w.byte, w.a, w.b);
+	GUEST_SYNC(0);
+
+	for (k = 0; k < cfg.iters; k++) {
+		pattern(&want, cfg.seed_guest + k, vl, cfg.sve);
+		pattern(&expect, cfg.seed_vmm + k, vl, cfg.sve);
+		exit_window(&want, &seen, cfg.sve, mmio);
+		if (!same_img(&seen, &expect, vl, cfg.sve, &w))
+			GUEST_FAIL("after exit %u (VL %u): %s%ld byte %ld is %#lx, VMM set %#lx",
+				   k, vl, w.reg, w.idx, w.byte, w.a, w.b);
+	}
+	GUEST_DONE();
+}
+
+/* ---- host ---- */
+
+struct runner {
+	struct kvm_vcpu *vcpu;
+	sem_t go, back;
+	bool quit;
+	int rc;
+	int cpu;
+};
+
+static void *runner_main(void *arg)
+{
+	struct runner *r = arg;
+
+	kvm_pin_this_task_to_pcpu(1);
+	for (;;) {
+		sem_wait(&r->go);
+		if (r->quit)
+			break;
+		do {
+			r->rc = __vcpu_run(r->vcpu) ? -errno : 0;
+		} while (r->rc == -EINTR);
+		r->cpu = sched_getcpu();
+		sem_post(&r->back);
+	}
+	return NULL;
+}
+
+static int one_reg(struct kvm_vcpu *vcpu, bool set, uint64_t id, void *buf)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)buf };
+
+	return __vcpu_ioctl(vcpu, set ? KVM_SET_ONE_REG : KVM_GET_ONE_REG,
+			    &reg);
+}
+
+static void xfer(struct kvm_vcpu *vcpu, bool set, uint64_t id, void *buf)
+{
+	TEST_ASSERT(!one_reg(vcpu, set, id, buf), "%s_ONE_REG %#lx: %s",
+		    set ? "SET" : "GET", id, strerror(errno));
+}
+
+/*
+ * Move a whole image between a buffer and the vCPU. On set, bytes past the
+ * vector length are filled with junk KVM must drop; on get, they are
+ * collected and must all be zero (returns false otherwise).
+ */
+static bool xfer_img(struct kvm_vcpu *vcpu, bool set, struct img *f,
+		     unsigned int vl, bool sve)
+{
+	uint8_t buf[OR_ZREG_BYTES];
+	uint32_t ctl;
+	unsigned int n, pl = vl / 8;
+	bool tail_zero = true;
+
+	for (n = 0; n < 32 + (sve ? 17 : 0); n++) {
+		uint64_t id;
+		uint8_t *dst;
+		unsigned int len, full;
+
+		if (n < 32) {
+			id = sve ? KVM_REG_ARM64_SVE_ZREG(n, 0) : OR_VREG(n);
+			dst = &f->z[n * vl];
+			len = vl;
+			full = sve ? OR_ZREG_BYTES : 16;
+		} else {
+			id = n < 48 ? KVM_REG_ARM64_SVE_PREG(n - 32, 0) :
+				      KVM_REG_ARM64_SVE_FFR(0);
+			dst = n < 48 ? &f->p[(n - 32) * pl] : f->ffr;
+			len = pl;
+			full = OR_PREG_BYTES;
+		}
+		if (set) {
+			memset(buf, 0xee, full);
+			memcpy(buf, dst, len);
+			xfer(vcpu, true, id, buf);
+			continue;
+		}
+		memset(buf, 0x55, full);
+		xfer(vcpu, false, id, buf);
+		memcpy(dst, buf, len);
+		for (; len < full; len++)
+			tail_zero &= !buf[len];
+	}
+	if (set) {
+		ctl = f->fpsr;
+		xfer(vcpu, true, OR_FPSR, &ctl);
+		ctl = f->fpcr;
+		xfer(vcpu, true, OR_FPCR, &ctl);
+	} else {
+		xfer(vcpu, false, OR_FPSR, &ctl);
+		f->fpsr = ctl;
+		xfer(vcpu, false, OR_FPCR, &ctl);
+		f->fpcr = ctl;
+	}
+	return tail_zero;
+}
+
+static unsigned int kvm_max_vl, kvm_small_vl;
+
+/* Returns the guest's ucall (UCALL_NONE for a plain MMIO exit). */
+static uint64_t run_on_cpu1(struct runner *r, struct ucall *uc)
+{
+	sem_post(&r->go);
+	sem_wait(&r->back);
+	TEST_ASSERT(!r->rc, "KVM_RUN: %s", strerror(-r->rc));
+	TEST_ASSERT(r->vcpu->run->exit_reason == KVM_EXIT_MMIO,
+		    "exit reason %u", r->vcpu->run->exit_reason);
+	return get_ucall(r->vcpu, uc);
+}
+
+static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
+{
+	struct img *host = calloc(2, sizeof(*host)), *back = host + 1;
+	struct runner r = {};
+	struct kvm_vcpu_init init;
+	struct kvm_vm *vm;
+	struct img *gwant;
+	pthread_t tid;
+	struct ucall uc;
+	unsigned int vl = sve ? max_vl : 16, k;
+	bool first_ok = false, ok = true;
+	struct where w;
+	uint64_t cmd;
+
+	if (sve && !max_vl) {
+		ksft_test_result_skip("%s-set-before-run: no SVE\n", name);
+		ksft_test_result_skip("%s-get-set-other-cpu: no SVE\n", name);
+		return;
+	}
+	TEST_ASSERT(host, "out of memory");
+
+	vm = vm_create(1);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	if (sve)
+		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	r.vcpu = aarch64_vcpu_add(vm, 0, &init, sve ? or_entry_z : or_entry_v);
+	if (sve) {
+		uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
+		int feature = KVM_ARM_VCPU_SVE;
+		unsigned int vq;
+
+		/* Keep the host's lengths up to max_vl. */
+		xfer(r.vcpu, false, KVM_REG_ARM64_SVE_VLS, vls);
+		for (vq = max_vl / 16 + 1; vq <= KVM_ARM64_SVE_VQ_MAX; vq++)
+			vls[(vq - 1) / 64] &= ~(1ULL << ((vq - 1) % 64));
+		xfer(r.vcpu, true, KVM_REG_ARM64_SVE_VLS, vls);
+		vcpu_ioctl(r.vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
+		vcpu_set_reg(r.vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
+			     (3UL << 20) | (3UL << 16));
+		vcpu_set_reg(r.vcpu, KVM_ARM64_SYS_REG(SYS_ZCR_EL1), 15);
+	}
+	cfg = (struct or_cfg){
+		.sve = sve, .iters = OR_ITERS,
+		.seed_first = 0x1000 + vl, .seed_guest = 0x2000 + vl,
+		.seed_vmm = 0x3000 + vl,
+	};
+	sync_global_to_guest(vm, cfg);
+	gwant = addr_gva2hva(vm, (vm_vaddr_t)&want);
+
+	/* Registers of a vCPU that has never run. */
+	kvm_pin_this_task_to_pcpu(0);
+	pattern(host, cfg.seed_first, vl, sve);
+	xfer_img(r.vcpu, true, host, vl, sve);
+
+	sem_init(&r.go, 0, 0);
+	sem_init(&r.back, 0, 0);
+	pthread_create(&tid, NULL, runner_main, &r);
+
+	cmd = run_on_cpu1(&r, &uc);
+	if (cmd == UCALL_SYNC)
+		first_ok = true;
+	else if (cmd == UCALL_ABORT)
+		ksft_print_msg("%s: guest: %s\n", name, uc.buffer);
+	ksft_test_result(first_ok, "%s-set-before-run\n", name);
+
+	for (k = 0; first_ok && ok; k++) {
+		cmd = run_on_cpu1(&r, &uc);
+		if (cmd != UCALL_NONE)
+			break;
+		if (r.cpu != 1)
+			ksft_print_msg("vCPU thread ran on CPU%d\n", r.cpu);
+
+		/* The guest holds 'want' (as it stored it) in registers. */
+		if (!xfer_img(r.vcpu, false, host, vl, sve)) {
+			ksft_print_msg("%s: get: nonzero bytes past VL %u\n",
+				       name, vl);
+			ok = false;
+		}
+		if (!same_img(host, gwant, vl, sve, &w)) {
+			ksft_print_msg("%s: exit %u: %s%ld byte %ld reads %#lx, guest loaded %#lx\n",
+				       name, k, w.reg, w.idx, w.byte, w.a, w.b);
+			ok = false;
+		}
+
+		pattern(host, cfg.seed_vmm + k, vl, sve);
+		xfer_img(r.vcpu, true, host, vl, sve);
+		if (!xfer_img(r.vcpu, false, back, vl, sve)) {
+			ksft_print_msg("%s: set/get %u: junk past VL kept\n",
+				       name, k);
+			ok = false;
+		}
+		if (!same_img(back, host, vl, sve, &w)) {
+			ksft_print_msg("%s: set/get %u: %s%ld byte %ld reads %#lx, set %#lx\n",
+				       name, k, w.reg, w.idx, w.byte, w.a, w.b);
+			ok = false;
+		}
+	}
+	if (first_ok && cmd == UCALL_ABORT) {
+		ksft_print_msg("%s: guest: %s\n", name, uc.buffer);
+		ok = false;
+	} else if (first_ok && cmd != UCALL_DONE) {
+		ksft_print_msg("%s: unexpected ucall %lu\n", name, cmd);
+		ok = false;
+	}
+	if (first_ok)
+		ksft_test_result(ok, "%s-get-set-other-cpu\n", name);
+	else
+		ksft_test_result_skip("%s-get-set-other-cpu: first run failed\n",
+				      name);
+
+	r.quit = true;
+	sem_post(&r.go);
+	pthread_join(tid, NULL);
+	kvm_vm_free(vm);
+	free(host);
+}
+
+static void probe_vls(void)
+{
+	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	unsigned int vq;
+
+	if (!kvm_has_cap(KVM_CAP_ARM_SVE))
+		return;
+	vm = vm_create(1);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
+	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
+	for (vq = 1; vq <= OR_MAX_VL / 16; vq++) {
+		if (!(vls[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64))))
+			continue;
+		if (!kvm_small_vl && vq > 1)
+			kvm_small_vl = vq * 16;
+		kvm_max_vl = vq * 16;
+	}
+	kvm_vm_free(vm);
+}
+
+int main(void)
+{
+	ksft_print_header();
+	TEST_REQUIRE(sysconf(_SC_NPROCESSORS_ONLN) >= 2);
+	ksft_set_plan(6);
+	probe_vls();
+	ksft_print_msg("KVM max VL %u, short VL %u\n", kvm_max_vl,
+		       kvm_small_vl);
+
+	one_reg_test("fpsimd", false, 0);
+	one_reg_test("sve-max-vl", true, kvm_max_vl);
+	one_reg_test("sve-short-vl", true, kvm_small_vl);
+
+	ksft_finished();
+}
