@@ -33,7 +33,8 @@
 
 #define BI_NR_TESTS	31
 
-#define BI_CORE(f)	(KVM_REG_ARM64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(f))
+#define BI_CORE(f)	(KVM_REG_ARM64 | KVM_REG_ARM_CORE |		\
+			 KVM_REG_ARM_CORE_REG(f))
 #define BI_V0		(BI_CORE(fp_regs.vregs[0]) | KVM_REG_SIZE_U128)
 #define BI_FPSR		(BI_CORE(fp_regs.fpsr) | KVM_REG_SIZE_U32)
 
@@ -50,10 +51,17 @@ struct bi_regs {
 	uint8_t z[32 * 256];
 	uint64_t fpsr;
 	uint64_t fpcr;
-} __attribute__((aligned(16)));
+} __aligned(16);
 
 #define BI_SR_OFF	8192
 _Static_assert(offsetof(struct bi_regs, fpsr) == BI_SR_OFF, "layout");
+
+/* Store FPSR and FPCR after the registers at %[s]. */
+#define BI_STORE_CTL							\
+	"	mrs	x1, fpsr\n"					\
+	"	str	x1, [%[s], #" __stringify(BI_SR_OFF) "]\n"	\
+	"	mrs	x1, fpcr\n"					\
+	"	str	x1, [%[s], #" __stringify(BI_SR_OFF) " + 8]\n"
 
 static uint32_t guest_sve;
 static struct bi_regs g_load, g_store;
@@ -115,10 +123,7 @@ static void guest_main(void)
 			"	.irp	n," BI_SEQ32 "\n"
 			"	str	z\\n, [%[s], #\\n, mul vl]\n"
 			"	.endr\n"
-			"	mrs	x1, fpsr\n"
-			"	str	x1, [%[s], #" __stringify(BI_SR_OFF) "]\n"
-			"	mrs	x1, fpcr\n"
-			"	str	x1, [%[s], #" __stringify(BI_SR_OFF) " + 8]\n"
+			BI_STORE_CTL
 			:
 			: [l] "r" (g_load.z), [s] "r" (g_store.z),
 			  [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
@@ -135,10 +140,7 @@ static void guest_main(void)
 			"	.irp	n," BI_SEQ32 "\n"
 			"	str	q\\n, [%[s], #16 * \\n]\n"
 			"	.endr\n"
-			"	mrs	x1, fpsr\n"
-			"	str	x1, [%[s], #" __stringify(BI_SR_OFF) "]\n"
-			"	mrs	x1, fpcr\n"
-			"	str	x1, [%[s], #" __stringify(BI_SR_OFF) " + 8]\n"
+			BI_STORE_CTL
 			:
 			: [l] "r" (g_load.z), [s] "r" (g_store.z),
 			  [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),

@@ -74,7 +74,7 @@ struct regimg {
 	uint8_t ffr[FPT_MAX_VL / 8];
 	uint64_t fpsr;
 	uint64_t fpcr;
-} __attribute__((aligned(16)));
+} __aligned(16);
 
 struct mismatch {
 	const char *what;
@@ -85,10 +85,10 @@ struct mismatch {
 };
 
 /* What the guest does between loading and storing its registers. */
-#define XF_SPIN		(1U << 0)
-#define XF_MMIO		(1U << 1)
-#define XF_HVC		(1U << 2)
-#define XF_WFI		(1U << 3)
+#define XF_SPIN		BIT(0)
+#define XF_MMIO		BIT(1)
+#define XF_HVC		BIT(2)
+#define XF_WFI		BIT(3)
 
 struct xctl {
 	uint64_t flags;
@@ -219,7 +219,10 @@ static bool img_same(const struct regimg *w, const struct regimg *s,
 
 /* ---- guest ---- */
 
-/* The exit taken between loading and storing; uses x0-x5. */
+/*
+ * The exit taken between loading and storing; uses x0-x5. WFI is repeated
+ * until the virtual timer has really fired (ISTATUS).
+ */
 #define FPT_EXIT_ASM							\
 	"	tbz	%[fl], #0, 10f\n"				\
 	"	mrs	x4, cntvct_el0\n"				\
@@ -233,7 +236,9 @@ static bool img_same(const struct regimg *w, const struct regimg *s,
 	"	mov	x0, %[fn]\n"					\
 	"	hvc	#0\n"						\
 	"13:	tbz	%[fl], #3, 14f\n"				\
-	"	wfi\n"							\
+	"15:	wfi\n"							\
+	"	mrs	x5, cntv_ctl_el0\n"				\
+	"	tbz	x5, #2, 15b\n"					\
 	"14:\n"
 
 static noinline void guest_window_v(struct regimg *w, struct regimg *s,
@@ -325,6 +330,20 @@ static unsigned int guest_set_vl(unsigned int len)
 	return vl;
 }
 
+static void timer_arm(uint64_t ticks)
+{
+	timer_set_cval(VIRTUAL, timer_get_cntct(VIRTUAL) + ticks);
+	timer_set_ctl(VIRTUAL, CTL_ENABLE);
+	isb();
+}
+
+static void timer_disarm(uint32_t id)
+{
+	if (timer_get_ctl(VIRTUAL) & CTL_ISTATUS)
+		guest_wfi_fired[id]++;
+	timer_set_ctl(VIRTUAL, CTL_IMASK);
+}
+
 static void guest_main(void)
 {
 	uint32_t id = guest_get_vcpuid();
@@ -359,22 +378,14 @@ static void guest_main(void)
 					 ((uint64_t)vl << 32) ^
 					 ((uint64_t)pass << 16) ^ it,
 					 vl, gcfg.sve);
-				if (x.flags & XF_WFI) {
-					timer_set_cval(VIRTUAL,
-						       timer_get_cntct(VIRTUAL) +
-						       hz * gcfg.timer_us / 1000000);
-					timer_set_ctl(VIRTUAL, CTL_ENABLE);
-					isb();
-				}
+				if (x.flags & XF_WFI)
+					timer_arm(hz * gcfg.timer_us / 1000000);
 				if (gcfg.sve)
 					guest_window_z(w, s, &x);
 				else
 					guest_window_v(w, s, &x);
-				if (x.flags & XF_WFI) {
-					if (timer_get_ctl(VIRTUAL) & CTL_ISTATUS)
-						guest_wfi_fired[id]++;
-					timer_set_ctl(VIRTUAL, CTL_IMASK);
-				}
+				if (x.flags & XF_WFI)
+					timer_disarm(id);
 				if (!img_same(w, s, vl, gcfg.sve, &m))
 					GUEST_FAIL("vcpu %u vl %u iter %u: %s%u byte %u is %#x, want %#x",
 						   id, vl, it, m.what, m.reg,
@@ -572,7 +583,7 @@ struct vthread {
 	pthread_t tid;
 	int pin;		/* CPU to stay on, or -1 */
 	bool migrate;		/* alternate CPU0/CPU1 between runs */
-	volatile bool *stop;	/* for endless guests */
+	bool *stop;		/* for endless guests */
 	uint64_t seed;
 	/* results */
 	unsigned long runs;
@@ -584,7 +595,7 @@ struct vthread {
 };
 
 static void vthread_note(struct vthread *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__printf(2, 3);
 
 static void vthread_note(struct vthread *t, const char *fmt, ...)
 {
@@ -651,7 +662,7 @@ static void *vthread_main(void *arg)
 	getrusage(RUSAGE_THREAD, &ru);
 	t->nivcsw = -ru.ru_nivcsw;
 	for (;;) {
-		if (t->stop && *t->stop)
+		if (t->stop && READ_ONCE(*t->stop))
 			break;
 		if (t->migrate)
 			kvm_pin_this_task_to_pcpu(t->runs & 1);
@@ -705,7 +716,7 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 		.nr_vcpus = et->nr_vcpus,
 		.only_max = only_max,
 		.spin_us = et->spin_us,
-		.timer_us = 500,
+		.timer_us = 1000,
 		.seed = fpt_mix(et->flags * 1000 + max_vl + et->sve),
 	};
 	sync_global_to_guest(vm, gcfg);
@@ -721,9 +732,11 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 		nivcsw += t[i].nivcsw;
 		if (t[i].host_bad || t[i].guest_bad || !t[i].done) {
 			ok = false;
+			if (!t[i].msg[0])
+				snprintf(t[i].msg, sizeof(t[i].msg), "no end");
 			ksft_print_msg("%s vcpu %d (%lu runs, %lu bad host checks): %s\n",
 				       et->name, i, t[i].runs, t[i].host_bad,
-				       t[i].msg[0] ? t[i].msg : "did not finish");
+				       t[i].msg);
 		}
 	}
 	if (et->nr_vcpus > 1)
@@ -731,8 +744,8 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 			       et->name, nivcsw);
 	if (et->flags & XF_WFI) {
 		sync_global_from_guest(vm, guest_wfi_fired);
-		ksft_print_msg("%s: %u WFIs returned with the timer fired\n",
-			       et->name, guest_wfi_fired[0]);
+		ksft_print_msg("%s: %u timer wake-ups\n", et->name,
+			       guest_wfi_fired[0]);
 	}
 	if (gic_fd >= 0)
 		close(gic_fd);
@@ -789,7 +802,7 @@ static void vls_cap_test(void)
  */
 static bool host_sve_round(unsigned int host_vl, unsigned int guest_vl)
 {
-	volatile bool stop = false;
+	bool stop = false;
 	struct vthread rival = {}, own = {};
 	struct exit_test et = {
 		.sve = have_sve,
@@ -858,7 +871,7 @@ static bool host_sve_round(unsigned int host_vl, unsigned int guest_vl)
 	getrusage(RUSAGE_THREAD, &ru);
 	nivcsw += ru.ru_nivcsw;
 
-	stop = true;
+	WRITE_ONCE(stop, true);
 	pthread_join(rival.tid, NULL);
 	if (rival.host_bad || rival.guest_bad) {
 		ksft_print_msg("rival vCPU: %s\n", rival.msg);

@@ -54,7 +54,7 @@ struct fpstate {
 	uint8_t ffr[ISO_MAX_VL / 8];
 	uint64_t fpsr;
 	uint64_t fpcr;
-} __attribute__((aligned(16)));
+} __aligned(16);
 
 /* Offsets for the entry stubs, which cannot take asm operands. */
 #define ISO_P_OFF	8192
@@ -278,6 +278,7 @@ asm(
 
 void iso_entry_fpsimd(void);
 void iso_entry_sve(void);
+void guest_main(void);
 
 /* Set ZCR_EL1.LEN and return the vector length granted. */
 static unsigned int zcr_len(uint64_t len)
@@ -430,7 +431,7 @@ static void guest_shrink(uint64_t mmio)
 	}
 }
 
-void __attribute__((used)) guest_main(void)
+void guest_main(void)
 {
 	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
 
@@ -682,8 +683,11 @@ static void test_turns(const char *name, bool sve_b, unsigned int vl_a,
 	}
 	kvm_vm_free(vb);
 	kvm_vm_free(va);
-	ksft_print_msg("%s: VM A max VL %u, VM B %s\n", name, vl_a,
-		       sve_b ? "SVE" : "FP/SIMD only");
+	if (sve_b)
+		ksft_print_msg("%s: max VLs %u and %u\n", name, vl_a, vl_b);
+	else
+		ksft_print_msg("%s: max VL %u and FP/SIMD only\n", name,
+			       vl_a);
 	ksft_test_result(sa == STEP_DONE && sb == STEP_DONE && !host_bad,
 			 "%s\n", name);
 }

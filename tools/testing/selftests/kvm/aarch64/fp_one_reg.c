@@ -49,8 +49,8 @@
 
 #define OR_CORE(field)	(KVM_REG_ARM64 | KVM_REG_ARM_CORE |		\
 			 KVM_REG_ARM_CORE_REG(field))
-#define OR_VREG(n)	(OR_CORE(fp_regs.vregs[0]) | KVM_REG_SIZE_U128 | \
-			 ((n) * 4))
+#define OR_VREG(n)	((OR_CORE(fp_regs.vregs[0]) + (n) * 4) |	\
+			 KVM_REG_SIZE_U128)
 #define OR_FPSR		(OR_CORE(fp_regs.fpsr) | KVM_REG_SIZE_U32)
 #define OR_FPCR		(OR_CORE(fp_regs.fpcr) | KVM_REG_SIZE_U32)
 
@@ -61,7 +61,7 @@ struct img {
 	uint8_t ffr[OR_MAX_VL / 8];
 	uint64_t fpsr;
 	uint64_t fpcr;
-} __attribute__((aligned(16)));
+} __aligned(16);
 
 #define OR_SR_OFF	8736
 #define OR_CR_OFF	8744
@@ -215,6 +215,7 @@ asm(
 
 void or_entry_v(void);
 void or_entry_z(void);
+void guest_main(void);
 
 static noinline void exit_window(struct img *w, struct img *s, bool sve,
 				 uint64_t mmio)
@@ -280,7 +281,7 @@ static unsigned int guest_vl(void)
 	return vl;
 }
 
-void __attribute__((used)) guest_main(void)
+void guest_main(void)
 {
 	unsigned int vl = cfg.sve ? guest_vl() : 16, k;
 	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
@@ -522,7 +523,7 @@ static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 	if (first_ok)
 		ksft_test_result(ok, "%s-get-set-other-cpu\n", name);
 	else
-		ksft_test_result_skip("%s-get-set-other-cpu: first run failed\n",
+		ksft_test_result_skip("%s-get-set-other-cpu: no first run\n",
 				      name);
 
 	r.quit = true;
