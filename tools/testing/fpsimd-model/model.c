@@ -17,6 +17,15 @@
  * Values are tokens: (context, version) per 128-bit chunk of a Z register.
  * Chunk 0 is the FPSIMD V register; chunks above it exist only with SVE.
  *
+ * Seeded mutations (-m N) break one step of the kernel glue, to show that
+ * the checks can fail; `make check` expects each to be caught:
+ *   1 switch-out skips the save      7 ptrace write keeps the task live
+ *   2 switch-in claims live always   8 guest trap leaves the host live
+ *   3 preemption skips vcpu_put      9 KVM_RUN exit skips vcpu_put
+ *   4 SVE trap skips the flush      10 SET_ONE_REG keeps the vCPU live
+ *   5 save ignores the context's VL 11 switch-in skips kernel-NEON reload
+ *   6 softirq NEON skips the save   12 softirq skips kernel-NEON reload
+ *
  * usage: model [-d depth] [-m mutation] [-q]
  */
 #include <stdint.h>
@@ -28,7 +37,7 @@
 #define NCPU	2
 #define NTASK	3
 #define NVCPU	2
-#define NCTX	(NTASK + NVCPU)
+#define NCTX	(2 * NTASK + NVCPU)	/* user and kernel-mode per task */
 #define MAXCH	2		/* chunks at the largest vector length */
 #define HOST_VL	MAXCH		/* the VL the host kernel runs with */
 
@@ -37,6 +46,7 @@
 #define TOK_VER(t)	((t) & 0xff)
 #define TOK_ZERO	0
 #define TOK_JUNK	0xff00	/* kernel-mode NEON scratch: nobody's */
+#define MAXVER		32	/* versions stay below: one per event at most */
 
 enum { TYPE_FPSIMD, TYPE_SVE };
 enum { KIND_TASK, KIND_GUEST };
@@ -106,6 +116,7 @@ struct task {
 	uint8_t	foreign;	/* TIF_FOREIGN_FPSTATE */
 	int8_t	vcpu;		/* the vCPU this thread runs, or -1 */
 	uint8_t	traps_off;	/* in M_GUEST: entered with FP enabled */
+	uint8_t	kfp;		/* inside kernel_neon_begin()/end() */
 };
 
 struct world {
@@ -113,7 +124,7 @@ struct world {
 	struct hwcpu	hw[NCPU];
 	int8_t		cur[NCPU];	/* task on the CPU, -1 idle */
 	struct task	t[NTASK];
-	struct fpstate	ctx[NCTX];	/* tasks 0..NTASK-1, then vCPUs */
+	struct fpstate	ctx[NCTX];	/* tasks, vCPUs, then kernel-mode */
 	uint16_t	latest[NCTX][MAXCH];
 };
 
@@ -121,6 +132,7 @@ static struct world W;
 
 static struct fpstate *task_st(int k) { return &W.ctx[k]; }
 static struct fpstate *vcpu_st(int v) { return &W.ctx[NTASK + v]; }
+static struct fpstate *kern_st(int k) { return &W.ctx[NTASK + NVCPU + k]; }
 
 /* How many chunks a context sees when it runs. */
 static int visible(const struct fpstate *st)
@@ -151,16 +163,36 @@ static void observe(int cpu, struct fpstate *st)
 	}
 }
 
-static void write_regs(int cpu, struct fpstate *st)
+/* A version newer than any of @st's values. */
+static int next_version(const struct fpstate *st)
 {
 	int i, ver = 0;
 
 	for (i = 0; i < MAXCH; i++)
 		if (TOK_VER(W.latest[st->id][i]) > ver)
 			ver = TOK_VER(W.latest[st->id][i]);
+	return ver + 1;
+}
+
+/* @st writes new values into the registers of @cpu... */
+static void write_regs(int cpu, struct fpstate *st)
+{
+	int i, ver = next_version(st);
+
 	for (i = 0; i < visible(st); i++) {
-		W.latest[st->id][i] = TOK(st->id, ver + 1);
+		W.latest[st->id][i] = TOK(st->id, ver);
 		W.hw[cpu].z[i] = W.latest[st->id][i];
+	}
+}
+
+/* ...or someone writes new values into its memory image. */
+static void write_mem(struct fpstate *st)
+{
+	int i, ver = next_version(st);
+
+	for (i = 0; i < visible(st); i++) {
+		W.latest[st->id][i] = TOK(st->id, ver);
+		st->mem[i] = W.latest[st->id][i];
 	}
 }
 
@@ -180,8 +212,10 @@ static int ev_sched(int cpu, int next)
 		/* Preempting a vCPU thread inside KVM_RUN puts the vCPU. */
 		if (p->mode == M_RUN && mutation != 3)
 			fpctx_vcpu_put(&W.pc[cpu], cpu, vcpu_st(p->vcpu));
-		if (mutation != 1)
+		if (mutation != 1) {
 			fpctx_switch_out(&W.pc[cpu], cpu, task_st(prev));
+			fpctx_switch_out(&W.pc[cpu], cpu, kern_st(prev));
+		}
 		p->cpu = -1;
 		/* Preempted in userspace: it resumes through the return path. */
 		if (p->mode == M_USER)
@@ -193,6 +227,10 @@ static int ev_sched(int cpu, int next)
 		W.t[next].foreign = fpctx_needs_load(&W.pc[cpu], cpu, task_st(next));
 		if (mutation == 2)
 			W.t[next].foreign = 0;
+		if (W.t[next].kfp && mutation != 11) {
+			fpctx_kernel_task_resume(&W.pc[cpu], cpu, kern_st(next));
+			W.t[next].foreign = 1;
+		}
 	}
 	return 1;
 }
@@ -202,7 +240,7 @@ static int ev_return_to_user(int cpu)
 	int k = W.cur[cpu];
 	struct task *t = k >= 0 ? &W.t[k] : NULL;
 
-	if (!t || t->mode != M_KERNEL)
+	if (!t || t->mode != M_KERNEL || t->kfp)
 		return 0;
 	cur_hw = &W.hw[cpu];
 	if (t->foreign)
@@ -260,8 +298,8 @@ static int ev_sve_trap(int cpu)
 	return 1;
 }
 
-/* Kernel-mode NEON (softirq or task), outside any guest. */
-static int ev_kernel_neon(int cpu)
+/* Kernel-mode NEON in a softirq, outside any guest, begin to end. */
+static int ev_softirq_neon(int cpu)
 {
 	int k = W.cur[cpu], i;
 
@@ -273,11 +311,58 @@ static int ev_kernel_neon(int cpu)
 	W.hw[cpu].zcr = MAXCH;
 	for (i = 0; i < MAXCH; i++)
 		W.hw[cpu].z[i] = TOK_JUNK;
-	if (k >= 0 && W.t[k].mode != M_USER)
-		W.t[k].foreign = 1;
-	else if (k >= 0)
-		/* interrupted userspace: the return path reloads */
-		W.t[k].foreign = 1, W.t[k].mode = M_KERNEL;
+	if (k < 0)
+		return 1;
+	W.t[k].foreign = 1;
+	/* Interrupted userspace resumes through the return path. */
+	if (W.t[k].mode == M_USER)
+		W.t[k].mode = M_KERNEL;
+	/* Interrupted task-context kernel NEON gets its registers back. */
+	if (W.t[k].kfp && mutation != 12)
+		fpctx_kernel_task_resume(&W.pc[cpu], cpu, kern_st(k));
+	return 1;
+}
+
+/* Task-context kernel-mode NEON: begin, use, end (preemptible). */
+static int ev_kneon_begin(int cpu)
+{
+	int k = W.cur[cpu];
+
+	if (k < 0 || W.t[k].kfp ||
+	    (W.t[k].mode != M_KERNEL && W.t[k].mode != M_RUN))
+		return 0;
+	cur_hw = &W.hw[cpu];
+	fpctx_kernel_task_begin(&W.pc[cpu], cpu, kern_st(k));
+	W.t[k].kfp = 1;
+	W.t[k].foreign = 1;
+	write_regs(cpu, kern_st(k));
+	return 1;
+}
+
+static int ev_kneon_use(int cpu)
+{
+	int k = W.cur[cpu];
+
+	if (k < 0 || !W.t[k].kfp)
+		return 0;
+	observe(cpu, kern_st(k));
+	write_regs(cpu, kern_st(k));
+	return 1;
+}
+
+static int ev_kneon_end(int cpu)
+{
+	int k = W.cur[cpu], i;
+
+	if (k < 0 || !W.t[k].kfp)
+		return 0;
+	fpctx_kernel_task_end(&W.pc[cpu], cpu, kern_st(k));
+	/* Its values are dead from here on. */
+	for (i = 0; i < MAXCH; i++) {
+		W.latest[NTASK + NVCPU + k][i] = TOK_ZERO;
+		kern_st(k)->mem[i] = TOK_ZERO;
+	}
+	W.t[k].kfp = 0;
 	return 1;
 }
 
@@ -297,10 +382,7 @@ static int ev_ptrace(int k)
 			fail("ptrace read a stale memory image");
 	if (mutation != 7)
 		fpown_invalidate(st);
-	for (i = 0; i < visible(st); i++) {
-		W.latest[k][i] = TOK(k, 200 + i);
-		st->mem[i] = W.latest[k][i];
-	}
+	write_mem(st);
 	return 1;
 }
 
@@ -319,7 +401,7 @@ static int ev_guest_enter(int cpu)
 	int k = W.cur[cpu];
 	struct task *t = k >= 0 ? &W.t[k] : NULL;
 
-	if (!t || t->mode != M_RUN)
+	if (!t || t->mode != M_RUN || t->kfp)
 		return 0;
 	t->traps_off = fpctx_vcpu_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu));
 	t->mode = M_GUEST;
@@ -366,7 +448,7 @@ static int ev_run_exit(int cpu)
 {
 	int k = W.cur[cpu];
 
-	if (k < 0 || W.t[k].mode != M_RUN)
+	if (k < 0 || W.t[k].mode != M_RUN || W.t[k].kfp)
 		return 0;
 	cur_hw = &W.hw[cpu];
 	if (mutation != 9)
@@ -392,10 +474,7 @@ static int ev_one_reg(int cpu)
 			fail("KVM_GET_ONE_REG read a stale vCPU value");
 	if (mutation != 10)
 		fpctx_flush(&W.pc[cpu], cpu, vst);
-	for (i = 0; i < visible(vst); i++) {
-		W.latest[vst->id][i] = TOK(vst->id, 220 + i);
-		vst->mem[i] = W.latest[vst->id][i];
-	}
+	write_mem(vst);
 	return 1;
 }
 
@@ -440,7 +519,10 @@ static void check_invariants(void)
 	for (x = 0; x < NTASK; x++) {
 		struct task *t = &W.t[x];
 
-		if (t->cpu >= 0 && !t->foreign && t->mode != M_GUEST &&
+		if (t->cpu >= 0 && t->kfp &&
+		    !fpown_is_live(&W.pc[t->cpu], t->cpu, kern_st(x)))
+			fail("a task in kernel-mode NEON runs without its registers");
+		if (t->cpu >= 0 && !t->foreign && !t->kfp && t->mode != M_GUEST &&
 		    !fpown_is_live(&W.pc[t->cpu], t->cpu, task_st(x)))
 			fail("TIF_FOREIGN_FPSTATE clear but the task is not live");
 		if (t->mode == M_GUEST && t->traps_off &&
@@ -458,7 +540,7 @@ static void canonicalize(void)
 	int x, c, i, v, n;
 
 	for (x = 0; x < NCTX; x++) {
-		uint8_t present[256] = { 0 }, map[256];
+		uint8_t present[MAXVER] = { 0 }, map[MAXVER];
 		int next = 1;
 
 		n = 0;
@@ -472,7 +554,7 @@ static void canonicalize(void)
 			if (*slots[i] != TOK_JUNK && *slots[i] != TOK_ZERO &&
 			    TOK_ID(*slots[i]) == x)
 				present[TOK_VER(*slots[i])] = 1;
-		for (v = 1; v < 256; v++)
+		for (v = 1; v < MAXVER; v++)
 			if (present[v])
 				map[v] = next++;
 		for (i = 0; i < n; i++)
@@ -522,7 +604,7 @@ static int visit(int remaining)
 }
 
 #define MAXDEPTH 16
-#define NNAMED		11
+#define NNAMED		14
 #define PER_CPU		(NNAMED + NTASK + 1)
 #define NEVENTS		(NCPU * PER_CPU + NTASK)
 
@@ -538,13 +620,16 @@ static int do_event(int e)
 	case 1: return ev_user_fp(cpu);
 	case 2: return ev_syscall(cpu);
 	case 3: return ev_sve_trap(cpu);
-	case 4: return ev_kernel_neon(cpu);
+	case 4: return ev_softirq_neon(cpu);
 	case 5: return ev_kvm_run(cpu);
 	case 6: return ev_guest_enter(cpu);
 	case 7: return ev_guest_fp(cpu);
 	case 8: return ev_guest_exit(cpu);
 	case 9: return ev_run_exit(cpu);
 	case 10: return ev_one_reg(cpu);
+	case 11: return ev_kneon_begin(cpu);
+	case 12: return ev_kneon_use(cpu);
+	case 13: return ev_kneon_end(cpu);
 	default: return ev_sched(cpu, ev - NNAMED < NTASK ? ev - NNAMED : -1);
 	}
 }
@@ -553,8 +638,9 @@ static const char *event_name(int e, char *buf, size_t len)
 {
 	static const char *const names[NNAMED] = {
 		"return_to_user", "user_fp", "syscall", "sve_first_use",
-		"kernel_neon", "kvm_run", "guest_enter", "guest_fp",
+		"softirq_neon", "kvm_run", "guest_enter", "guest_fp",
 		"guest_exit", "run_exit_put", "one_reg_get_set",
+		"kernel_neon_begin", "kernel_neon_use", "kernel_neon_end",
 	};
 	int cpu = e / PER_CPU, ev = e % PER_CPU;
 
@@ -619,7 +705,7 @@ static void init_world(void)
 
 		st->id = x;
 		st->last_cpu = FPOWN_NO_CPU;
-		st->kind = x < NTASK ? KIND_TASK : KIND_GUEST;
+		st->kind = x >= NTASK && x < NTASK + NVCPU ? KIND_GUEST : KIND_TASK;
 	}
 	/* T0 runs vCPU 0 (SVE, VL 2 chunks); T1 runs vCPU 1 (SVE, VL 1). */
 	/* T0 and T1 start on CPUs 0 and 1, in the kernel; T2 waits. */
@@ -635,6 +721,10 @@ static void init_world(void)
 	for (c = 0; c < NCPU && c < NTASK; c++) {
 		W.cur[c] = c;
 		W.t[c].cpu = c;
+	}
+	for (x = 0; x < NTASK; x++) {
+		kern_st(x)->type = TYPE_FPSIMD;
+		kern_st(x)->vl = 1;
 	}
 	vcpu_st(0)->type = TYPE_SVE;
 	vcpu_st(0)->vl = 2;

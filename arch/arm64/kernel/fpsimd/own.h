@@ -129,6 +129,28 @@ static inline int fpown_load(struct fpown_cpu *pc, int cpu, struct fpstate *st)
 }
 
 /**
+ * fpown_claim() - make @st the owner of registers it will fill itself
+ * @pc: the ownership record of @cpu
+ * @cpu: the current CPU number
+ * @st: a context whose previous values do not matter (kernel-mode NEON
+ *      starting afresh)
+ *
+ * Like fpown_load() without the load: a dirty previous owner is written
+ * back, then @st owns the registers and is dirty.
+ *
+ * Return: non-zero when a previous owner was saved.
+ */
+static inline int fpown_claim(struct fpown_cpu *pc, int cpu, struct fpstate *st)
+{
+	int saved = fpown_save(pc, cpu);
+
+	pc->owner = st;
+	st->last_cpu = cpu;
+	pc->dirty = 1;
+	return saved;
+}
+
+/**
  * fpown_invalidate() - @st's memory image changed behind the registers
  * @st: the context (not running, or running on this CPU and not dirty)
  *

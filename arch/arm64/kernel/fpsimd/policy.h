@@ -84,6 +84,61 @@ static inline int fpctx_kernel_begin(struct fpown_cpu *pc, int cpu)
 }
 
 /**
+ * fpctx_kernel_task_begin() - a task starts kernel-mode NEON
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @kst: the task's kernel-mode context
+ *
+ * Task-context kernel-mode NEON is preemptible: its registers are a
+ * context of their own, saved when the task is switched out and loaded
+ * again, eagerly, when it is switched back in (fpctx_kernel_task_resume()).
+ * The task's user context, if live, is written back first.
+ *
+ * Return: non-zero when a context was saved.
+ */
+static inline int fpctx_kernel_task_begin(struct fpown_cpu *pc, int cpu,
+					  struct fpstate *kst)
+{
+	return fpown_claim(pc, cpu, kst);
+}
+
+/**
+ * fpctx_kernel_task_end() - a task ends kernel-mode NEON
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @kst: the task's kernel-mode context
+ *
+ * Its values are dead: the registers are left to nobody, and the task's
+ * user context is loaded on the way back to userspace.
+ */
+static inline void fpctx_kernel_task_end(struct fpown_cpu *pc, int cpu,
+					 struct fpstate *kst)
+{
+	if (fpown_is_live(pc, cpu, kst)) {
+		pc->owner = NULL;
+		pc->dirty = 0;
+	}
+	fpown_invalidate(kst);
+}
+
+/**
+ * fpctx_kernel_task_resume() - reload a task's kernel-mode NEON registers
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @kst: the task's kernel-mode context
+ *
+ * For a task switched in while inside kernel_neon_begin()/end(), and for
+ * the task a softirq's kernel-mode NEON interrupted.
+ *
+ * Return: non-zero when the registers were loaded.
+ */
+static inline int fpctx_kernel_task_resume(struct fpown_cpu *pc, int cpu,
+					   struct fpstate *kst)
+{
+	return fpown_load(pc, cpu, kst);
+}
+
+/**
  * fpctx_flush() - @st's memory changed or must be made current
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
