@@ -7,7 +7,7 @@
 
 HOST_PKGS="make gcc bc bison flex cpio rsync xz-utils kmod ccache python3
 	libssl-dev libelf-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-	qemu-system-arm gnuplot-nox git perl ${EXTRA_PKGS:-}"
+	qemu-system-arm gnuplot-nox git perl python3-docutils ${EXTRA_PKGS:-}"
 GUEST_DEBS="busybox-static"
 
 missing=()
