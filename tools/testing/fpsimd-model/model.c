@@ -298,6 +298,31 @@ static int ev_sve_trap(int cpu)
 	return 1;
 }
 
+/*
+ * prctl(PR_SVE_SET_VL): the task's image is cut back to FPSIMD (the
+ * ABI keeps only the V registers) and its VL changes.
+ */
+static int ev_set_vl(int cpu)
+{
+	int k = W.cur[cpu], i;
+	struct fpstate *st;
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	st = task_st(k);
+	cur_hw = &W.hw[cpu];
+	fpctx_flush(&W.pc[cpu], cpu, st);
+	st->type = TYPE_FPSIMD;
+	st->vl = st->vl == 1 ? MAXCH : 1;
+	for (i = 1; i < MAXCH; i++) {
+		W.latest[k][i] = TOK_ZERO;
+		st->mem[i] = TOK_ZERO;
+	}
+	W.t[k].foreign = fpctx_needs_load(&W.pc[cpu], cpu, st);
+	W.t[k].mode = M_KERNEL;
+	return 1;
+}
+
 /* Kernel-mode NEON in a softirq, outside any guest, begin to end. */
 static int ev_softirq_neon(int cpu)
 {
@@ -604,7 +629,7 @@ static int visit(int remaining)
 }
 
 #define MAXDEPTH 16
-#define NNAMED		14
+#define NNAMED		15
 #define PER_CPU		(NNAMED + NTASK + 1)
 #define NEVENTS		(NCPU * PER_CPU + NTASK)
 
@@ -630,6 +655,7 @@ static int do_event(int e)
 	case 11: return ev_kneon_begin(cpu);
 	case 12: return ev_kneon_use(cpu);
 	case 13: return ev_kneon_end(cpu);
+	case 14: return ev_set_vl(cpu);
 	default: return ev_sched(cpu, ev - NNAMED < NTASK ? ev - NNAMED : -1);
 	}
 }
@@ -641,6 +667,7 @@ static const char *event_name(int e, char *buf, size_t len)
 		"softirq_neon", "kvm_run", "guest_enter", "guest_fp",
 		"guest_exit", "run_exit_put", "one_reg_get_set",
 		"kernel_neon_begin", "kernel_neon_use", "kernel_neon_end",
+		"prctl_set_vl",
 	};
 	int cpu = e / PER_CPU, ev = e % PER_CPU;
 

@@ -54,7 +54,7 @@ struct bi_regs {
 } __aligned(16);
 
 #define BI_SR_OFF	8192
-_Static_assert(offsetof(struct bi_regs, fpsr) == BI_SR_OFF, "layout");
+kvm_static_assert(offsetof(struct bi_regs, fpsr) == BI_SR_OFF, "layout");
 
 /* Store FPSR and FPCR after the registers at %[s]. */
 #define BI_STORE_CTL							\
@@ -74,20 +74,19 @@ static long first_mismatch(const uint8_t *a, const uint8_t *b,
 	unsigned long i = 0, t1, t2;
 	long pos = -1;
 
-	asm volatile(
-	"0:	cmp	%[i], %[len]\n"
-	"	b.hs	2f\n"
-	"	ldrb	%w[t1], [%[a], %[i]]\n"
-	"	ldrb	%w[t2], [%[b], %[i]]\n"
-	"	cmp	%w[t1], %w[t2]\n"
-	"	b.ne	1f\n"
-	"	add	%[i], %[i], #1\n"
-	"	b	0b\n"
-	"1:	mov	%[pos], %[i]\n"
-	"2:\n"
-	: [i] "+&r" (i), [t1] "=&r" (t1), [t2] "=&r" (t2), [pos] "+&r" (pos)
-	: [a] "r" (a), [b] "r" (b), [len] "r" (len)
-	: "cc", "memory");
+	asm volatile("0:	cmp	%[i], %[len]\n"
+		     "	b.hs	2f\n"
+		     "	ldrb	%w[t1], [%[a], %[i]]\n"
+		     "	ldrb	%w[t2], [%[b], %[i]]\n"
+		     "	cmp	%w[t1], %w[t2]\n"
+		     "	b.ne	1f\n"
+		     "	add	%[i], %[i], #1\n"
+		     "	b	0b\n"
+		     "1:	mov	%[pos], %[i]\n"
+		     "2:\n"
+		     : [i] "+&r" (i), [t1] "=&r" (t1), [t2] "=&r" (t2), [pos] "+&r" (pos)
+		     : [a] "r" (a), [b] "r" (b), [len] "r" (len)
+		     : "cc", "memory");
 	return pos;
 }
 
@@ -97,13 +96,12 @@ static void guest_main(void)
 	long bad;
 
 	if (guest_sve)
-		asm volatile(
-		"	.arch_extension sve\n"
-		"	mov	x0, #15\n"
-		"	msr	S3_0_C1_C2_0, x0\n"
-		"	isb\n"
-		"	rdvl	%0, #1\n"
-		: "=r" (vl) : : "x0", "memory");
+		asm volatile("	.arch_extension sve\n"
+			     "	mov	x0, #15\n"
+			     "	msr	S3_0_C1_C2_0, x0\n"
+			     "	isb\n"
+			     "	rdvl	%0, #1\n"
+			     : "=r" (vl) : : "x0", "memory");
 
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 32 * vl; i++)
@@ -112,40 +110,38 @@ static void guest_main(void)
 		g_load.fpcr = (round + 1) << 22;
 
 		if (guest_sve) {
-			asm volatile(
-			"	.arch_extension sve\n"
-			"	msr	fpsr, %[sr]\n"
-			"	msr	fpcr, %[cr]\n"
-			"	.irp	n," BI_SEQ32 "\n"
-			"	ldr	z\\n, [%[l], #\\n, mul vl]\n"
-			"	.endr\n"
-			"	str	xzr, [%[mmio]]\n"
-			"	.irp	n," BI_SEQ32 "\n"
-			"	str	z\\n, [%[s], #\\n, mul vl]\n"
-			"	.endr\n"
-			BI_STORE_CTL
-			:
-			: [l] "r" (g_load.z), [s] "r" (g_store.z),
-			  [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
-			  [mmio] "r" (mmio)
-			: "x1", BI_VCLOB, "cc", "memory");
+			asm volatile("	.arch_extension sve\n"
+				     "	msr	fpsr, %[sr]\n"
+				     "	msr	fpcr, %[cr]\n"
+				     "	.irp	n," BI_SEQ32 "\n"
+				     "	ldr	z\\n, [%[l], #\\n, mul vl]\n"
+				     "	.endr\n"
+				     "	str	xzr, [%[mmio]]\n"
+				     "	.irp	n," BI_SEQ32 "\n"
+				     "	str	z\\n, [%[s], #\\n, mul vl]\n"
+				     "	.endr\n"
+				     BI_STORE_CTL
+				     :
+				     : [l] "r" (g_load.z), [s] "r" (g_store.z),
+				       [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
+				       [mmio] "r" (mmio)
+				     : "x1", BI_VCLOB, "cc", "memory");
 		} else {
-			asm volatile(
-			"	msr	fpsr, %[sr]\n"
-			"	msr	fpcr, %[cr]\n"
-			"	.irp	n," BI_SEQ32 "\n"
-			"	ldr	q\\n, [%[l], #16 * \\n]\n"
-			"	.endr\n"
-			"	str	xzr, [%[mmio]]\n"
-			"	.irp	n," BI_SEQ32 "\n"
-			"	str	q\\n, [%[s], #16 * \\n]\n"
-			"	.endr\n"
-			BI_STORE_CTL
-			:
-			: [l] "r" (g_load.z), [s] "r" (g_store.z),
-			  [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
-			  [mmio] "r" (mmio)
-			: "x1", BI_VCLOB, "cc", "memory");
+			asm volatile("	msr	fpsr, %[sr]\n"
+				     "	msr	fpcr, %[cr]\n"
+				     "	.irp	n," BI_SEQ32 "\n"
+				     "	ldr	q\\n, [%[l], #16 * \\n]\n"
+				     "	.endr\n"
+				     "	str	xzr, [%[mmio]]\n"
+				     "	.irp	n," BI_SEQ32 "\n"
+				     "	str	q\\n, [%[s], #16 * \\n]\n"
+				     "	.endr\n"
+				     BI_STORE_CTL
+				     :
+				     : [l] "r" (g_load.z), [s] "r" (g_store.z),
+				       [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
+				       [mmio] "r" (mmio)
+				     : "x1", BI_VCLOB, "cc", "memory");
 		}
 		bad = first_mismatch(g_load.z, g_store.z, 32 * vl);
 		if (bad >= 0)

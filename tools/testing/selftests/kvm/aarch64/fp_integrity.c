@@ -159,20 +159,19 @@ static long fpt_cmp(const void *a, const void *b, unsigned long len)
 	unsigned long i = 0, x, y;
 	long at = -1;
 
-	asm volatile(
-	"1:	cmp	%[i], %[len]\n"
-	"	b.hs	3f\n"
-	"	ldrb	%w[x], [%[a], %[i]]\n"
-	"	ldrb	%w[y], [%[b], %[i]]\n"
-	"	cmp	%w[x], %w[y]\n"
-	"	b.ne	2f\n"
-	"	add	%[i], %[i], #1\n"
-	"	b	1b\n"
-	"2:	mov	%[at], %[i]\n"
-	"3:\n"
-	: [i] "+&r" (i), [x] "=&r" (x), [y] "=&r" (y), [at] "+&r" (at)
-	: [a] "r" (a), [b] "r" (b), [len] "r" (len)
-	: "cc", "memory");
+	asm volatile("1:	cmp	%[i], %[len]\n"
+		     "	b.hs	3f\n"
+		     "	ldrb	%w[x], [%[a], %[i]]\n"
+		     "	ldrb	%w[y], [%[b], %[i]]\n"
+		     "	cmp	%w[x], %w[y]\n"
+		     "	b.ne	2f\n"
+		     "	add	%[i], %[i], #1\n"
+		     "	b	1b\n"
+		     "2:	mov	%[at], %[i]\n"
+		     "3:\n"
+		     : [i] "+&r" (i), [x] "=&r" (x), [y] "=&r" (y), [at] "+&r" (at)
+		     : [a] "r" (a), [b] "r" (b), [len] "r" (len)
+		     : "cc", "memory");
 	return at;
 }
 
@@ -244,76 +243,74 @@ static bool img_same(const struct regimg *w, const struct regimg *s,
 static noinline void guest_window_v(struct regimg *w, struct regimg *s,
 				    const struct xctl *x)
 {
-	asm volatile(
-	"	msr	fpsr, %[sr]\n"
-	"	msr	fpcr, %[cr]\n"
-	"	mrs	x6, fpsr\n"
-	"	str	x6, [%[w], %c[osr]]\n"
-	"	mrs	x6, fpcr\n"
-	"	str	x6, [%[w], %c[ocr]]\n"
-	"	.irp	n," FPT_REGS32 "\n"
-	"	ldr	q\\n, [%[w], #16 * \\n]\n"
-	"	.endr\n"
-	FPT_EXIT_ASM
-	"	.irp	n," FPT_REGS32 "\n"
-	"	str	q\\n, [%[s], #16 * \\n]\n"
-	"	.endr\n"
-	"	mrs	x6, fpsr\n"
-	"	str	x6, [%[s], %c[osr]]\n"
-	"	mrs	x6, fpcr\n"
-	"	str	x6, [%[s], %c[ocr]]\n"
-	:
-	: [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
-	  [fl] "r" (x->flags), [spin] "r" (x->spin), [mmio] "r" (x->mmio),
-	  [fn] "r" ((uint64_t)PSCI_0_2_FN_PSCI_VERSION),
-	  [osr] "i" (offsetof(struct regimg, fpsr)),
-	  [ocr] "i" (offsetof(struct regimg, fpcr))
-	: "x0", "x1", "x2", "x3", "x4", "x5", "x6", FPT_VCLOBBERS,
-	  "cc", "memory");
+	asm volatile("	msr	fpsr, %[sr]\n"
+		     "	msr	fpcr, %[cr]\n"
+		     "	mrs	x6, fpsr\n"
+		     "	str	x6, [%[w], %c[osr]]\n"
+		     "	mrs	x6, fpcr\n"
+		     "	str	x6, [%[w], %c[ocr]]\n"
+		     "	.irp	n," FPT_REGS32 "\n"
+		     "	ldr	q\\n, [%[w], #16 * \\n]\n"
+		     "	.endr\n"
+		     FPT_EXIT_ASM
+		     "	.irp	n," FPT_REGS32 "\n"
+		     "	str	q\\n, [%[s], #16 * \\n]\n"
+		     "	.endr\n"
+		     "	mrs	x6, fpsr\n"
+		     "	str	x6, [%[s], %c[osr]]\n"
+		     "	mrs	x6, fpcr\n"
+		     "	str	x6, [%[s], %c[ocr]]\n"
+		     :
+		     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
+		       [fl] "r" (x->flags), [spin] "r" (x->spin), [mmio] "r" (x->mmio),
+		       [fn] "r" ((uint64_t)PSCI_0_2_FN_PSCI_VERSION),
+		       [osr] "i" (offsetof(struct regimg, fpsr)),
+		       [ocr] "i" (offsetof(struct regimg, fpcr))
+		     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", FPT_VCLOBBERS,
+		       "cc", "memory");
 }
 
 static noinline void guest_window_z(struct regimg *w, struct regimg *s,
 				    const struct xctl *x)
 {
-	asm volatile(
-	"	.arch_extension sve\n"
-	"	msr	fpsr, %[sr]\n"
-	"	msr	fpcr, %[cr]\n"
-	"	mrs	x6, fpsr\n"
-	"	str	x6, [%[wz], %c[osr]]\n"
-	"	mrs	x6, fpcr\n"
-	"	str	x6, [%[wz], %c[ocr]]\n"
-	"	ldr	p0, [%[wf]]\n"
-	"	wrffr	p0.b\n"
-	"	.irp	n," FPT_REGS16 "\n"
-	"	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	.irp	n," FPT_REGS32 "\n"
-	"	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
-	"	.endr\n"
-	FPT_EXIT_ASM
-	"	.irp	n," FPT_REGS32 "\n"
-	"	str	z\\n, [%[sz], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	.irp	n," FPT_REGS16 "\n"
-	"	str	p\\n, [%[sp], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	rdffr	p0.b\n"
-	"	str	p0, [%[sf]]\n"
-	"	mrs	x6, fpsr\n"
-	"	str	x6, [%[sz], %c[osr]]\n"
-	"	mrs	x6, fpcr\n"
-	"	str	x6, [%[sz], %c[ocr]]\n"
-	:
-	: [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
-	  [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
-	  [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
-	  [fl] "r" (x->flags), [spin] "r" (x->spin), [mmio] "r" (x->mmio),
-	  [fn] "r" ((uint64_t)PSCI_0_2_FN_PSCI_VERSION),
-	  [osr] "i" (offsetof(struct regimg, fpsr)),
-	  [ocr] "i" (offsetof(struct regimg, fpcr))
-	: "x0", "x1", "x2", "x3", "x4", "x5", "x6", FPT_VCLOBBERS,
-	  "cc", "memory");
+	asm volatile("	.arch_extension sve\n"
+		     "	msr	fpsr, %[sr]\n"
+		     "	msr	fpcr, %[cr]\n"
+		     "	mrs	x6, fpsr\n"
+		     "	str	x6, [%[wz], %c[osr]]\n"
+		     "	mrs	x6, fpcr\n"
+		     "	str	x6, [%[wz], %c[ocr]]\n"
+		     "	ldr	p0, [%[wf]]\n"
+		     "	wrffr	p0.b\n"
+		     "	.irp	n," FPT_REGS16 "\n"
+		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	.irp	n," FPT_REGS32 "\n"
+		     "	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     FPT_EXIT_ASM
+		     "	.irp	n," FPT_REGS32 "\n"
+		     "	str	z\\n, [%[sz], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	.irp	n," FPT_REGS16 "\n"
+		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	rdffr	p0.b\n"
+		     "	str	p0, [%[sf]]\n"
+		     "	mrs	x6, fpsr\n"
+		     "	str	x6, [%[sz], %c[osr]]\n"
+		     "	mrs	x6, fpcr\n"
+		     "	str	x6, [%[sz], %c[ocr]]\n"
+		     :
+		     : [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
+		       [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
+		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
+		       [fl] "r" (x->flags), [spin] "r" (x->spin), [mmio] "r" (x->mmio),
+		       [fn] "r" ((uint64_t)PSCI_0_2_FN_PSCI_VERSION),
+		       [osr] "i" (offsetof(struct regimg, fpsr)),
+		       [ocr] "i" (offsetof(struct regimg, fpcr))
+		     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", FPT_VCLOBBERS,
+		       "cc", "memory");
 }
 
 /* Ask for VL (len + 1) * 16 through ZCR_EL1; returns the VL granted. */
@@ -321,12 +318,11 @@ static unsigned int guest_set_vl(unsigned int len)
 {
 	uint64_t vl;
 
-	asm volatile(
-	"	.arch_extension sve\n"
-	"	msr	S3_0_C1_C2_0, %[len]\n"
-	"	isb\n"
-	"	rdvl	%[vl], #1\n"
-	: [vl] "=r" (vl) : [len] "r" ((uint64_t)len) : "memory");
+	asm volatile("	.arch_extension sve\n"
+		     "	msr	S3_0_C1_C2_0, %[len]\n"
+		     "	isb\n"
+		     "	rdvl	%[vl], #1\n"
+		     : [vl] "=r" (vl) : [len] "r" ((uint64_t)len) : "memory");
 	return vl;
 }
 
@@ -386,10 +382,11 @@ static void guest_main(void)
 					guest_window_v(w, s, &x);
 				if (x.flags & XF_WFI)
 					timer_disarm(id);
-				if (!img_same(w, s, vl, gcfg.sve, &m))
-					GUEST_FAIL("vcpu %u vl %u iter %u: %s%u byte %u is %#x, want %#x",
-						   id, vl, it, m.what, m.reg,
-						   m.byte, m.got, m.want);
+				if (img_same(w, s, vl, gcfg.sve, &m))
+					continue;
+				GUEST_FAIL("vcpu %u vl %u iter %u: %s%u byte %u is %#x, want %#x",
+					   id, vl, it, m.what, m.reg, m.byte,
+					   m.got, m.want);
 			}
 		}
 	}
@@ -410,32 +407,31 @@ static long host_run_checked(int fd, struct regimg *w, struct regimg *s)
 	register uint64_t x8 asm("x8") = __NR_ioctl;
 	uint64_t keep;
 
-	asm volatile(
-	"	mrs	%[keep], fpcr\n"
-	"	msr	fpsr, %[sr]\n"
-	"	msr	fpcr, %[cr]\n"
-	"	mrs	x9, fpsr\n"
-	"	str	x9, [%[w], %c[osr]]\n"
-	"	mrs	x9, fpcr\n"
-	"	str	x9, [%[w], %c[ocr]]\n"
-	"	.irp	n," FPT_REGS32 "\n"
-	"	ldr	q\\n, [%[w], #16 * \\n]\n"
-	"	.endr\n"
-	"	svc	#0\n"
-	"	.irp	n," FPT_REGS32 "\n"
-	"	str	q\\n, [%[s], #16 * \\n]\n"
-	"	.endr\n"
-	"	mrs	x9, fpsr\n"
-	"	str	x9, [%[s], %c[osr]]\n"
-	"	mrs	x9, fpcr\n"
-	"	str	x9, [%[s], %c[ocr]]\n"
-	"	msr	fpcr, %[keep]\n"
-	: "+r" (x0), [keep] "=&r" (keep)
-	: "r" (x1), "r" (x2), "r" (x8), [w] "r" (w), [s] "r" (s),
-	  [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
-	  [osr] "i" (offsetof(struct regimg, fpsr)),
-	  [ocr] "i" (offsetof(struct regimg, fpcr))
-	: "x9", FPT_VCLOBBERS, "cc", "memory");
+	asm volatile("	mrs	%[keep], fpcr\n"
+		     "	msr	fpsr, %[sr]\n"
+		     "	msr	fpcr, %[cr]\n"
+		     "	mrs	x9, fpsr\n"
+		     "	str	x9, [%[w], %c[osr]]\n"
+		     "	mrs	x9, fpcr\n"
+		     "	str	x9, [%[w], %c[ocr]]\n"
+		     "	.irp	n," FPT_REGS32 "\n"
+		     "	ldr	q\\n, [%[w], #16 * \\n]\n"
+		     "	.endr\n"
+		     "	svc	#0\n"
+		     "	.irp	n," FPT_REGS32 "\n"
+		     "	str	q\\n, [%[s], #16 * \\n]\n"
+		     "	.endr\n"
+		     "	mrs	x9, fpsr\n"
+		     "	str	x9, [%[s], %c[osr]]\n"
+		     "	mrs	x9, fpcr\n"
+		     "	str	x9, [%[s], %c[ocr]]\n"
+		     "	msr	fpcr, %[keep]\n"
+		     : "+r" (x0), [keep] "=&r" (keep)
+		     : "r" (x1), "r" (x2), "r" (x8), [w] "r" (w), [s] "r" (s),
+		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
+		       [osr] "i" (offsetof(struct regimg, fpsr)),
+		       [ocr] "i" (offsetof(struct regimg, fpcr))
+		     : "x9", FPT_VCLOBBERS, "cc", "memory");
 	return (long)x0;
 }
 
@@ -448,48 +444,47 @@ static void host_sve_hold(struct regimg *w, struct regimg *s, uint64_t ticks)
 {
 	uint64_t keep;
 
-	asm volatile(
-	"	.arch_extension sve\n"
-	"	mrs	%[keep], fpcr\n"
-	"	msr	fpsr, %[sr]\n"
-	"	msr	fpcr, %[cr]\n"
-	"	mrs	x9, fpsr\n"
-	"	str	x9, [%[wz], %c[osr]]\n"
-	"	mrs	x9, fpcr\n"
-	"	str	x9, [%[wz], %c[ocr]]\n"
-	"	ldr	p0, [%[wf]]\n"
-	"	wrffr	p0.b\n"
-	"	.irp	n," FPT_REGS16 "\n"
-	"	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	.irp	n," FPT_REGS32 "\n"
-	"	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	mrs	x10, cntvct_el0\n"
-	"	add	x10, x10, %[ticks]\n"
-	"1:	mrs	x11, cntvct_el0\n"
-	"	cmp	x11, x10\n"
-	"	b.lo	1b\n"
-	"	.irp	n," FPT_REGS32 "\n"
-	"	str	z\\n, [%[sz], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	.irp	n," FPT_REGS16 "\n"
-	"	str	p\\n, [%[sp], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	rdffr	p0.b\n"
-	"	str	p0, [%[sf]]\n"
-	"	mrs	x9, fpsr\n"
-	"	str	x9, [%[sz], %c[osr]]\n"
-	"	mrs	x9, fpcr\n"
-	"	str	x9, [%[sz], %c[ocr]]\n"
-	"	msr	fpcr, %[keep]\n"
-	: [keep] "=&r" (keep)
-	: [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
-	  [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
-	  [sr] "r" (w->fpsr), [cr] "r" (w->fpcr), [ticks] "r" (ticks),
-	  [osr] "i" (offsetof(struct regimg, fpsr)),
-	  [ocr] "i" (offsetof(struct regimg, fpcr))
-	: "x9", "x10", "x11", FPT_VCLOBBERS, "cc", "memory");
+	asm volatile("	.arch_extension sve\n"
+		     "	mrs	%[keep], fpcr\n"
+		     "	msr	fpsr, %[sr]\n"
+		     "	msr	fpcr, %[cr]\n"
+		     "	mrs	x9, fpsr\n"
+		     "	str	x9, [%[wz], %c[osr]]\n"
+		     "	mrs	x9, fpcr\n"
+		     "	str	x9, [%[wz], %c[ocr]]\n"
+		     "	ldr	p0, [%[wf]]\n"
+		     "	wrffr	p0.b\n"
+		     "	.irp	n," FPT_REGS16 "\n"
+		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	.irp	n," FPT_REGS32 "\n"
+		     "	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	mrs	x10, cntvct_el0\n"
+		     "	add	x10, x10, %[ticks]\n"
+		     "1:	mrs	x11, cntvct_el0\n"
+		     "	cmp	x11, x10\n"
+		     "	b.lo	1b\n"
+		     "	.irp	n," FPT_REGS32 "\n"
+		     "	str	z\\n, [%[sz], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	.irp	n," FPT_REGS16 "\n"
+		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	rdffr	p0.b\n"
+		     "	str	p0, [%[sf]]\n"
+		     "	mrs	x9, fpsr\n"
+		     "	str	x9, [%[sz], %c[osr]]\n"
+		     "	mrs	x9, fpcr\n"
+		     "	str	x9, [%[sz], %c[ocr]]\n"
+		     "	msr	fpcr, %[keep]\n"
+		     : [keep] "=&r" (keep)
+		     : [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
+		       [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
+		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr), [ticks] "r" (ticks),
+		       [osr] "i" (offsetof(struct regimg, fpsr)),
+		       [ocr] "i" (offsetof(struct regimg, fpcr))
+		     : "x9", "x10", "x11", FPT_VCLOBBERS, "cc", "memory");
 }
 
 static uint64_t host_cntfrq(void)

@@ -62,11 +62,11 @@ struct fpstate {
 #define ISO_SR_OFF	8736
 #define ISO_CR_OFF	8744
 #define ISO_SIZE	8752
-_Static_assert(offsetof(struct fpstate, p) == ISO_P_OFF, "layout");
-_Static_assert(offsetof(struct fpstate, ffr) == ISO_FFR_OFF, "layout");
-_Static_assert(offsetof(struct fpstate, fpsr) == ISO_SR_OFF, "layout");
-_Static_assert(offsetof(struct fpstate, fpcr) == ISO_CR_OFF, "layout");
-_Static_assert(sizeof(struct fpstate) == ISO_SIZE, "layout");
+kvm_static_assert(offsetof(struct fpstate, p) == ISO_P_OFF, "layout");
+kvm_static_assert(offsetof(struct fpstate, ffr) == ISO_FFR_OFF, "layout");
+kvm_static_assert(offsetof(struct fpstate, fpsr) == ISO_SR_OFF, "layout");
+kvm_static_assert(offsetof(struct fpstate, fpcr) == ISO_CR_OFF, "layout");
+kvm_static_assert(sizeof(struct fpstate) == ISO_SIZE, "layout");
 
 enum { MODE_LOOP, MODE_FRESH, MODE_SHRINK };
 
@@ -128,23 +128,22 @@ static long diff_at(const void *want_p, const void *got_p, unsigned long n,
 	unsigned long i = 0, a, b;
 	long at = -1;
 
-	asm volatile(
-	"0:	cmp	%[i], %[n]\n"
-	"	b.hs	9f\n"
-	"	ldrb	%w[a], [%[w], %[i]]\n"
-	"	ldrb	%w[b], [%[g], %[i]]\n"
-	"	cmp	%w[a], %w[b]\n"
-	"	b.eq	1f\n"
-	"	cbz	%[loose], 8f\n"
-	"	cbnz	%w[b], 8f\n"
-	"1:	add	%[i], %[i], #1\n"
-	"	b	0b\n"
-	"8:	mov	%[at], %[i]\n"
-	"9:\n"
-	: [i] "+&r" (i), [a] "=&r" (a), [b] "=&r" (b), [at] "+&r" (at)
-	: [w] "r" (want_p), [g] "r" (got_p), [n] "r" (n),
-	  [loose] "r" ((uint64_t)loose)
-	: "cc", "memory");
+	asm volatile("0:	cmp	%[i], %[n]\n"
+		     "	b.hs	9f\n"
+		     "	ldrb	%w[a], [%[w], %[i]]\n"
+		     "	ldrb	%w[b], [%[g], %[i]]\n"
+		     "	cmp	%w[a], %w[b]\n"
+		     "	b.eq	1f\n"
+		     "	cbz	%[loose], 8f\n"
+		     "	cbnz	%w[b], 8f\n"
+		     "1:	add	%[i], %[i], #1\n"
+		     "	b	0b\n"
+		     "8:	mov	%[at], %[i]\n"
+		     "9:\n"
+		     : [i] "+&r" (i), [a] "=&r" (a), [b] "=&r" (b), [at] "+&r" (at)
+		     : [w] "r" (want_p), [g] "r" (got_p), [n] "r" (n),
+		       [loose] "r" ((uint64_t)loose)
+		     : "cc", "memory");
 	return at;
 }
 
@@ -215,82 +214,81 @@ static bool state_ok(const struct fpstate *w, const struct fpstate *g,
 /*
  * vCPU entry points for the reset-state check: store every FP register
  * before the C code can touch any, then go to guest_main. The SVE one also
- * stores the state again after raising ZCR_EL1 to the maximum.
+ * stores the state again after raising ZCR_EL1 to the maximum. Each body is
+ * one asm statement that does not return: no compiled code runs before the
+ * stores, and there is nothing for the compiler to save or set up.
  */
-asm(
-"	.pushsection .text\n"
-"	.arch_extension sve\n"
-"	.global iso_entry_fpsimd\n"
-"iso_entry_fpsimd:\n"
-"	adrp	x0, iso_first\n"
-"	add	x0, x0, :lo12:iso_first\n"
-"	.irp	n," ISO_Z_LIST "\n"
-"	str	q\\n, [x0, #16 * \\n]\n"
-"	.endr\n"
-"	mov	x1, #16\n"
-"	bl	iso_store_ctl\n"
-"	b	guest_main\n"
-"	.global iso_entry_sve\n"
-"iso_entry_sve:\n"
-"	adrp	x0, iso_first\n"
-"	add	x0, x0, :lo12:iso_first\n"
-"	bl	iso_store_sve\n"
-"	mov	x2, #15\n"
-"	msr	S3_0_C1_C2_0, x2\n"
-"	isb\n"
-"	adrp	x0, iso_first\n"
-"	add	x0, x0, :lo12:iso_first\n"
-"	mov	x2, #" __stringify(ISO_SIZE) "\n"
-"	add	x0, x0, x2\n"
-"	bl	iso_store_sve\n"
-"	b	guest_main\n"
-/* x0: image; stores Z, P, FFR at the current VL, then FPSR, FPCR, VL. */
-"iso_store_sve:\n"
-"	.irp	n," ISO_Z_LIST "\n"
-"	str	z\\n, [x0, #\\n, mul vl]\n"
-"	.endr\n"
-"	add	x2, x0, #" __stringify(ISO_P_OFF) "\n"
-"	.irp	n," ISO_P_LIST "\n"
-"	str	p\\n, [x2, #\\n, mul vl]\n"
-"	.endr\n"
-"	rdffr	p0.b\n"
-"	mov	x2, #" __stringify(ISO_FFR_OFF) "\n"
-"	add	x2, x0, x2\n"
-"	str	p0, [x2]\n"
-"	rdvl	x1, #1\n"
-/* x0: image, x1: VL; stores FPSR, FPCR and the VL (next to the image). */
-"iso_store_ctl:\n"
-"	mrs	x2, fpsr\n"
-"	str	x2, [x0, #" __stringify(ISO_SR_OFF) "]\n"
-"	mrs	x2, fpcr\n"
-"	str	x2, [x0, #" __stringify(ISO_CR_OFF) "]\n"
-"	adrp	x2, iso_first\n"
-"	add	x2, x2, :lo12:iso_first\n"
-"	sub	x2, x0, x2\n"
-"	cbz	x2, 1f\n"
-"	mov	x2, #8\n"
-"1:	adrp	x3, iso_first_vl\n"
-"	add	x3, x3, :lo12:iso_first_vl\n"
-"	str	x1, [x3, x2]\n"
-"	ret\n"
-"	.popsection\n"
-);
+static void iso_entry_fpsimd(void)
+{
+	asm("	adrp	x0, iso_first\n"
+	    "	add	x0, x0, :lo12:iso_first\n"
+	    "	.irp	n," ISO_Z_LIST "\n"
+	    "	str	q\\n, [x0, #16 * \\n]\n"
+	    "	.endr\n"
+	    "	mov	x1, #16\n"
+	    "	bl	iso_store_ctl\n"
+	    "	b	guest_main\n");
+	unreachable();
+}
 
-void iso_entry_fpsimd(void);
-void iso_entry_sve(void);
-void guest_main(void);
+/* Also holds iso_store_sve and iso_store_ctl, used by both entries. */
+static void iso_entry_sve(void)
+{
+	asm("	.arch_extension sve\n"
+	    "	adrp	x0, iso_first\n"
+	    "	add	x0, x0, :lo12:iso_first\n"
+	    "	bl	iso_store_sve\n"
+	    "	mov	x2, #15\n"
+	    "	msr	S3_0_C1_C2_0, x2\n"
+	    "	isb\n"
+	    "	adrp	x0, iso_first\n"
+	    "	add	x0, x0, :lo12:iso_first\n"
+	    "	mov	x2, #" __stringify(ISO_SIZE) "\n"
+	    "	add	x0, x0, x2\n"
+	    "	bl	iso_store_sve\n"
+	    "	b	guest_main\n"
+	    /* x0: image; stores Z, P, FFR at the current VL, then FPSR, FPCR, VL. */
+	    "iso_store_sve:\n"
+	    "	.irp	n," ISO_Z_LIST "\n"
+	    "	str	z\\n, [x0, #\\n, mul vl]\n"
+	    "	.endr\n"
+	    "	add	x2, x0, #" __stringify(ISO_P_OFF) "\n"
+	    "	.irp	n," ISO_P_LIST "\n"
+	    "	str	p\\n, [x2, #\\n, mul vl]\n"
+	    "	.endr\n"
+	    "	rdffr	p0.b\n"
+	    "	mov	x2, #" __stringify(ISO_FFR_OFF) "\n"
+	    "	add	x2, x0, x2\n"
+	    "	str	p0, [x2]\n"
+	    "	rdvl	x1, #1\n"
+	    /* x0: image, x1: VL; stores FPSR, FPCR and the VL (next to the image). */
+	    "iso_store_ctl:\n"
+	    "	mrs	x2, fpsr\n"
+	    "	str	x2, [x0, #" __stringify(ISO_SR_OFF) "]\n"
+	    "	mrs	x2, fpcr\n"
+	    "	str	x2, [x0, #" __stringify(ISO_CR_OFF) "]\n"
+	    "	adrp	x2, iso_first\n"
+	    "	add	x2, x2, :lo12:iso_first\n"
+	    "	sub	x2, x0, x2\n"
+	    "	cbz	x2, 1f\n"
+	    "	mov	x2, #8\n"
+	    "1:	adrp	x3, iso_first_vl\n"
+	    "	add	x3, x3, :lo12:iso_first_vl\n"
+	    "	str	x1, [x3, x2]\n"
+	    "	ret\n");
+	unreachable();
+}
 
 /* Set ZCR_EL1.LEN and return the vector length granted. */
 static unsigned int zcr_len(uint64_t len)
 {
 	uint64_t vl;
 
-	asm volatile(
-	"	.arch_extension sve\n"
-	"	msr	S3_0_C1_C2_0, %[len]\n"
-	"	isb\n"
-	"	rdvl	%[vl], #1\n"
-	: [vl] "=r" (vl) : [len] "r" (len) : "memory");
+	asm volatile("	.arch_extension sve\n"
+		     "	msr	S3_0_C1_C2_0, %[len]\n"
+		     "	isb\n"
+		     "	rdvl	%[vl], #1\n"
+		     : [vl] "=r" (vl) : [len] "r" (len) : "memory");
 	return vl;
 }
 
@@ -298,83 +296,86 @@ static unsigned int zcr_len(uint64_t len)
 static noinline void window_sve(struct fpstate *w, struct fpstate *s,
 				uint64_t shrink, uint64_t mmio)
 {
-	asm volatile(
-	"	.arch_extension sve\n"
-	"	msr	fpsr, %[sr]\n"
-	"	msr	fpcr, %[cr]\n"
-	"	mrs	x6, fpsr\n"
-	"	str	x6, [%[wz], #" __stringify(ISO_SR_OFF) "]\n"
-	"	mrs	x6, fpcr\n"
-	"	str	x6, [%[wz], #" __stringify(ISO_CR_OFF) "]\n"
-	"	ldr	p0, [%[wf]]\n"
-	"	wrffr	p0.b\n"
-	"	.irp	n," ISO_P_LIST "\n"
-	"	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	.irp	n," ISO_Z_LIST "\n"
-	"	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	cbz	%[shrink], 1f\n"
-	"	sub	x6, %[shrink], #16\n"
-	"	lsr	x6, x6, #4\n"
-	"	msr	S3_0_C1_C2_0, x6\n"
-	"	isb\n"
-	"1:	str	xzr, [%[mmio]]\n"
-	"	cbz	%[shrink], 2f\n"
-	"	mov	x6, #15\n"
-	"	msr	S3_0_C1_C2_0, x6\n"
-	"	isb\n"
-	"2:\n"
-	"	.irp	n," ISO_Z_LIST "\n"
-	"	str	z\\n, [%[sz], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	.irp	n," ISO_P_LIST "\n"
-	"	str	p\\n, [%[sp], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	rdffr	p0.b\n"
-	"	str	p0, [%[sf]]\n"
-	"	mrs	x6, fpsr\n"
-	"	str	x6, [%[sz], #" __stringify(ISO_SR_OFF) "]\n"
-	"	mrs	x6, fpcr\n"
-	"	str	x6, [%[sz], #" __stringify(ISO_CR_OFF) "]\n"
-	:
-	: [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
-	  [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
-	  [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
-	  [shrink] "r" (shrink), [mmio] "r" (mmio)
-	: "x6", ISO_VREGS, "cc", "memory");
+	asm volatile("	.arch_extension sve\n"
+		     "	msr	fpsr, %[sr]\n"
+		     "	msr	fpcr, %[cr]\n"
+		     "	mrs	x6, fpsr\n"
+		     "	str	x6, [%[wz], #" __stringify(ISO_SR_OFF) "]\n"
+		     "	mrs	x6, fpcr\n"
+		     "	str	x6, [%[wz], #" __stringify(ISO_CR_OFF) "]\n"
+		     "	ldr	p0, [%[wf]]\n"
+		     "	wrffr	p0.b\n"
+		     "	.irp	n," ISO_P_LIST "\n"
+		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	cbz	%[shrink], 1f\n"
+		     "	sub	x6, %[shrink], #16\n"
+		     "	lsr	x6, x6, #4\n"
+		     "	msr	S3_0_C1_C2_0, x6\n"
+		     "	isb\n"
+		     "1:	str	xzr, [%[mmio]]\n"
+		     "	cbz	%[shrink], 2f\n"
+		     "	mov	x6, #15\n"
+		     "	msr	S3_0_C1_C2_0, x6\n"
+		     "	isb\n"
+		     "2:\n"
+		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	str	z\\n, [%[sz], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	.irp	n," ISO_P_LIST "\n"
+		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	rdffr	p0.b\n"
+		     "	str	p0, [%[sf]]\n"
+		     "	mrs	x6, fpsr\n"
+		     "	str	x6, [%[sz], #" __stringify(ISO_SR_OFF) "]\n"
+		     "	mrs	x6, fpcr\n"
+		     "	str	x6, [%[sz], #" __stringify(ISO_CR_OFF) "]\n"
+		     :
+		     : [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
+		       [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
+		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
+		       [shrink] "r" (shrink), [mmio] "r" (mmio)
+		     : "x6", ISO_VREGS, "cc", "memory");
 }
 
 static noinline void window_fpsimd(struct fpstate *w, struct fpstate *s,
 				   uint64_t mmio)
 {
-	asm volatile(
-	"	msr	fpsr, %[sr]\n"
-	"	msr	fpcr, %[cr]\n"
-	"	mrs	x6, fpsr\n"
-	"	str	x6, [%[w], #" __stringify(ISO_SR_OFF) "]\n"
-	"	mrs	x6, fpcr\n"
-	"	str	x6, [%[w], #" __stringify(ISO_CR_OFF) "]\n"
-	"	.irp	n," ISO_Z_LIST "\n"
-	"	ldr	q\\n, [%[w], #16 * \\n]\n"
-	"	.endr\n"
-	"	str	xzr, [%[mmio]]\n"
-	"	.irp	n," ISO_Z_LIST "\n"
-	"	str	q\\n, [%[s], #16 * \\n]\n"
-	"	.endr\n"
-	"	mrs	x6, fpsr\n"
-	"	str	x6, [%[s], #" __stringify(ISO_SR_OFF) "]\n"
-	"	mrs	x6, fpcr\n"
-	"	str	x6, [%[s], #" __stringify(ISO_CR_OFF) "]\n"
-	:
-	: [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
-	  [mmio] "r" (mmio)
-	: "x6", ISO_VREGS, "cc", "memory");
+	asm volatile("	msr	fpsr, %[sr]\n"
+		     "	msr	fpcr, %[cr]\n"
+		     "	mrs	x6, fpsr\n"
+		     "	str	x6, [%[w], #" __stringify(ISO_SR_OFF) "]\n"
+		     "	mrs	x6, fpcr\n"
+		     "	str	x6, [%[w], #" __stringify(ISO_CR_OFF) "]\n"
+		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	ldr	q\\n, [%[w], #16 * \\n]\n"
+		     "	.endr\n"
+		     "	str	xzr, [%[mmio]]\n"
+		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	str	q\\n, [%[s], #16 * \\n]\n"
+		     "	.endr\n"
+		     "	mrs	x6, fpsr\n"
+		     "	str	x6, [%[s], #" __stringify(ISO_SR_OFF) "]\n"
+		     "	mrs	x6, fpcr\n"
+		     "	str	x6, [%[s], #" __stringify(ISO_CR_OFF) "]\n"
+		     :
+		     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
+		       [mmio] "r" (mmio)
+		     : "x6", ISO_VREGS, "cc", "memory");
 }
 
 #define GUEST_BAD(what, b, vl)						\
+do {									\
+	const struct bad *__b = &(b);					\
+									\
 	GUEST_FAIL("%s: %s%u byte %u is %#x, want %#x (VL %u)", what,	\
-		   (b).reg, (b).idx, (b).byte, (b).got, (b).want, vl)
+		   __b->reg, __b->idx, __b->byte, __b->got, __b->want,	\
+		   vl);							\
+} while (0)
 
 static void guest_fresh(void)
 {
@@ -431,7 +432,7 @@ static void guest_shrink(uint64_t mmio)
 	}
 }
 
-void guest_main(void)
+static void guest_main(void)
 {
 	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
 
@@ -482,36 +483,35 @@ static long run_marked(int fd)
 	register uint64_t x8 asm("x8") = __NR_ioctl;
 	uint64_t keep;
 
-	asm volatile(
-	"	.arch_extension sve\n"
-	"	mrs	%[keep], fpcr\n"
-	"	msr	fpsr, %[sr]\n"
-	"	msr	fpcr, %[cr]\n"
-	"	cbz	%[sve], 1f\n"
-	"	ldr	p0, [%[f]]\n"
-	"	wrffr	p0.b\n"
-	"	.irp	n," ISO_P_LIST "\n"
-	"	ldr	p\\n, [%[p], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	.irp	n," ISO_Z_LIST "\n"
-	"	ldr	z\\n, [%[z], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	b	2f\n"
-	"1:\n"
-	"	.irp	n," ISO_Z_LIST "\n"
-	"	ldr	q\\n, [%[z], #16 * \\n]\n"
-	"	.endr\n"
-	"2:	svc	#0\n"
-	"	.irp	n," ISO_Z_LIST "\n"
-	"	str	q\\n, [%[s], #16 * \\n]\n"
-	"	.endr\n"
-	"	msr	fpcr, %[keep]\n"
-	: "+r" (x0), [keep] "=&r" (keep)
-	: "r" (x1), "r" (x2), "r" (x8), [z] "r" (marker->z),
-	  [p] "r" (marker->p), [f] "r" (marker->ffr), [s] "r" (marker_seen),
-	  [sr] "r" (marker->fpsr), [cr] "r" (marker->fpcr),
-	  [sve] "r" ((uint64_t)host_sve)
-	: ISO_VREGS, "cc", "memory");
+	asm volatile("	.arch_extension sve\n"
+		     "	mrs	%[keep], fpcr\n"
+		     "	msr	fpsr, %[sr]\n"
+		     "	msr	fpcr, %[cr]\n"
+		     "	cbz	%[sve], 1f\n"
+		     "	ldr	p0, [%[f]]\n"
+		     "	wrffr	p0.b\n"
+		     "	.irp	n," ISO_P_LIST "\n"
+		     "	ldr	p\\n, [%[p], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	ldr	z\\n, [%[z], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	b	2f\n"
+		     "1:\n"
+		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	ldr	q\\n, [%[z], #16 * \\n]\n"
+		     "	.endr\n"
+		     "2:	svc	#0\n"
+		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	str	q\\n, [%[s], #16 * \\n]\n"
+		     "	.endr\n"
+		     "	msr	fpcr, %[keep]\n"
+		     : "+r" (x0), [keep] "=&r" (keep)
+		     : "r" (x1), "r" (x2), "r" (x8), [z] "r" (marker->z),
+		       [p] "r" (marker->p), [f] "r" (marker->ffr), [s] "r" (marker_seen),
+		       [sr] "r" (marker->fpsr), [cr] "r" (marker->fpcr),
+		       [sve] "r" ((uint64_t)host_sve)
+		     : ISO_VREGS, "cc", "memory");
 	return (long)x0;
 }
 

@@ -65,8 +65,8 @@ struct img {
 
 #define OR_SR_OFF	8736
 #define OR_CR_OFF	8744
-_Static_assert(offsetof(struct img, fpsr) == OR_SR_OFF, "layout");
-_Static_assert(offsetof(struct img, fpcr) == OR_CR_OFF, "layout");
+kvm_static_assert(offsetof(struct img, fpsr) == OR_SR_OFF, "layout");
+kvm_static_assert(offsetof(struct img, fpcr) == OR_CR_OFF, "layout");
 
 struct or_cfg {
 	uint32_t sve;
@@ -117,19 +117,18 @@ static long bytes_differ(const void *a, const void *b, unsigned long n)
 	unsigned long i = 0, x, y;
 	long r = -1;
 
-	asm volatile(
-	"1:	cmp	%[i], %[n]\n"
-	"	b.hs	3f\n"
-	"	ldrb	%w[x], [%[a], %[i]]\n"
-	"	ldrb	%w[y], [%[b], %[i]]\n"
-	"	add	%[i], %[i], #1\n"
-	"	cmp	%w[x], %w[y]\n"
-	"	b.eq	1b\n"
-	"	sub	%[r], %[i], #1\n"
-	"3:\n"
-	: [i] "+&r" (i), [x] "=&r" (x), [y] "=&r" (y), [r] "+&r" (r)
-	: [a] "r" (a), [b] "r" (b), [n] "r" (n)
-	: "cc", "memory");
+	asm volatile("1:	cmp	%[i], %[n]\n"
+		     "	b.hs	3f\n"
+		     "	ldrb	%w[x], [%[a], %[i]]\n"
+		     "	ldrb	%w[y], [%[b], %[i]]\n"
+		     "	add	%[i], %[i], #1\n"
+		     "	cmp	%w[x], %w[y]\n"
+		     "	b.eq	1b\n"
+		     "	sub	%[r], %[i], #1\n"
+		     "3:\n"
+		     : [i] "+&r" (i), [x] "=&r" (x), [y] "=&r" (y), [r] "+&r" (r)
+		     : [a] "r" (a), [b] "r" (b), [n] "r" (n)
+		     : "cc", "memory");
 	return r;
 }
 
@@ -178,99 +177,101 @@ static bool same_img(const struct img *a, const struct img *b,
 
 /* ---- guest ---- */
 
-asm(
-"	.pushsection .text\n"
-"	.arch_extension sve\n"
-"	.global or_entry_v\n"
-"or_entry_v:\n"
-"	adrp	x0, or_entry_img\n"
-"	add	x0, x0, :lo12:or_entry_img\n"
-"	.irp	n," OR_LIST32 "\n"
-"	str	q\\n, [x0, #16 * \\n]\n"
-"	.endr\n"
-"	b	or_entry_ctl\n"
-"	.global or_entry_z\n"
-"or_entry_z:\n"
-"	adrp	x0, or_entry_img\n"
-"	add	x0, x0, :lo12:or_entry_img\n"
-"	.irp	n," OR_LIST32 "\n"
-"	str	z\\n, [x0, #\\n, mul vl]\n"
-"	.endr\n"
-"	add	x1, x0, #8192\n"
-"	.irp	n," OR_LIST16 "\n"
-"	str	p\\n, [x1, #\\n, mul vl]\n"
-"	.endr\n"
-"	rdffr	p0.b\n"
-"	mov	x1, #8704\n"
-"	add	x1, x0, x1\n"
-"	str	p0, [x1]\n"
-"or_entry_ctl:\n"
-"	mrs	x1, fpsr\n"
-"	str	x1, [x0, #" __stringify(OR_SR_OFF) "]\n"
-"	mrs	x1, fpcr\n"
-"	str	x1, [x0, #" __stringify(OR_CR_OFF) "]\n"
-"	b	guest_main\n"
-"	.popsection\n"
-);
+/*
+ * vCPU entry points: store the registers the VMM set before the first run
+ * into or_entry_img, then go to guest_main. Each body is one asm statement
+ * that does not return: no compiled code runs before the stores, and there
+ * is nothing for the compiler to save or set up. or_entry_ctl, shared by
+ * both, is in the first one.
+ */
+static void or_entry_z(void)
+{
+	asm("	.arch_extension sve\n"
+	    "	adrp	x0, or_entry_img\n"
+	    "	add	x0, x0, :lo12:or_entry_img\n"
+	    "	.irp	n," OR_LIST32 "\n"
+	    "	str	z\\n, [x0, #\\n, mul vl]\n"
+	    "	.endr\n"
+	    "	add	x1, x0, #8192\n"
+	    "	.irp	n," OR_LIST16 "\n"
+	    "	str	p\\n, [x1, #\\n, mul vl]\n"
+	    "	.endr\n"
+	    "	rdffr	p0.b\n"
+	    "	mov	x1, #8704\n"
+	    "	add	x1, x0, x1\n"
+	    "	str	p0, [x1]\n"
+	    "or_entry_ctl:\n"
+	    "	mrs	x1, fpsr\n"
+	    "	str	x1, [x0, #" __stringify(OR_SR_OFF) "]\n"
+	    "	mrs	x1, fpcr\n"
+	    "	str	x1, [x0, #" __stringify(OR_CR_OFF) "]\n"
+	    "	b	guest_main\n");
+	unreachable();
+}
 
-void or_entry_v(void);
-void or_entry_z(void);
-void guest_main(void);
+static void or_entry_v(void)
+{
+	asm("	adrp	x0, or_entry_img\n"
+	    "	add	x0, x0, :lo12:or_entry_img\n"
+	    "	.irp	n," OR_LIST32 "\n"
+	    "	str	q\\n, [x0, #16 * \\n]\n"
+	    "	.endr\n"
+	    "	b	or_entry_ctl\n");
+	unreachable();
+}
 
 static noinline void exit_window(struct img *w, struct img *s, bool sve,
 				 uint64_t mmio)
 {
 	if (!sve) {
-		asm volatile(
-		"	msr	fpsr, %[sr]\n"
-		"	msr	fpcr, %[cr]\n"
-		"	.irp	n," OR_LIST32 "\n"
-		"	ldr	q\\n, [%[w], #16 * \\n]\n"
-		"	.endr\n"
-		"	str	xzr, [%[mmio]]\n"
-		"	.irp	n," OR_LIST32 "\n"
-		"	str	q\\n, [%[s], #16 * \\n]\n"
-		"	.endr\n"
-		"	mrs	x6, fpsr\n"
-		"	str	x6, [%[s], #" __stringify(OR_SR_OFF) "]\n"
-		"	mrs	x6, fpcr\n"
-		"	str	x6, [%[s], #" __stringify(OR_CR_OFF) "]\n"
-		:
-		: [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr),
-		  [cr] "r" (w->fpcr), [mmio] "r" (mmio)
-		: "x6", OR_CLOBBER_V, "cc", "memory");
+		asm volatile("	msr	fpsr, %[sr]\n"
+			     "	msr	fpcr, %[cr]\n"
+			     "	.irp	n," OR_LIST32 "\n"
+			     "	ldr	q\\n, [%[w], #16 * \\n]\n"
+			     "	.endr\n"
+			     "	str	xzr, [%[mmio]]\n"
+			     "	.irp	n," OR_LIST32 "\n"
+			     "	str	q\\n, [%[s], #16 * \\n]\n"
+			     "	.endr\n"
+			     "	mrs	x6, fpsr\n"
+			     "	str	x6, [%[s], #" __stringify(OR_SR_OFF) "]\n"
+			     "	mrs	x6, fpcr\n"
+			     "	str	x6, [%[s], #" __stringify(OR_CR_OFF) "]\n"
+			     :
+			     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr),
+			       [cr] "r" (w->fpcr), [mmio] "r" (mmio)
+			     : "x6", OR_CLOBBER_V, "cc", "memory");
 		return;
 	}
-	asm volatile(
-	"	.arch_extension sve\n"
-	"	msr	fpsr, %[sr]\n"
-	"	msr	fpcr, %[cr]\n"
-	"	ldr	p0, [%[wf]]\n"
-	"	wrffr	p0.b\n"
-	"	.irp	n," OR_LIST16 "\n"
-	"	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	.irp	n," OR_LIST32 "\n"
-	"	ldr	z\\n, [%[w], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	str	xzr, [%[mmio]]\n"
-	"	.irp	n," OR_LIST32 "\n"
-	"	str	z\\n, [%[s], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	.irp	n," OR_LIST16 "\n"
-	"	str	p\\n, [%[sp], #\\n, mul vl]\n"
-	"	.endr\n"
-	"	rdffr	p0.b\n"
-	"	str	p0, [%[sf]]\n"
-	"	mrs	x6, fpsr\n"
-	"	str	x6, [%[s], #" __stringify(OR_SR_OFF) "]\n"
-	"	mrs	x6, fpcr\n"
-	"	str	x6, [%[s], #" __stringify(OR_CR_OFF) "]\n"
-	:
-	: [w] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
-	  [s] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
-	  [sr] "r" (w->fpsr), [cr] "r" (w->fpcr), [mmio] "r" (mmio)
-	: "x6", OR_CLOBBER_V, "cc", "memory");
+	asm volatile("	.arch_extension sve\n"
+		     "	msr	fpsr, %[sr]\n"
+		     "	msr	fpcr, %[cr]\n"
+		     "	ldr	p0, [%[wf]]\n"
+		     "	wrffr	p0.b\n"
+		     "	.irp	n," OR_LIST16 "\n"
+		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	.irp	n," OR_LIST32 "\n"
+		     "	ldr	z\\n, [%[w], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	str	xzr, [%[mmio]]\n"
+		     "	.irp	n," OR_LIST32 "\n"
+		     "	str	z\\n, [%[s], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	.irp	n," OR_LIST16 "\n"
+		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	rdffr	p0.b\n"
+		     "	str	p0, [%[sf]]\n"
+		     "	mrs	x6, fpsr\n"
+		     "	str	x6, [%[s], #" __stringify(OR_SR_OFF) "]\n"
+		     "	mrs	x6, fpcr\n"
+		     "	str	x6, [%[s], #" __stringify(OR_CR_OFF) "]\n"
+		     :
+		     : [w] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
+		       [s] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
+		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr), [mmio] "r" (mmio)
+		     : "x6", OR_CLOBBER_V, "cc", "memory");
 }
 
 static unsigned int guest_vl(void)
@@ -281,7 +282,7 @@ static unsigned int guest_vl(void)
 	return vl;
 }
 
-void guest_main(void)
+static void guest_main(void)
 {
 	unsigned int vl = cfg.sve ? guest_vl() : 16, k;
 	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
@@ -495,7 +496,7 @@ static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 			ok = false;
 		}
 		if (!same_img(host, gwant, vl, sve, &w)) {
-			ksft_print_msg("%s: exit %u: %s%ld byte %ld reads %#lx, guest loaded %#lx\n",
+			ksft_print_msg("%s: exit %u: %s%ld byte %ld is %#lx, guest loaded %#lx\n",
 				       name, k, w.reg, w.idx, w.byte, w.a, w.b);
 			ok = false;
 		}
