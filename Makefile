@@ -6,20 +6,25 @@
 #   make              build ours and stock, boot both in KVM_MODE, report
 #   make check        unit tests + VHE and nVHE runs, parity with stock (CI)
 #   make run          ours only, in KVM_MODE, no stock comparison
+#   make nested       QEMU in the guest runs SVE guests on its KVM, ours vs stock
 #   make image        build ours; the last line printed is its Image
 #   make image-stock  the same for the stock base kernel
 #   make series       the overlay as a numbered patch series
 #   make lint         checkpatch --strict, W=1 and kernel-doc on our files
 #   make unit         the native (host) tests only
+#   make bench        FP context switch benchmark, stock vs ours (icount)
+#   make mutants      deliberately broken kernels: which FP tests catch them
 #
 # Variables: KSRC=/path (your own base tree), KVM_MODE=vhe|nvhe|protected,
 # DEBUG=1 (lockdep/preempt debug variant), T=word[,word] (run only tests
-# whose suite/name contains a word), BUILD=dir, JOBS=n, QEMU_TIMEOUT=s.
+# whose suite/name contains a word), BUILD=dir, JOBS=n, QEMU_TIMEOUT=s,
+# NESTED_TIMEOUT=s.
 
 BUILD ?= $(CURDIR)/build
-export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CHECK_MODES
+export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CHECK_MODES NESTED_TIMEOUT
+export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT
 
-TARGETS := all check run image image-stock tests series lint unit deps base
+TARGETS := all check run nested image image-stock tests series lint unit deps base bench mutants
 
 .PHONY: $(TARGETS) clean help
 $(TARGETS):
@@ -29,4 +34,4 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,19s/^# \{0,1\}//p' Makefile
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile

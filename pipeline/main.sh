@@ -43,6 +43,34 @@ run() {
 	runs+=("$BUILD/runs/$1$sfx-$2")
 }
 
+nested() {
+	# nested VARIANT MODE: QEMU inside the guest runs SVE guests (L2)
+	KVM_MODE=$2 stage "nested-$1$sfx-$2" "$P/nested.sh" "$1"
+	runs+=("$BUILD/runs/nested-$1$sfx-$2")
+}
+
+# Tests that failed on ours and passed on stock run once more on both
+# kernels; the report then tells a repeated regression from a flaky test.
+confirm_and_report() {
+	local sus m v tests
+	local confirm=()
+
+	sus=$(python3 "$P/results.py" suspects "${runs[@]}" | grep -v ' nested/' || true)
+	for m in $(echo "$sus" | awk 'NF { print $1 }' | sort -u); do
+		tests=$(echo "$sus" | awk -v m="$m" '$1 == m { print $2 }' | paste -sd, -)
+		for v in ours stock; do
+			T=$tests RUN_NAME=confirm-$v$sfx RESULTS_STAGE=confirm KVM_MODE=$m \
+				stage "confirm-$v$sfx-$m" "$P/run.sh" "$v"
+			confirm+=("$BUILD/runs/confirm-$v$sfx-$m")
+		done
+	done
+	if [ ${#confirm[@]} -gt 0 ]; then
+		report --parity "${runs[@]}" --confirm "${confirm[@]}"
+	else
+		report --parity "${runs[@]}"
+	fi
+}
+
 report() {
 	echo
 	python3 "$P/results.py" report "$@" | tee "$BUILD/report.txt"
@@ -73,7 +101,7 @@ all)
 	stage "kernel-stock$sfx" "$P/kernel.sh" stock
 	run ours "$mode"
 	run stock "$mode"
-	report --parity "${runs[@]}"
+	confirm_and_report
 	;;
 check)
 	stage unit "$P/unit.sh"
@@ -83,9 +111,42 @@ check)
 		run ours "$m"
 		run stock "$m"
 	done
-	report --parity "${runs[@]}"
+	for m in ${CHECK_MODES:-vhe nvhe}; do
+		nested ours "$m"
+		nested stock "$m"
+	done
+	confirm_and_report
+	;;
+nested)
+	guest
+	stage "kernel-stock$sfx" "$P/kernel.sh" stock
+	nested ours "$mode"
+	nested stock "$mode"
+	confirm_and_report
 	;;
 unit) stage unit "$P/unit.sh" ;;
+bench)
+	[ -z "${DEBUG:-}" ] || die "make bench measures the normal kernels; unset DEBUG"
+	bench_modes=${BENCH_MODES:-vhe nvhe}
+	image_ours
+	stage tests "$P/tests.sh"
+	stage kernel-stock "$P/kernel.sh" stock
+	stage bench-initramfs "$P/bench.sh" initramfs
+	for m in $bench_modes; do
+		for v in stock ours; do
+			stage "bench-$v-$m" "$P/bench.sh" run "$v" "$m"
+		done
+	done
+	echo
+	python3 "$P/bench.py" report "$BUILD/bench" $bench_modes |
+		tee "$BUILD/bench/report.txt"
+	exit "${PIPESTATUS[0]}"
+	;;
+mutants)
+	guest
+	stage mutants "$P/mutants.sh"
+	sed -n '/^mutant  /,$p' "$LOGS/mutants.log"
+	;;
 series) prepare; stage series "$P/series.sh" ;;
 lint)
 	image_ours

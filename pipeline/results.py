@@ -5,11 +5,18 @@
   results.py parse RUNDIR VARIANT MODE
       read RUNDIR/serial.log, write RUNDIR/results.json and one output file
       per test under RUNDIR/out/, print a one-line summary.
-  results.py report [--parity] RUNDIR...
+  results.py report [--parity] RUNDIR... [--confirm RUNDIR...]
       print the report of the given runs. With --parity, runs are paired
       ours/stock by mode: a test that passes (or skips) on stock and fails
       on ours fails the report; failures on stock are listed as measured.
       Exit 1 on failure.
+  results.py suspects RUNDIR...
+      print "MODE TEST" for each test that passed on stock and failed on
+      ours in the given runs: the pipeline runs exactly those once more on
+      both kernels (the --confirm runs of the report). A difference that
+      does not repeat (the test also fails on stock, or passes on ours, on
+      the second run) is reported as flaky, with both runs' results; one
+      that repeats fails the report.
 """
 import json
 import os
@@ -33,6 +40,7 @@ def parse(run, variant, mode):
     with open(os.path.join(run, "serial.log"), errors="replace") as f:
         lines = [l.rstrip("\r\n") for l in f]
     res = {"variant": variant, "mode": mode, "debug": bool(os.environ.get("DEBUG")),
+           "stage": os.environ.get("RESULTS_STAGE", ""),
            "complete": "FPTEST-END" in lines, "kernel": None, "kvm_mode": None,
            "sve_vls": None, "tests": {}, "splats": []}
     try:
@@ -135,8 +143,14 @@ def tail_of(res, name, n=30):
     return out[-n:]
 
 
+def label_of(res):
+    stage = res.get("stage")
+    return ((stage + " " if stage else "") + res["variant"]
+            + ("-debug" if res.get("debug") else ""))
+
+
 def describe(res):
-    label = res["variant"] + ("-debug" if res.get("debug") else "")
+    label = label_of(res)
     vls = " ".join(str(v) for v in res.get("sve_vls") or []) or "none"
     print(f"{label} / {res['mode']}: kernel {res.get('kernel')}, KVM mode "
           f"{res.get('kvm_mode')}, SVE VLs (bytes) {vls}")
@@ -146,28 +160,66 @@ def describe(res):
         print(f"    {s:8} {c['ok']:3} ok {c['fail']:3} failed {c['skip']:3} skipped")
 
 
-def report(runs, parity):
+def regressions(o, s):
+    """Tests that fail on ours and pass or skip on stock, same mode."""
+    out = []
+    for name, t in sorted(o["tests"].items()):
+        st = s["tests"].get(name, {}).get("result") if s else None
+        if t["result"] == "fail" and st in ("ok", "skip"):
+            out.append(name)
+    return out
+
+
+def pair_key(r):
+    return (r["mode"], r.get("debug"), r.get("stage", ""))
+
+
+def suspects(runs):
+    results = [load(r) for r in runs]
+    stock = {pair_key(r): r for r in results if r["variant"] == "stock"}
+    for o in results:
+        if o["variant"] != "ours" or pair_key(o) not in stock:
+            continue
+        for name in regressions(o, stock[pair_key(o)]):
+            print(f"{o['mode']} {name}")
+    return 0
+
+
+def confirmed(confirm, o, name):
+    """None without a confirmation run; else (ours result, stock result)."""
+    key = (o["mode"], o.get("debug"))
+    got = {r["variant"]: r for r in confirm
+           if (r["mode"], r.get("debug")) == key}
+    if "ours" not in got or "stock" not in got or name not in got["ours"]["tests"]:
+        return None
+    return (got["ours"]["tests"].get(name, {}).get("result"),
+            got["stock"]["tests"].get(name, {}).get("result"))
+
+
+def report(runs, parity, confirm_runs=()):
     ok = True
     results = [load(r) for r in runs]
+    confirm = [load(r) for r in confirm_runs]
     base = next((r.get("base") for r in results if r.get("base")), None)
     print(f"base: {base}")
     for res in results:
         describe(res)
         if not res["complete"]:
-            print(f"  FAIL: {res['variant']} / {res['mode']}: the run did not complete")
+            print(f"  FAIL: {label_of(res)} / {res['mode']}: the run did not complete")
             ok = False
         if res["kvm_mode"] != res["mode"]:
             print(f"  FAIL: asked for KVM mode {res['mode']}, got {res['kvm_mode']}")
             ok = False
 
     ours = [r for r in results if r["variant"] == "ours"]
-    stock = {(r["mode"], r.get("debug")): r for r in results if r["variant"] == "stock"}
+    stock = {(r["mode"], r.get("debug"), r.get("stage", "")): r
+             for r in results if r["variant"] == "stock"}
     for o in ours:
-        label = f"ours{'-debug' if o.get('debug') else ''} / {o['mode']}"
+        label = f"{label_of(o)} / {o['mode']}"
         for s in o["splats"]:
             print(f"  FAIL: {label}: kernel splat during {s['test']}: {s['line']}")
             ok = False
-        s = stock.get((o["mode"], o.get("debug"))) if parity else None
+        s = stock.get((o["mode"], o.get("debug"), o.get("stage", ""))) if parity else None
         if parity and s is None:
             print(f"  FAIL: {label}: no stock run to compare with")
             ok = False
@@ -175,7 +227,14 @@ def report(runs, parity):
         for name, t in sorted(o["tests"].items()):
             st = s["tests"].get(name, {}).get("result") if s else None
             if t["result"] == "fail" and (not parity or st in ("ok", "skip")):
+                again = confirmed(confirm, o, name) if parity else None
+                if again and not (again[0] == "fail" and again[1] in ("ok", "skip")):
+                    print(f"  flaky: {label}: {name} failed on ours (stock: {st}); "
+                          f"run again: ours {again[0]}, stock {again[1]}")
+                    continue
                 why = f"(stock: {st})" if parity else ""
+                if again:
+                    why += f", again on the second run (ours {again[0]}, stock {again[1]})"
                 print(f"  FAIL: {label}: {name} {t['directive']} {why}")
                 for l in tail_of(o, name):
                     print("      | " + l)
@@ -186,7 +245,7 @@ def report(runs, parity):
         if parity:
             both = sorted(n for n, t in s["tests"].items() if t["result"] == "fail")
             if both:
-                print(f"  failing on stock too ({label.split(' ')[0]} vs stock, "
+                print(f"  failing on stock too ({label_of(o)} vs stock, "
                       f"{o['mode']}), measured in this run: {' '.join(both)}")
             fixed = [n for n in both if o["tests"].get(n, {}).get("result") == "ok"]
             if fixed:
@@ -200,10 +259,16 @@ def report(runs, parity):
 def main(argv):
     if len(argv) >= 4 and argv[0] == "parse":
         return parse(argv[1], argv[2], argv[3])
+    if argv and argv[0] == "suspects":
+        return suspects(argv[1:])
     if argv and argv[0] == "report":
         parity = "--parity" in argv
-        runs = [a for a in argv[1:] if a != "--parity"]
-        return report(runs, parity)
+        args = [a for a in argv[1:] if a != "--parity"]
+        confirm = []
+        if "--confirm" in args:
+            i = args.index("--confirm")
+            args, confirm = args[:i], args[i + 1:]
+        return report(args, parity, confirm)
     print(__doc__)
     return 2
 

@@ -10,11 +10,12 @@ case $mode in
 vhe | nvhe | protected) ;;
 *) die "unknown KVM_MODE '$mode' (vhe|nvhe|protected)" ;;
 esac
-image=$(obj_dir "$variant")/arch/arm64/boot/Image
+# IMAGE and RUN_NAME let other stages boot a kernel variant of their own.
+image=${IMAGE:-$(obj_dir "$variant")/arch/arm64/boot/Image}
 initrd=$BUILD/initramfs/initramfs.cpio
 [ -f "$image" ] || die "no $variant kernel at $image (run: make image${variant/ours/})"
 [ -f "$initrd" ] || die "no initramfs at $initrd (run: make initramfs)"
-run=$BUILD/runs/$variant${DEBUG:+-debug}-$mode
+run=$BUILD/runs/${RUN_NAME:-$variant${DEBUG:+-debug}}-$mode
 rm -rf "$run"
 mkdir -p "$run"
 timeout_s=${QEMU_TIMEOUT:-2400}

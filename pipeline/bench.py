@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Parse and report `make bench` runs (fp_bench under QEMU -icount shift=0).
+
+  bench.py check RUNDIR
+      read RUNDIR/serial.log, write RUNDIR/bench.json, print one line;
+      exit 1 if the guest program failed or did not finish.
+  bench.py report OUTDIR MODE...
+      compare OUTDIR/stock-MODE with OUTDIR/ours-MODE for each mode: print
+      the table and the targets, write OUTDIR/bench.csv, OUTDIR/sr.csv and
+      OUTDIR/bench.png. Exit 1 if a run or a measurement is missing;
+      missed targets are reported but do not fail (yet).
+
+Every number is nanoseconds of guest CLOCK_MONOTONIC, which under
+-icount shift=0 is instructions executed by the emulated machine.
+"""
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+
+EXITS = ["user", "hvc", "wfi", "preempt"]
+WORKS = ["none", "fp1", "sve1", "fpall", "sveall"]
+STATS = ["fp_host_save", "fp_guest_load", "fp_guest_save", "fp_trap",
+         "fp_reload_avoided"]
+SPLAT = re.compile(r"WARNING:|BUG:|Oops|Kernel panic|Unable to handle kernel"
+                   r"|Internal error:|hyp panic|HYP panic")
+KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode "
+                      r"initialized successfully")
+MODE_NAMES = {"VHE": "vhe", "Hyp nVHE": "nvhe", "Hyp hVHE": "hvhe",
+              "Protected nVHE": "protected"}
+
+
+def kv(line):
+    return dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
+
+
+def parse(run):
+    with open(os.path.join(run, "serial.log"), errors="replace") as f:
+        lines = [l.rstrip("\r\n") for l in f]
+    res = {"classes": {}, "sr": [], "rc": None, "end": False,
+           "kvm_mode": None, "splats": [], "errors": [], "kernel": None}
+    for l in lines:
+        if l.startswith("BENCH class="):
+            d = kv(l)
+            c = res["classes"].setdefault(d["class"], {"reps": []})
+            if "skipped" in d:
+                c["skipped"] = d["skipped"]
+                continue
+            iters = int(d["iters"])
+            rep = {"ns": int(d["ns"]), "iters": iters,
+                   "vcsw": int(d["vcsw"]), "ivcsw": int(d["ivcsw"]),
+                   "stats": {s: (None if d.get("stat." + s, "na") == "na"
+                                 else int(d["stat." + s])) for s in STATS}}
+            if "wakeups" in d:
+                rep["wakeups"] = int(d["wakeups"])
+            c["reps"].append(rep)
+        elif l.startswith("BENCH sr="):
+            d = kv(l)
+            res["sr"].append({"kind": d["sr"], "vl": int(d["vl"]),
+                              "save": float(d["save"]),
+                              "restore": float(d["restore"]),
+                              "loop": float(d["loop"])})
+        elif l.startswith("BENCH info"):
+            res["info"] = kv(l)
+        elif l == "BENCH end":
+            res["end"] = True
+        elif l.startswith("FPBENCH-RC "):
+            res["rc"] = int(l.split()[1])
+        elif l.startswith("# kernel: "):
+            res["kernel"] = l[len("# kernel: "):]
+        elif "==== Test Assertion Failure ====" in l or l.startswith("  "):
+            if res["rc"] is None and "Assertion" in l:
+                res["errors"].append(l.strip())
+        m = KVM_MODE.search(l)
+        if m:
+            res["kvm_mode"] = MODE_NAMES[m.group(1)]
+        if SPLAT.search(l):
+            res["splats"].append(l.strip())
+    return res, lines
+
+
+def check(run):
+    res, lines = parse(run)
+    with open(os.path.join(run, "bench.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    n = sum(1 for c in res["classes"].values() if c["reps"])
+    print(f"{os.path.basename(run)}: {n} classes, {len(res['sr'])} save/restore "
+          f"rows, kvm mode {res['kvm_mode']}, rc {res['rc']}, "
+          f"{len(res['splats'])} splats")
+    if res["rc"] != 0 or not res["end"]:
+        print("error: fp_bench failed or did not finish; last lines:")
+        for l in lines[-40:]:
+            print("  | " + l)
+        return 1
+    return 0
+
+
+def per_iter(c):
+    """Minimum and spread of ns per iteration over the repetitions."""
+    v = [r["ns"] / r["iters"] for r in c["reps"]]
+    lo = min(v)
+    return lo, (max(v) - lo) / lo if lo else 0.0
+
+
+def stat_per_iter(c, name):
+    vals = [r["stats"][name] for r in c["reps"]]
+    if any(v is None for v in vals) or not vals:
+        return None
+    best = min(range(len(c["reps"])),
+               key=lambda i: c["reps"][i]["ns"] / c["reps"][i]["iters"])
+    return vals[best] / c["reps"][best]["iters"]
+
+
+def fmt(v, width=9, prec=0):
+    return f"{v:{width}.{prec}f}" if v is not None else f"{'-':>{width}}"
+
+
+def report(outdir, modes):
+    ok = True
+    runs = {}
+    for mode in modes:
+        for variant in ("stock", "ours"):
+            d = os.path.join(outdir, f"{variant}-{mode}")
+            try:
+                with open(os.path.join(d, "bench.json")) as f:
+                    runs[variant, mode] = json.load(f)
+            except OSError:
+                print(f"FAIL: no {variant} {mode} run in {d}")
+                ok = False
+    rows, targets, sr_rows = [], [], []
+    for mode in modes:
+        s, o = runs.get(("stock", mode)), runs.get(("ours", mode))
+        if not s or not o:
+            continue
+        for variant, r in (("stock", s), ("ours", o)):
+            if r.get("kvm_mode") != mode:
+                print(f"FAIL: {variant} asked for KVM mode {mode}, "
+                      f"got {r.get('kvm_mode')}")
+                ok = False
+            if r.get("rc") != 0 or not r.get("end"):
+                print(f"FAIL: {variant} {mode}: fp_bench did not finish")
+                ok = False
+            for sp in r.get("splats", []):
+                print(f"  note: {variant} {mode} splat: {sp}")
+        info = s.get("info", {})
+        print(f"\n== {mode.upper()}: ns per iteration (= instructions), min of "
+              f"{info.get('reps', '?')} reps x {info.get('iters', '?')} "
+              f"iterations, WFI timer {info.get('wfi_us', '?')} us ==")
+        print(f"{'class':16} {'stock':>9} {'ours':>9} {'o/s':>6} "
+              f"{'d.stock':>9} {'d.ours':>9} {'d o/s':>6} {'spread':>7} "
+              f"{'csw/it':>6}  stats/it (ours)")
+        val = {}
+        for x in EXITS:
+            for w in WORKS:
+                cls = f"{x}/{w}"
+                cs, co = s["classes"].get(cls), o["classes"].get(cls)
+                if not cs or not co or not cs["reps"] or not co["reps"]:
+                    print(f"{cls:16} MISSING")
+                    ok = False
+                    continue
+                (sv, ss), (ov, os_) = per_iter(cs), per_iter(co)
+                val[x, w] = (sv, ov)
+                ds = dn = dr = None
+                if w != "none" and (x, "none") in val:
+                    ds = sv - val[x, "none"][0]
+                    dn = ov - val[x, "none"][1]
+                    dr = dn / ds if ds > 0 else None
+                best = min(co["reps"], key=lambda r: r["ns"] / r["iters"])
+                csw = (best["vcsw"] + best["ivcsw"]) / best["iters"]
+                st = {n: stat_per_iter(co, n) for n in STATS}
+                if all(v is None for v in st.values()):
+                    stxt = "n/a (stats not present)"
+                else:
+                    stxt = " ".join(f"{n[3:]}={fmt(v, 0, 2).strip()}"
+                                    for n, v in st.items())
+                spread = max(ss, os_)
+                print(f"{cls:16} {sv:9.0f} {ov:9.0f} {ov / sv:6.3f} "
+                      f"{fmt(ds)} {fmt(dn)} {fmt(dr, 6, 2)} "
+                      f"{spread * 100:6.2f}% {csw:6.2f}  {stxt}")
+                rows.append({"mode": mode, "class": cls, "exit": x, "work": w,
+                             "stock": round(sv, 1), "ours": round(ov, 1),
+                             "ratio": round(ov / sv, 4),
+                             "stock_spread_pct": round(ss * 100, 3),
+                             "ours_spread_pct": round(os_ * 100, 3),
+                             "stock_delta": None if ds is None else round(ds, 1),
+                             "ours_delta": None if dn is None else round(dn, 1),
+                             "csw_per_iter": round(csw, 3),
+                             **{n: ("n/a" if v is None else round(v, 3))
+                                for n, v in st.items()}})
+        # Targets (ours vs stock, this run).
+        worst = max((ov / sv, f"{x}/{w}") for (x, w), (sv, ov) in val.items()) \
+            if val else (None, None)
+        if worst[0] is not None:
+            targets.append((mode, "every class ours/stock <= 1.00",
+                            worst[0] <= 1.0, f"worst {worst[1]} {worst[0]:.3f}"))
+        if ("user", "none") in val:
+            sv, ov = val["user", "none"]
+            targets.append((mode, "user/none: ours < stock", ov < sv,
+                            f"{ov:.0f} vs {sv:.0f}"))
+        for x, limit, label in (("hvc", 0.5, "in-kernel (hvc)"),
+                                ("wfi", 0.2, "WFI sleep/wake")):
+            for w in WORKS[1:]:
+                if (x, w) not in val or (x, "none") not in val:
+                    continue
+                ds = val[x, w][0] - val[x, "none"][0]
+                dn = val[x, w][1] - val[x, "none"][1]
+                good = dn <= limit * ds if ds > 0 else dn <= 0
+                targets.append((mode, f"{label} {w} delta <= {limit}x stock",
+                                good, f"{dn:.0f} vs {ds:.0f}"))
+        for variant, r in (("stock", s), ("ours", o)):
+            for e in r.get("sr", []):
+                sr_rows.append({"mode": mode, "variant": variant, **e})
+
+    if sr_rows:
+        print("\n== save/restore of one register file in L1 userspace "
+              "(instructions per save / per restore, loop overhead removed) ==")
+        seen = {}
+        for e in sr_rows:
+            seen.setdefault((e["kind"], e["vl"]), []).append(e)
+        for (kind, vl), es in sorted(seen.items(), key=lambda k: (k[0][0] != "fpsimd", k[0][1])):
+            sv = min(e["save"] for e in es)
+            rv = min(e["restore"] for e in es)
+            sx = max(e["save"] for e in es)
+            rx = max(e["restore"] for e in es)
+            print(f"  {kind:6} VL {vl:3} bytes: save {sv:6.1f} (max {sx:6.1f}) "
+                  f"restore {rv:6.1f} (max {rx:6.1f}) over {len(es)} runs")
+
+    print("\n== targets (ours vs stock, same run; reported, not enforced yet) ==")
+    for mode, what, good, detail in targets:
+        print(f"  {'PASS' if good else 'FAIL'}  {mode:4} {what}: {detail}")
+
+    if rows:
+        with open(os.path.join(outdir, "bench.csv"), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        plot(outdir, rows, modes)
+    if sr_rows:
+        with open(os.path.join(outdir, "sr.csv"), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(sr_rows[0]))
+            w.writeheader()
+            w.writerows(sr_rows)
+    print(f"\nfiles: {outdir}/bench.csv {outdir}/sr.csv {outdir}/bench.png")
+    print("BENCH: " + ("COMPLETE" if ok else "INCOMPLETE"))
+    return 0 if ok else 1
+
+
+def plot(outdir, rows, modes):
+    """Per mode: stock and ours per class (log scale), and the FP deltas."""
+    gp = [f"set terminal pngcairo size 1600,{440 * len(modes)} font ',9'",
+          f"set output '{outdir}/bench.png'",
+          f"set multiplot layout {len(modes)},2",
+          "set style data histograms", "set style histogram clustered gap 1",
+          "set style fill solid 0.8 border -1", "set boxwidth 0.9",
+          "set xtics rotate by -45 scale 0 noenhanced", "set grid ytics",
+          "set key top left noenhanced"]
+    for mode in modes:
+        dat = os.path.join(outdir, f"plot-{mode}.dat")
+        ddat = os.path.join(outdir, f"plot-{mode}-delta.dat")
+        with open(dat, "w") as f, open(ddat, "w") as g:
+            for r in rows:
+                if r["mode"] != mode:
+                    continue
+                f.write(f"{r['class']} {r['stock']} {r['ours']}\n")
+                if r["stock_delta"] is not None:
+                    g.write(f"{r['class']} {r['stock_delta']} {r['ours_delta']}\n")
+        gp += ["set logscale y", "set yrange [1000:*]",
+               "set ylabel 'instructions per iteration'",
+               f"set title '{mode.upper()}: fp_bench per iteration, QEMU -icount "
+               f"shift=0 (lower is better)' noenhanced",
+               f"plot '{dat}' using 2:xtic(1) title 'stock', '' using 3 title 'ours'",
+               "unset logscale y", "set yrange [*<0:*]",
+               "set ylabel 'instructions over the none class'",
+               f"set title '{mode.upper()}: FP work delta over none, same exit' "
+               f"noenhanced",
+               f"plot '{ddat}' using 2:xtic(1) title 'stock', '' using 3 title 'ours'"]
+    gp.append("unset multiplot")
+    try:
+        subprocess.run(["gnuplot"], input="\n".join(gp) + "\n", text=True,
+                       check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"warning: gnuplot failed: {getattr(e, 'stderr', e)}")
+
+
+def main(argv):
+    if len(argv) == 2 and argv[0] == "check":
+        return check(argv[1])
+    if len(argv) >= 3 and argv[0] == "report":
+        return report(argv[1], argv[2:])
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`: the FP context switch benchmark.
+#
+#   bench.sh initramfs          pack fp_bench and guest/bench-init
+#   bench.sh run VARIANT MODE   boot ours|stock in vhe|nvhe under
+#                               -icount shift=0 and run fp_bench once
+#
+# Everything goes to $BUILD/bench/; pipeline/bench.py reports on it.
+# BENCH_ARGS adds fpbench.* options to the guest command line (see
+# guest/bench-init), BENCH_TIMEOUT limits one QEMU run (seconds).
+. "$(dirname "$0")/lib.sh"
+
+out=$BUILD/bench
+initrd=$out/initramfs.cpio
+mkdir -p "$out"
+
+pack() {
+	local bin=$BUILD/tests/kvm/aarch64/fp_bench root=$out/root deb l
+	[ -x "$bin" ] || die "fp_bench was not built ($bin; run: make tests)"
+	deb=$(ls "$BUILD"/cache/debs/busybox-static_*_arm64.deb 2>/dev/null | head -n1)
+	[ -n "$deb" ] || die "busybox-static arm64 .deb missing (run: make deps)"
+	rm -rf "$root" "$out/busybox"
+	mkdir -p "$root"/{bin,bench,proc,sys,dev,tmp,lib/aarch64-linux-gnu}
+	dpkg-deb -x "$deb" "$out/busybox"
+	cp "$out/busybox/bin/busybox" "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	for l in ld-linux-aarch64.so.1 libc.so.6 libm.so.6 libpthread.so.0; do
+		cp -L "/usr/aarch64-linux-gnu/lib/$l" "$root/lib/aarch64-linux-gnu/"
+	done
+	ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$root/lib/ld-linux-aarch64.so.1"
+	${CROSS}strip -o "$root/bench/fp_bench" "$bin"
+	cp "$ROOT/guest/bench-init" "$root/init"
+	chmod +x "$root/init"
+	(cd "$root" && find . | LC_ALL=C sort |
+		cpio -o -H newc --owner 0:0 --quiet) >"$initrd.tmp"
+	mv "$initrd.tmp" "$initrd"
+	echo "bench initramfs: $initrd ($(du -h "$initrd" | cut -f1))"
+}
+
+run() {
+	local variant=$1 mode=$2 image dir append rc=0 t0 t1
+	local timeout_s=${BENCH_TIMEOUT:-900}
+	image=$(obj_dir "$variant")/arch/arm64/boot/Image
+	[ -f "$image" ] || die "no $variant kernel at $image (run: make image${variant/ours/})"
+	[ -f "$initrd" ] || die "no bench initramfs (run: bench.sh initramfs)"
+	case $mode in
+	vhe | nvhe) ;;
+	*) die "bench modes are vhe and nvhe, not '$mode'" ;;
+	esac
+	dir=$out/$variant-$mode
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	append="console=ttyAMA0 kvm-arm.mode=$mode kvm.halt_poll_ns=0"
+	append="$append kvm-arm.wfi_trap_policy=trap panic=-1"
+	append="$append loglevel=4 ${BENCH_ARGS:-}"
+	echo "qemu: $variant $mode (-icount shift=0), log $dir/serial.log"
+	t0=$(date +%s)
+	timeout -k 10 "$timeout_s" qemu-system-aarch64 \
+		-M virt,virtualization=on,gic-version=3 -cpu max,sve=on -smp 2 \
+		-m 1024 -icount shift=0,align=off,sleep=off \
+		-nographic -no-reboot -nic none \
+		-kernel "$image" -initrd "$initrd" -append "$append" \
+		</dev/null >"$dir/serial.log" 2>"$dir/qemu.stderr" || rc=$?
+	t1=$(date +%s)
+	echo "$((t1 - t0))" >"$dir/wall-seconds"
+	if [ $rc -ne 0 ]; then
+		[ $rc -eq 124 ] || [ $rc -eq 137 ] &&
+			echo "error: QEMU timed out after ${timeout_s}s ($variant, $mode)" ||
+			echo "error: QEMU exited with $rc ($variant, $mode)"
+		sed 's/^/  | /' "$dir/qemu.stderr"
+		tail -n 30 "$dir/serial.log" | sed 's/^/  | /'
+		exit 1
+	fi
+	python3 "$ROOT/pipeline/bench.py" check "$dir"
+}
+
+case ${1:-} in
+initramfs) pack ;;
+run) run "${2:?variant}" "${3:?mode}" ;;
+*) die "usage: bench.sh initramfs | run ours|stock vhe|nvhe" ;;
+esac

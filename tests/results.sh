@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Native tests of the parity report: regressions fail it, failures on stock
+# are listed, a difference that does not repeat on the confirmation run is
+# reported as flaky, and a kernel splat in our dmesg fails it.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+python3 - <<'PY'
+import json, os
+def mk(d, variant, mode, tests, stage="", splats=()):
+    os.makedirs(d + "/out", exist_ok=True)
+    json.dump({"variant": variant, "mode": mode, "debug": False, "stage": stage,
+               "complete": True, "kernel": "k", "kvm_mode": mode, "sve_vls": [16],
+               "tests": {k: {"result": v, "directive": ""} for k, v in tests.items()},
+               "splats": [{"test": "kvm/a", "line": l} for l in splats]},
+              open(d + "/results.json", "w"))
+mk("o", "ours", "vhe", {"kvm/a": "fail", "kvm/b": "fail", "kvm/c": "fail", "kvm/d": "ok"})
+mk("s", "stock", "vhe", {"kvm/a": "ok", "kvm/b": "ok", "kvm/c": "fail", "kvm/d": "ok"})
+mk("co", "ours", "vhe", {"kvm/a": "fail", "kvm/b": "ok"}, "confirm")
+mk("cs", "stock", "vhe", {"kvm/a": "ok", "kvm/b": "ok"}, "confirm")
+mk("o2", "ours", "vhe", {"kvm/c": "fail", "kvm/d": "ok"})
+mk("o3", "ours", "vhe", {"kvm/d": "ok"}, splats=["WARNING: CPU: 0 PID: 1 at x"])
+mk("s2", "stock", "vhe", {"kvm/c": "fail", "kvm/d": "ok"})
+PY
+R="python3 $ROOT/pipeline/results.py"
+pass=0
+fail=0
+check() {
+	local name=$1 want=$2 pat=$3 rc=0 out
+	shift 3
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -eq "$want" ] && echo "$out" | grep -Eq -- "$pat"; then
+		pass=$((pass + 1))
+		echo "ok - $name"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $name (rc=$rc)"
+		echo "$out" | sed 's/^/  | /'
+	fi
+}
+check "suspects lists ours-only failures" 0 "^vhe kvm/a$" $R suspects o s
+check "a repeated regression fails" 1 "FAIL: ours / vhe: kvm/a .*again on the second run" \
+	$R report --parity o s --confirm co cs
+check "a difference that does not repeat is flaky" 1 "flaky: ours / vhe: kvm/b" \
+	$R report --parity o s --confirm co cs
+check "failures on stock too are listed" 1 "failing on stock too .*kvm/c" \
+	$R report --parity o s --confirm co cs
+check "parity with stock passes" 0 "RESULT: PASS" $R report --parity o2 s2
+check "a splat in our dmesg fails" 1 "kernel splat during kvm/a" $R report --parity o3 s2
+check "without a confirmation run a regression fails" 1 "FAIL: ours / vhe: kvm/b" \
+	$R report --parity o s
+echo "results: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fp_bench - cost of guest FP/SVE state per vCPU exit, for `make bench`.
+ *
+ * One VM with one SVE vCPU (all vector lengths the host offers) per
+ * measured class. The guest runs batches of iterations; an iteration does
+ * some register work and then leaves the guest exactly once:
+ *
+ *   work:  none, fp1 (one V register), sve1 (one Z register), fpall
+ *          (V0-V31 loaded), sveall (Z0-Z31, P0-P15 and FFR at the
+ *          maximum vector length)
+ *   exit:  user     a store to an unbacked address, seen by this program
+ *                   as KVM_EXIT_MMIO and resumed at once
+ *          hvc      an SMCCC PSCI_VERSION call, answered by KVM
+ *          wfi      WFI until a short virtual timer deadline (in-kernel
+ *                   vGICv3); with kvm.halt_poll_ns=0 the thread sleeps
+ *          preempt  a store to an ioeventfd address (answered by KVM)
+ *                   that wakes a SCHED_FIFO thread pinned to the same
+ *                   CPU; it preempts the vCPU thread, loads V0-V31 in
+ *                   userspace and blocks again
+ *
+ * Each batch is timed with CLOCK_MONOTONIC around the KVM_RUN calls that
+ * execute it. Under QEMU -icount shift=0 one nanosecond is one emulated
+ * instruction, so the results are instruction counts and repeat exactly.
+ *
+ * A last part times, in this program's own userspace, a loop that stores
+ * (save) or loads (restore) a whole FPSIMD register file, and a whole SVE
+ * register file at every vector length, minus an empty loop.
+ *
+ * Output: "BENCH ..." lines of key=value pairs, parsed by pipeline/bench.py.
+ * Exit status 0 when every requested measurement was taken.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/auxv.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <asm/hwcap.h>
+#include <linux/psci.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "arch_timer.h"
+#include "gic.h"
+#include "vgic.h"
+#include "ucall_common.h"
+
+#define FPB_MAX_VL	256
+#define FPB_VTIMER_IRQ	27
+#define FPB_CPACR_FPEN	(3UL << 20)
+#define FPB_CPACR_ZEN	(3UL << 16)
+#define FPB_USER_OFF	16	/* offsets into the ucall MMIO page */
+#define FPB_EFD_OFF	32
+
+#define FPB_REGS32	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
+			"20,21,22,23,24,25,26,27,28,29,30,31"
+#define FPB_REGS16	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
+#define FPB_VCLOBBERS							\
+	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",			\
+	"v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",		\
+	"v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",		\
+	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
+
+enum fpb_work { W_NONE, W_FP1, W_SVE1, W_FPALL, W_SVEALL, NR_WORK };
+enum fpb_exit { X_USER, X_HVC, X_WFI, X_PREEMPT, NR_EXIT };
+
+static const char * const work_name[NR_WORK] = {
+	"none", "fp1", "sve1", "fpall", "sveall",
+};
+
+static const char * const exit_name[NR_EXIT] = {
+	"user", "hvc", "wfi", "preempt",
+};
+
+/*
+ * Per-iteration counters the lazy FP code is to export through the
+ * binary stats interface (vCPU first, then VM). Looked up by name; a
+ * kernel without them prints "na".
+ */
+static const char * const stat_name[] = {
+	"fp_host_save", "fp_guest_load", "fp_guest_save", "fp_trap",
+	"fp_reload_avoided",
+};
+
+#define NR_STATS	ARRAY_SIZE(stat_name)
+
+/* Guest configuration, written by the host before the first run. */
+struct bench_cfg {
+	uint32_t work;
+	uint32_t exit;
+	uint32_t warm;
+	uint32_t iters;
+	uint32_t gic;
+	uint32_t sve;
+	uint32_t wfi_us;
+};
+
+static struct bench_cfg bcfg;
+
+/* Register images: a whole SVE file at the largest VL, plus FFR. */
+struct bench_img {
+	uint8_t z[32 * FPB_MAX_VL];
+	uint8_t p[16 * FPB_MAX_VL / 8];
+	uint8_t ffr[FPB_MAX_VL / 8];
+	uint64_t fpsr_fpcr[2];
+} __aligned(16);
+
+static struct bench_img guest_img;
+
+/* ---- guest ---- */
+
+static void guest_work(uint32_t work, struct bench_img *img)
+{
+	switch (work) {
+	case W_FP1:
+		asm volatile("movi v0.16b, #0x5a" : : : "v0");
+		break;
+	case W_SVE1:
+		asm volatile(".arch_extension sve\n"
+			     "dup z0.b, #0x5a" : : : "v0");
+		break;
+	case W_FPALL:
+		asm volatile("	.irp	n," FPB_REGS32 "\n"
+			     "	ldr	q\\n, [%[z], #16 * \\n]\n"
+			     "	.endr\n"
+			     : : [z] "r" (img->z) : FPB_VCLOBBERS, "memory");
+		break;
+	case W_SVEALL:
+		asm volatile("	.arch_extension sve\n"
+			     "	ldr	p0, [%[f]]\n"
+			     "	wrffr	p0.b\n"
+			     "	.irp	n," FPB_REGS16 "\n"
+			     "	ldr	p\\n, [%[p], #\\n, mul vl]\n"
+			     "	.endr\n"
+			     "	.irp	n," FPB_REGS32 "\n"
+			     "	ldr	z\\n, [%[z], #\\n, mul vl]\n"
+			     "	.endr\n"
+			     : : [z] "r" (img->z), [p] "r" (img->p), [f] "r" (img->ffr)
+			     : FPB_VCLOBBERS, "memory");
+		break;
+	}
+}
+
+/*
+ * Sleep until the virtual timer fires, then acknowledge and end the
+ * interrupt with IRQs still masked: a timer interrupt left pending would
+ * make the next WFI return at once instead of blocking the vCPU thread.
+ */
+static void guest_wfi_once(uint64_t ticks)
+{
+	unsigned int intid;
+
+	timer_set_cval(VIRTUAL, timer_get_cntct(VIRTUAL) + ticks);
+	timer_set_ctl(VIRTUAL, CTL_ENABLE);
+	isb();
+	do {
+		wfi();
+	} while (!(timer_get_ctl(VIRTUAL) & CTL_ISTATUS));
+	intid = gic_get_and_ack_irq();
+	timer_set_ctl(VIRTUAL, CTL_IMASK);
+	isb();
+	if (intid < 1020)
+		gic_set_eoi(intid);
+}
+
+static void guest_exit(uint32_t exit, uint64_t mmio_base, uint64_t ticks)
+{
+	register uint64_t x0 asm("x0");
+
+	switch (exit) {
+	case X_USER:
+		WRITE_ONCE(*(uint64_t *)(mmio_base + FPB_USER_OFF), 0);
+		break;
+	case X_PREEMPT:
+		WRITE_ONCE(*(uint64_t *)(mmio_base + FPB_EFD_OFF), 1);
+		break;
+	case X_HVC:
+		x0 = PSCI_0_2_FN_PSCI_VERSION;
+		asm volatile("hvc #0" : "+r" (x0) : : "x1", "x2", "x3",
+			     "memory");
+		break;
+	case X_WFI:
+		guest_wfi_once(ticks);
+		break;
+	}
+}
+
+static void guest_main(void)
+{
+	uint64_t mmio_base = (uint64_t)ucall_exit_mmio_addr;
+	uint64_t ticks = (uint64_t)timer_get_cntfrq() * bcfg.wfi_us / 1000000;
+	uint32_t i, n, batch;
+
+	if (bcfg.gic) {
+		gic_init(GIC_V3, 1);
+		gic_irq_enable(FPB_VTIMER_IRQ);
+	}
+	/* The largest vector length the vCPU has (LEN saturates). */
+	if (bcfg.sve) {
+		asm volatile("msr S3_0_C1_C2_0, %0" : : "r" (0xfUL));
+		isb();
+	}
+
+	for (batch = 0;; batch++) {
+		n = batch ? bcfg.iters : bcfg.warm;
+		for (i = 0; i < n; i++) {
+			guest_work(bcfg.work, &guest_img);
+			guest_exit(bcfg.exit, mmio_base, ticks);
+		}
+		GUEST_SYNC(batch);
+	}
+}
+
+/* ---- host: helpers ---- */
+
+static int bench_cpu;
+static bool have_sve;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+struct stat_src {
+	int fd;
+	struct kvm_stats_header hdr;
+	struct kvm_stats_desc *desc;
+};
+
+struct stat_set {
+	struct stat_src src[2];			/* vCPU, VM */
+	struct kvm_stats_desc *found[NR_STATS];
+	int from[NR_STATS];
+};
+
+static void stat_src_open(struct stat_src *s, int fd)
+{
+	s->fd = fd;
+	read_stats_header(fd, &s->hdr);
+	s->desc = read_stats_descriptors(fd, &s->hdr);
+}
+
+static void stats_open(struct stat_set *st, struct kvm_vm *vm,
+		       struct kvm_vcpu *vcpu)
+{
+	struct kvm_stats_desc *d;
+	unsigned int i, j, k;
+
+	stat_src_open(&st->src[0], vcpu_get_stats_fd(vcpu));
+	stat_src_open(&st->src[1], vm_get_stats_fd(vm));
+	for (i = 0; i < NR_STATS; i++) {
+		st->found[i] = NULL;
+		for (j = 0; j < 2 && !st->found[i]; j++) {
+			for (k = 0; k < st->src[j].hdr.num_desc; k++) {
+				d = get_stats_descriptor(st->src[j].desc, k,
+							 &st->src[j].hdr);
+				if (!strcmp(d->name, stat_name[i])) {
+					st->found[i] = d;
+					st->from[i] = j;
+					break;
+				}
+			}
+		}
+	}
+}
+
+static void stats_read(struct stat_set *st, uint64_t *val)
+{
+	struct stat_src *s;
+	unsigned int i;
+
+	for (i = 0; i < NR_STATS; i++) {
+		val[i] = 0;
+		if (!st->found[i])
+			continue;
+		s = &st->src[st->from[i]];
+		read_stat_data(s->fd, &s->hdr, st->found[i], &val[i], 1);
+	}
+}
+
+static void stats_close(struct stat_set *st)
+{
+	int j;
+
+	for (j = 0; j < 2; j++) {
+		close(st->src[j].fd);
+		free(st->src[j].desc);
+	}
+}
+
+/* ---- host: the competing thread of the preempt class ---- */
+
+struct rival {
+	pthread_t tid;
+	int efd;
+	bool stop;
+	bool ready;
+	unsigned long wakeups;
+	struct bench_img img;
+};
+
+static void *rival_main(void *arg)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	struct rival *r = arg;
+	uint64_t v;
+	int rc;
+
+	kvm_pin_this_task_to_pcpu(bench_cpu);
+	rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	TEST_ASSERT(!rc, "SCHED_FIFO for the rival thread: %s", strerror(rc));
+	WRITE_ONCE(r->ready, true);
+	for (;;) {
+		if (read(r->efd, &v, sizeof(v)) != sizeof(v))
+			continue;
+		if (READ_ONCE(r->stop))
+			break;
+		/* Back in userspace: make the registers ours again. */
+		asm volatile("	.irp	n," FPB_REGS32 "\n"
+			     "	ldr	q\\n, [%[z], #16 * \\n]\n"
+			     "	.endr\n"
+			     : : [z] "r" (r->img.z) : FPB_VCLOBBERS, "memory");
+		r->wakeups++;
+	}
+	return NULL;
+}
+
+/* ---- host: one class ---- */
+
+struct bench_opts {
+	uint32_t warm;
+	uint32_t iters;
+	uint32_t reps;
+	uint32_t wfi_us;
+	uint32_t sr_iters;
+	const char *filter;
+	bool no_sr;
+};
+
+static struct kvm_vcpu *bench_vcpu_add(struct kvm_vm *vm)
+{
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+	int feature = KVM_ARM_VCPU_SVE;
+
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	if (have_sve)
+		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
+	if (have_sve) {
+		vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
+		vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
+			     FPB_CPACR_FPEN | FPB_CPACR_ZEN);
+	}
+	return vcpu;
+}
+
+/*
+ * Run the vCPU until the guest ends a batch. Userspace MMIO exits are
+ * resumed at once; anything else ends the program.
+ */
+static void run_batch(struct kvm_vcpu *vcpu, uint64_t user_gpa,
+		      uint32_t batch)
+{
+	struct kvm_run *run = vcpu->run;
+	struct ucall uc;
+	int rc;
+
+	for (;;) {
+		rc = __vcpu_run(vcpu);
+		if (rc && errno == EINTR)
+			continue;
+		TEST_ASSERT(!rc, "KVM_RUN: %s", strerror(errno));
+		if (run->exit_reason == KVM_EXIT_MMIO &&
+		    run->mmio.phys_addr == user_gpa)
+			continue;
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_SYNC:
+			TEST_ASSERT(uc.args[1] == batch,
+				    "batch %lu done, expected %u",
+				    uc.args[1], batch);
+			return;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+			break;
+		default:
+			TEST_FAIL("unexpected exit: reason %u, ucall %lu",
+				  run->exit_reason, uc.cmd);
+		}
+	}
+}
+
+static long thread_csw(bool voluntary)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return voluntary ? ru.ru_nvcsw : ru.ru_nivcsw;
+}
+
+static void run_class(const struct bench_opts *o, enum fpb_exit x,
+		      enum fpb_work w)
+{
+	uint64_t s0[NR_STATS], s1[NR_STATS], t0, t1, gpa;
+	struct kvm_ioeventfd ioev = {};
+	struct rival *rival = NULL;
+	struct kvm_vcpu *vcpu;
+	struct stat_set st;
+	struct kvm_vm *vm;
+	int gic_fd = -1;
+	long v0, i0;
+	uint32_t r;
+	unsigned int i;
+
+	kvm_pin_this_task_to_pcpu(bench_cpu);
+	vm = vm_create(1);
+	vcpu = bench_vcpu_add(vm);
+	gpa = vm->ucall_mmio_addr;
+	if (x == X_WFI) {
+		gic_fd = vgic_v3_setup(vm, 1, 64);
+		TEST_ASSERT(gic_fd >= 0, "no in-kernel vGICv3");
+	}
+	if (x == X_PREEMPT) {
+		rival = calloc(1, sizeof(*rival));
+		TEST_ASSERT(rival, "out of memory");
+		rival->efd = eventfd(0, 0);
+		TEST_ASSERT(rival->efd >= 0, "eventfd: %s", strerror(errno));
+		ioev.addr = gpa + FPB_EFD_OFF;
+		ioev.len = 8;
+		ioev.fd = rival->efd;
+		vm_ioctl(vm, KVM_IOEVENTFD, &ioev);
+		pthread_create(&rival->tid, NULL, rival_main, rival);
+		while (!READ_ONCE(rival->ready))
+			sched_yield();
+	}
+
+	bcfg = (struct bench_cfg) {
+		.work = w,
+		.exit = x,
+		.warm = o->warm,
+		.iters = o->iters,
+		.gic = x == X_WFI,
+		.sve = have_sve,
+		.wfi_us = o->wfi_us,
+	};
+	sync_global_to_guest(vm, bcfg);
+	stats_open(&st, vm, vcpu);
+
+	run_batch(vcpu, gpa + FPB_USER_OFF, 0);
+	for (r = 1; r <= o->reps; r++) {
+		stats_read(&st, s0);
+		v0 = thread_csw(true);
+		i0 = thread_csw(false);
+		t0 = now_ns();
+		run_batch(vcpu, gpa + FPB_USER_OFF, r);
+		t1 = now_ns();
+		stats_read(&st, s1);
+		printf("BENCH class=%s/%s rep=%u iters=%u ns=%lu vcsw=%ld ivcsw=%ld",
+		       exit_name[x], work_name[w], r, o->iters, t1 - t0,
+		       thread_csw(true) - v0, thread_csw(false) - i0);
+		for (i = 0; i < NR_STATS; i++) {
+			if (st.found[i])
+				printf(" stat.%s=%lu", stat_name[i],
+				       s1[i] - s0[i]);
+			else
+				printf(" stat.%s=na", stat_name[i]);
+		}
+		if (rival)
+			printf(" wakeups=%lu", READ_ONCE(rival->wakeups));
+		printf("\n");
+		fflush(stdout);
+	}
+
+	if (rival) {
+		WRITE_ONCE(rival->stop, true);
+		TEST_ASSERT(eventfd_write(rival->efd, 1) == 0, "eventfd_write");
+		pthread_join(rival->tid, NULL);
+		close(rival->efd);
+		free(rival);
+	}
+	stats_close(&st);
+	if (gic_fd >= 0)
+		close(gic_fd);
+	kvm_vm_free(vm);
+}
+
+/* ---- host: save and restore of one register file, in userspace ---- */
+
+static void sr_loop_empty(unsigned long n)
+{
+	asm volatile("1:	subs	%[n], %[n], #1\n"
+		     "	b.ne	1b\n"
+		     : [n] "+r" (n) : : "cc");
+}
+
+static void sr_loop_fp(unsigned long n, struct bench_img *img, bool save)
+{
+	uint64_t *sr = img->fpsr_fpcr;
+
+	if (save)
+		asm volatile("1:	.irp	n," FPB_REGS32 "\n"
+			     "	str	q\\n, [%[z], #16 * \\n]\n"
+			     "	.endr\n"
+			     "	mrs	x9, fpsr\n"
+			     "	mrs	x10, fpcr\n"
+			     "	stp	x9, x10, [%[sr]]\n"
+			     "	subs	%[n], %[n], #1\n"
+			     "	b.ne	1b\n"
+			     : [n] "+r" (n) : [z] "r" (img->z), [sr] "r" (sr)
+			     : "x9", "x10", "cc", "memory");
+	else
+		asm volatile("1:	.irp	n," FPB_REGS32 "\n"
+			     "	ldr	q\\n, [%[z], #16 * \\n]\n"
+			     "	.endr\n"
+			     "	ldp	x9, x10, [%[sr]]\n"
+			     "	msr	fpsr, x9\n"
+			     "	msr	fpcr, x10\n"
+			     "	subs	%[n], %[n], #1\n"
+			     "	b.ne	1b\n"
+			     : [n] "+r" (n) : [z] "r" (img->z), [sr] "r" (sr)
+			     : "x9", "x10", FPB_VCLOBBERS, "cc", "memory");
+}
+
+static void sr_loop_sve(unsigned long n, struct bench_img *img, bool save)
+{
+	uint64_t *sr = img->fpsr_fpcr;
+
+	if (save)
+		asm volatile("	.arch_extension sve\n"
+			     "1:	.irp	n," FPB_REGS32 "\n"
+			     "	str	z\\n, [%[z], #\\n, mul vl]\n"
+			     "	.endr\n"
+			     "	.irp	n," FPB_REGS16 "\n"
+			     "	str	p\\n, [%[p], #\\n, mul vl]\n"
+			     "	.endr\n"
+			     "	rdffr	p0.b\n"
+			     "	str	p0, [%[f]]\n"
+			     "	ldr	p0, [%[p]]\n"
+			     "	mrs	x9, fpsr\n"
+			     "	mrs	x10, fpcr\n"
+			     "	stp	x9, x10, [%[sr]]\n"
+			     "	subs	%[n], %[n], #1\n"
+			     "	b.ne	1b\n"
+			     : [n] "+r" (n)
+			     : [z] "r" (img->z), [p] "r" (img->p), [f] "r" (img->ffr),
+			       [sr] "r" (sr)
+			     : "x9", "x10", "cc", "memory");
+	else
+		asm volatile("	.arch_extension sve\n"
+			     "1:	ldr	p0, [%[f]]\n"
+			     "	wrffr	p0.b\n"
+			     "	.irp	n," FPB_REGS16 "\n"
+			     "	ldr	p\\n, [%[p], #\\n, mul vl]\n"
+			     "	.endr\n"
+			     "	.irp	n," FPB_REGS32 "\n"
+			     "	ldr	z\\n, [%[z], #\\n, mul vl]\n"
+			     "	.endr\n"
+			     "	ldp	x9, x10, [%[sr]]\n"
+			     "	msr	fpsr, x9\n"
+			     "	msr	fpcr, x10\n"
+			     "	subs	%[n], %[n], #1\n"
+			     "	b.ne	1b\n"
+			     : [n] "+r" (n)
+			     : [z] "r" (img->z), [p] "r" (img->p), [f] "r" (img->ffr),
+			       [sr] "r" (sr)
+			     : "x9", "x10", FPB_VCLOBBERS, "cc", "memory");
+}
+
+/* Best of reps timings of one loop kind, in ns per iteration * 1000. */
+static uint64_t sr_time(const struct bench_opts *o, int kind, bool save,
+			struct bench_img *img)
+{
+	uint64_t best = ~0ULL, t0, t;
+	uint32_t r;
+
+	for (r = 0; r < o->reps; r++) {
+		t0 = now_ns();
+		if (kind == 0)
+			sr_loop_empty(o->sr_iters);
+		else if (kind == 1)
+			sr_loop_fp(o->sr_iters, img, save);
+		else
+			sr_loop_sve(o->sr_iters, img, save);
+		t = now_ns() - t0;
+		if (t < best)
+			best = t;
+	}
+	return best * 1000 / o->sr_iters;
+}
+
+static void sr_report(const char *kind, unsigned int vl, uint64_t save,
+		      uint64_t restore, uint64_t empty)
+{
+	printf("BENCH sr=%s vl=%u save=%lu.%03lu restore=%lu.%03lu loop=%lu.%03lu\n",
+	       kind, vl, (save - empty) / 1000, (save - empty) % 1000,
+	       (restore - empty) / 1000, (restore - empty) % 1000,
+	       empty / 1000, empty % 1000);
+}
+
+static void *sr_main(void *arg)
+{
+	const struct bench_opts *o = arg;
+	struct bench_img *img = calloc(1, sizeof(*img));
+	uint64_t empty, save, restore;
+	unsigned int vl;
+	int got;
+
+	TEST_ASSERT(img, "out of memory");
+	kvm_pin_this_task_to_pcpu(bench_cpu);
+	empty = sr_time(o, 0, false, img);
+	save = sr_time(o, 1, true, img);
+	restore = sr_time(o, 1, false, img);
+	sr_report("fpsimd", 16, save, restore, empty);
+
+	if (!(getauxval(AT_HWCAP) & HWCAP_SVE))
+		goto out;
+	for (vl = 16; vl <= FPB_MAX_VL; vl += 16) {
+		got = prctl(PR_SVE_SET_VL, vl);
+		TEST_ASSERT(got >= 0, "PR_SVE_SET_VL %u: %s", vl,
+			    strerror(errno));
+		if ((got & PR_SVE_VL_LEN_MASK) != vl)
+			continue;
+		save = sr_time(o, 2, true, img);
+		restore = sr_time(o, 2, false, img);
+		sr_report("sve", vl, save, restore, empty);
+	}
+out:
+	free(img);
+	fflush(stdout);
+	return NULL;
+}
+
+static void help_exit(const char *prog)
+{
+	printf("%s [-i iters] [-w warmup] [-r reps] [-t wfi_us]\n"
+	       "    [-n sr_iters] [-c filter] [-S]\n"
+	       "  -c word[,word]  only the classes (exit/work) containing a word\n"
+	       "  -S              skip the userspace save/restore timing\n",
+	       prog);
+	exit(KSFT_SKIP);
+}
+
+static bool selected(const char *filter, const char *name)
+{
+	char buf[256], *tok, *save;
+
+	if (!filter)
+		return true;
+	snprintf(buf, sizeof(buf), "%s", filter);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (strstr(name, tok))
+			return true;
+	return false;
+}
+
+int main(int argc, char *argv[])
+{
+	struct bench_opts o = {
+		.warm = 50, .iters = 1000, .reps = 3, .wfi_us = 20,
+		.sr_iters = 5000,
+	};
+	char name[64];
+	pthread_t tid;
+	int opt, x, w;
+
+	while ((opt = getopt(argc, argv, "i:w:r:t:n:c:Sh")) != -1) {
+		switch (opt) {
+		case 'i':
+			o.iters = atoi_positive("iterations", optarg);
+			break;
+		case 'w':
+			o.warm = atoi_non_negative("warm-up", optarg);
+			break;
+		case 'r':
+			o.reps = atoi_positive("repetitions", optarg);
+			break;
+		case 't':
+			o.wfi_us = atoi_positive("WFI timer (us)", optarg);
+			break;
+		case 'n':
+			o.sr_iters = atoi_positive("save/restore loops", optarg);
+			break;
+		case 'c':
+			o.filter = optarg;
+			break;
+		case 'S':
+			o.no_sr = true;
+			break;
+		default:
+			help_exit(argv[0]);
+		}
+	}
+
+	have_sve = kvm_has_cap(KVM_CAP_ARM_SVE);
+	bench_cpu = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0;
+	printf("BENCH info cpu=%d sve=%d iters=%u warm=%u reps=%u wfi_us=%u\n",
+	       bench_cpu, have_sve, o.iters, o.warm, o.reps, o.wfi_us);
+
+	for (x = 0; x < NR_EXIT; x++) {
+		for (w = 0; w < NR_WORK; w++) {
+			snprintf(name, sizeof(name), "%s/%s", exit_name[x],
+				 work_name[w]);
+			if (!selected(o.filter, name))
+				continue;
+			if ((w == W_SVE1 || w == W_SVEALL) && !have_sve) {
+				printf("BENCH class=%s skipped=no-sve\n", name);
+				continue;
+			}
+			run_class(&o, x, w);
+		}
+	}
+
+	/* In its own thread, so the vCPU thread above never used SVE. */
+	if (!o.no_sr) {
+		pthread_create(&tid, NULL, sr_main, &o);
+		pthread_join(tid, NULL);
+	}
+	printf("BENCH end\n");
+	return 0;
+}
