@@ -162,7 +162,10 @@ fetch_debs() {
 	for p in "${bad[@]}"; do
 		echo "error: cannot download the package $p (apt-get download $p)"
 	done
-	[ ${#bad[@]} -eq 0 ] || exit 1
+	[ ${#bad[@]} -eq 0 ] || {
+		echo "  (versions as resolved into $cache/closure.list; delete it to resolve again)"
+		exit 1
+	}
 }
 
 # The ELF interpreter and DT_NEEDED of an arm64 binary.
@@ -236,12 +239,13 @@ copy_with_libs() {
 if [ ! -s "$cache/closure.list" ]; then
 	echo "resolving the closure of $QEMU_PKG:arm64"
 	resolve_closure "$cache/closure.list"
+	echo "resolved [${SECONDS}s]"
 fi
 fetch_debs
 npkgs=$(wc -l <"$cache/closure.list")
 debsize=$(while read -r name ver arch; do deb_path "$name" "$ver" "$arch"; done \
 	<"$cache/closure.list" | xargs du -cb | tail -n1 | cut -f1)
-echo "closure: $npkgs packages, $((debsize / 1048576)) MB of .debs in $debs"
+echo "closure: $npkgs packages, $((debsize / 1048576)) MB of .debs in $debs [${SECONDS}s]"
 
 # 2. The sysroot and the pruned QEMU, redone when the package list changes.
 qroot=$cache/qemu
@@ -263,7 +267,7 @@ if ! cmp -s "$cache/closure.list" "$qroot.stamp"; then
 fi
 read -r nlibs qsize qgz _ <"$qroot.size"
 echo "qemu: /$QEMU_BIN + $nlibs libraries and the loader," \
-	"$((qsize / 1048576)) MB ($((qgz / 1048576)) MB gzipped) in $qroot"
+	"$((qsize / 1048576)) MB ($((qgz / 1048576)) MB gzipped) in $qroot [${SECONDS}s]"
 
 # 3. The initramfs of L2 and of L1.
 bb=$(ls "$BUILD"/cache/debs/busybox-static_*_arm64.deb 2>/dev/null | head -n1)
@@ -320,7 +324,7 @@ L2_QEMU_EXTRA='${NESTED_QEMU_EXTRA:-}'
 EOF
 initrd=$work/l1-$variant.cpio
 mkcpio "$l1root" "$initrd"
-echo "initramfs: L2 $(du -h "$work/l2.cpio" | cut -f1), L1 $(du -h "$initrd" | cut -f1)"
+echo "initramfs: L2 $(du -h "$work/l2.cpio" | cut -f1), L1 $(du -h "$initrd" | cut -f1) [${SECONDS}s]"
 
 # 4. One L1 boot.
 run=$BUILD/runs/nested-$variant${DEBUG:+-debug}-$mode
@@ -335,7 +339,7 @@ timeout -k 10 "$timeout_s" qemu-system-aarch64 \
 	-nographic -no-reboot -nic none ${QEMU_EXTRA:-} \
 	-kernel "$image" -initrd "$initrd" -append "$append" \
 	</dev/null >"$run/serial.log" 2>"$run/qemu.stderr" || rc=$?
-echo "L1 ran $(($(date +%s) - t0))s"
+echo "L1 ran $(($(date +%s) - t0))s [${SECONDS}s]"
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "error: the nested stage timed out after ${timeout_s}s ($variant, $mode); last lines of $run/serial.log:"
 	tail -n 40 "$run/serial.log" | sed 's/^/  | /'
