@@ -97,5 +97,10 @@ if command -v qemu-system-aarch64 >/dev/null; then
 		env QEMU_TIMEOUT=3 bash "$P/run.sh" ours
 fi
 
+# Scripts the pipeline runs directly must be executable as committed.
+notx=$(cd "$ROOT" && git ls-files -s .ci/run 'pipeline/*.sh' 'guest/*init' |
+	awk '$1 != "100755" { print $4 }')
+check "pipeline scripts are committed executable" 0 "^$" echo "$notx"
+
 echo "pipeline: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
