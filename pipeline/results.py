@@ -26,7 +26,8 @@ import sys
 SPLAT = re.compile(
     r"WARNING:|BUG:|Oops|Kernel panic|Unable to handle kernel|Internal error:"
     r"|possible recursive locking|possible circular locking"
-    r"|inconsistent lock state|suspicious RCU usage|lockdep"
+    r"|inconsistent lock state|suspicious RCU usage"
+    r"|turning off the locking correctness validator|trying to register non-static key"
     r"|scheduling while atomic|sleeping function called from invalid context"
     r"|hyp panic|HYP panic|UBSAN|KASAN|detected stalls|hung_task")
 KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode "
