@@ -39,7 +39,7 @@ pack() {
 }
 
 run() {
-	local variant=$1 mode=$2 image dir append rc=0 t0 t1
+	local variant=$1 mode=$2 image dir append rc=0 t0
 	local timeout_s=${BENCH_TIMEOUT:-900}
 	image=$(obj_dir "$variant")/arch/arm64/boot/Image
 	[ -f "$image" ] || die "no $variant kernel at $image (run: make image${variant/ours/})"
@@ -56,22 +56,10 @@ run() {
 	append="$append loglevel=4 ${BENCH_ARGS:-}"
 	echo "qemu: $variant $mode (-icount shift=0), log $dir/serial.log"
 	t0=$(date +%s)
-	timeout -k 10 "$timeout_s" qemu-system-aarch64 \
-		-M virt,virtualization=on,gic-version=3 -cpu max,sve=on -smp 2 \
-		-m 1024 -icount shift=0,align=off,sleep=off \
-		-nographic -no-reboot -nic none \
-		-kernel "$image" -initrd "$initrd" -append "$append" \
-		</dev/null >"$dir/serial.log" 2>"$dir/qemu.stderr" || rc=$?
-	t1=$(date +%s)
-	echo "$((t1 - t0))" >"$dir/wall-seconds"
-	if [ $rc -ne 0 ]; then
-		[ $rc -eq 124 ] || [ $rc -eq 137 ] &&
-			echo "error: QEMU timed out after ${timeout_s}s ($variant, $mode)" ||
-			echo "error: QEMU exited with $rc ($variant, $mode)"
-		sed 's/^/  | /' "$dir/qemu.stderr"
-		tail -n 30 "$dir/serial.log" | sed 's/^/  | /'
-		exit 1
-	fi
+	boot_machine "$dir" "$image" "$initrd" "$append" "$timeout_s" \
+		QEMU "$variant, $mode" -m 1024 -icount shift=0,align=off,sleep=off || rc=1
+	echo "$(($(date +%s) - t0))" >"$dir/wall-seconds"
+	[ $rc -eq 0 ] || exit 1
 	python3 "$ROOT/pipeline/bench.py" check "$dir"
 }
 

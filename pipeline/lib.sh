@@ -53,6 +53,32 @@ kmake() {
 		CC="ccache ${CROSS}gcc" -j"$JOBS" "${@:3}"
 }
 
+# boot_machine DIR IMAGE INITRD APPEND TIMEOUT WHAT CONTEXT [QEMU-OPTION...]: boot
+# the test machine (QEMU virt with EL2, GICv3, SVE, 2 CPUs) with its
+# console in DIR/serial.log and QEMU's stderr in DIR/qemu.stderr. On a
+# timeout or a QEMU failure print one "error:" line naming WHAT (and
+# CONTEXT, such as the variant and the mode), with the
+# console tail (and QEMU's stderr), and return 1.
+boot_machine() {
+	local dir=$1 image=$2 initrd=$3 append=$4 tmo=$5 what=$6 ctx=$7 rc=0
+	shift 7
+	timeout -k 10 "$tmo" qemu-system-aarch64 \
+		-M virt,virtualization=on,gic-version=3 -cpu max,sve=on -smp 2 \
+		-nographic -no-reboot -nic none "$@" \
+		-kernel "$image" -initrd "$initrd" -append "$append" \
+		</dev/null >"$dir/serial.log" 2>"$dir/qemu.stderr" || rc=$?
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "error: $what timed out after ${tmo}s ($ctx); last lines of $dir/serial.log:"
+		tail -n 40 "$dir/serial.log" | sed 's/^/  | /'
+		return 1
+	elif [ $rc -ne 0 ]; then
+		echo "error: $what exited with $rc ($ctx):"
+		sed 's/^/  | /' "$dir/qemu.stderr"
+		tail -n 20 "$dir/serial.log" | sed 's/^/  | /'
+		return 1
+	fi
+}
+
 # stage NAME CMD...: run CMD with its output in $LOGS/NAME.log and print
 # one line with the elapsed time. On failure print the "error:" lines the
 # command left, or the tail of its log, and stop.

@@ -332,24 +332,12 @@ rm -rf "$run"
 mkdir -p "$run"
 append="console=ttyAMA0 kvm-arm.mode=$mode panic=-1 loglevel=4 ${APPEND:-}"
 echo "qemu: nested $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
-rc=0
 t0=$(date +%s)
-timeout -k 10 "$timeout_s" qemu-system-aarch64 \
-	-M virt,virtualization=on,gic-version=3 -cpu max,sve=on -smp 2 -m 2048 \
-	-nographic -no-reboot -nic none ${QEMU_EXTRA:-} \
-	-kernel "$image" -initrd "$initrd" -append "$append" \
-	</dev/null >"$run/serial.log" 2>"$run/qemu.stderr" || rc=$?
+rc=0
+boot_machine "$run" "$image" "$initrd" "$append" "$timeout_s" \
+	"QEMU (L1)" "$variant, $mode" -m 2048 ${QEMU_EXTRA:-} || rc=1
 echo "L1 ran $(($(date +%s) - t0))s [${SECONDS}s]"
-if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-	echo "error: the nested stage timed out after ${timeout_s}s ($variant, $mode); last lines of $run/serial.log:"
-	tail -n 40 "$run/serial.log" | sed 's/^/  | /'
-	exit 1
-elif [ $rc -ne 0 ]; then
-	echo "error: QEMU (L1) exited with $rc ($variant, $mode):"
-	sed 's/^/  | /' "$run/qemu.stderr"
-	tail -n 20 "$run/serial.log" | sed 's/^/  | /'
-	exit 1
-fi
+[ $rc -eq 0 ] || exit 1
 tr -d '\r' <"$run/serial.log" | grep '^# nested:' || true
 rc=0
 RESULTS_STAGE=nested python3 "$ROOT/pipeline/results.py" parse "$run" "$variant" "$mode" || rc=$?

@@ -24,20 +24,6 @@ append="console=ttyAMA0 kvm-arm.mode=$mode panic=-1 loglevel=4"
 [ -z "${T:-}" ] || append="$append fptest.filter=$T"
 append="$append ${APPEND:-}"
 echo "qemu: $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
-rc=0
-timeout -k 10 "$timeout_s" qemu-system-aarch64 \
-	-M virt,virtualization=on,gic-version=3 -cpu max,sve=on -smp 2 -m 2048 \
-	-nographic -no-reboot -nic none ${QEMU_EXTRA:-} \
-	-kernel "$image" -initrd "$initrd" -append "$append" \
-	</dev/null >"$run/serial.log" 2>"$run/qemu.stderr" || rc=$?
-if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-	echo "error: QEMU timed out after ${timeout_s}s ($variant, $mode); last lines of $run/serial.log:"
-	tail -n 40 "$run/serial.log" | sed 's/^/  | /'
-	exit 1
-elif [ $rc -ne 0 ]; then
-	echo "error: QEMU exited with $rc ($variant, $mode):"
-	sed 's/^/  | /' "$run/qemu.stderr"
-	tail -n 20 "$run/serial.log" | sed 's/^/  | /'
-	exit 1
-fi
+boot_machine "$run" "$image" "$initrd" "$append" "$timeout_s" \
+	QEMU "$variant, $mode" -m 2048 ${QEMU_EXTRA:-} || exit 1
 python3 "$ROOT/pipeline/results.py" parse "$run" "$variant" "$mode"
