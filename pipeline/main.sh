@@ -49,26 +49,27 @@ nested() {
 	runs+=("$BUILD/runs/nested-$1$sfx-$2")
 }
 
-# Tests that failed on ours and passed on stock run once more on both
-# kernels; the report then tells a repeated regression from a flaky test.
+# Tests that failed on ours and passed on stock run again on both kernels,
+# up to CONFIRM_ATTEMPTS times, while they keep failing on ours only; the
+# report then tells a repeated regression from a flaky test.
 confirm_and_report() {
-	local sus m v tests
+	local sus m v tests a
 	local confirm=()
 
-	sus=$(python3 "$P/results.py" suspects "${runs[@]}" | grep -v ' nested/' || true)
-	for m in $(echo "$sus" | awk 'NF { print $1 }' | sort -u); do
-		tests=$(echo "$sus" | awk -v m="$m" '$1 == m { print $2 }' | paste -sd, -)
-		for v in ours stock; do
-			T=$tests RUN_NAME=confirm-$v$sfx RESULTS_STAGE=confirm KVM_MODE=$m \
-				stage "confirm-$v$sfx-$m" "$P/run.sh" "$v"
-			confirm+=("$BUILD/runs/confirm-$v$sfx-$m")
+	for a in $(seq 1 "${CONFIRM_ATTEMPTS:-3}"); do
+		sus=$(python3 "$P/results.py" suspects "${runs[@]}" \
+			${confirm[@]:+--confirm "${confirm[@]}"} | grep -v ' nested/' || true)
+		[ -n "$sus" ] || break
+		for m in $(echo "$sus" | awk 'NF { print $1 }' | sort -u); do
+			tests=$(echo "$sus" | awk -v m="$m" '$1 == m { print $2 }' | paste -sd, -)
+			for v in ours stock; do
+				T=$tests RUN_NAME=confirm$a-$v$sfx RESULTS_STAGE=confirm \
+					KVM_MODE=$m stage "confirm$a-$v$sfx-$m" "$P/run.sh" "$v"
+				confirm+=("$BUILD/runs/confirm$a-$v$sfx-$m")
+			done
 		done
 	done
-	if [ ${#confirm[@]} -gt 0 ]; then
-		report --parity "${runs[@]}" --confirm "${confirm[@]}"
-	else
-		report --parity "${runs[@]}"
-	fi
+	report --parity "${runs[@]}" ${confirm[@]:+--confirm "${confirm[@]}"}
 }
 
 report() {

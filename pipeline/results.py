@@ -10,12 +10,14 @@
       ours/stock by mode: a test that passes (or skips) on stock and fails
       on ours fails the report; failures on stock are listed as measured.
       Exit 1 on failure.
-  results.py suspects RUNDIR...
-      print "MODE TEST" for each test that passed on stock and failed on
-      ours in the given runs: the pipeline runs exactly those once more on
-      both kernels (the --confirm runs of the report). A difference that
-      does not repeat (the test also fails on stock, or passes on ours, on
-      the second run) is reported as flaky, with both runs' results; one
+  results.py suspects RUNDIR... [--confirm RUNDIR...]
+      print "MODE TEST" for each test that is still a regression candidate:
+      it failed on ours in every attempt so far and passed (or skipped) on
+      stock in every attempt in that mode, and stock failed it in no mode of
+      this run. The pipeline runs exactly those again on both kernels, up
+      to CONFIRM_ATTEMPTS times (the --confirm runs). A difference that does
+      not repeat in every attempt, or a test that stock also fails somewhere
+      in this run, is reported as flaky with every attempt's result; one
       that repeats fails the report.
 """
 import json
@@ -175,26 +177,37 @@ def pair_key(r):
     return (r["mode"], r.get("debug"), r.get("stage", ""))
 
 
-def suspects(runs):
+def attempts(results, variant, mode, debug, name):
+    """Results of NAME on VARIANT in MODE, in run order."""
+    return [r["tests"][name]["result"] for r in results
+            if r["variant"] == variant and r["mode"] == mode
+            and r.get("debug") == debug and name in r["tests"]]
+
+
+def evidence(results, confirm, o, name):
+    """(regression?, ours attempts, stock attempts, stock failing modes)."""
+    runs = results + confirm
+    ours = attempts(runs, "ours", o["mode"], o.get("debug"), name)
+    stock = attempts(runs, "stock", o["mode"], o.get("debug"), name)
+    elsewhere = sorted({r["mode"] for r in runs
+                        if r["variant"] == "stock" and r.get("debug") == o.get("debug")
+                        and r["tests"].get(name, {}).get("result") == "fail"})
+    bad = (bool(ours) and all(a == "fail" for a in ours) and bool(stock)
+           and all(a in ("ok", "skip") for a in stock) and not elsewhere)
+    return bad, ours, stock, elsewhere
+
+
+def suspects(runs, confirm_runs=()):
     results = [load(r) for r in runs]
+    confirm = [load(r) for r in confirm_runs]
     stock = {pair_key(r): r for r in results if r["variant"] == "stock"}
     for o in results:
         if o["variant"] != "ours" or pair_key(o) not in stock:
             continue
         for name in regressions(o, stock[pair_key(o)]):
-            print(f"{o['mode']} {name}")
+            if evidence(results, confirm, o, name)[0]:
+                print(f"{o['mode']} {name}")
     return 0
-
-
-def confirmed(confirm, o, name):
-    """None without a confirmation run; else (ours result, stock result)."""
-    key = (o["mode"], o.get("debug"))
-    got = {r["variant"]: r for r in confirm
-           if (r["mode"], r.get("debug")) == key}
-    if "ours" not in got or "stock" not in got or name not in got["ours"]["tests"]:
-        return None
-    return (got["ours"]["tests"].get(name, {}).get("result"),
-            got["stock"]["tests"].get(name, {}).get("result"))
 
 
 def report(runs, parity, confirm_runs=()):
@@ -228,14 +241,16 @@ def report(runs, parity, confirm_runs=()):
         for name, t in sorted(o["tests"].items()):
             st = s["tests"].get(name, {}).get("result") if s else None
             if t["result"] == "fail" and (not parity or st in ("ok", "skip")):
-                again = confirmed(confirm, o, name) if parity else None
-                if again and not (again[0] == "fail" and again[1] in ("ok", "skip")):
-                    print(f"  flaky: {label}: {name} failed on ours (stock: {st}); "
-                          f"run again: ours {again[0]}, stock {again[1]}")
-                    continue
                 why = f"(stock: {st})" if parity else ""
-                if again:
-                    why += f", again on the second run (ours {again[0]}, stock {again[1]})"
+                if parity:
+                    bad, a_o, a_s, elsewhere = evidence(results, confirm, o, name)
+                    tries = f"ours {' '.join(a_o)}; stock {' '.join(a_s)}"
+                    if not bad:
+                        more = (f"; stock fails it in this run in: {' '.join(elsewhere)}"
+                                if elsewhere else "")
+                        print(f"  flaky: {label}: {name}: {tries}{more}")
+                        continue
+                    why = f"in every attempt: {tries}"
                 print(f"  FAIL: {label}: {name} {t['directive']} {why}")
                 for l in tail_of(o, name):
                     print("      | " + l)
@@ -260,16 +275,15 @@ def report(runs, parity, confirm_runs=()):
 def main(argv):
     if len(argv) >= 4 and argv[0] == "parse":
         return parse(argv[1], argv[2], argv[3])
+    args = [a for a in argv[1:] if a != "--parity"]
+    confirm = []
+    if "--confirm" in args:
+        i = args.index("--confirm")
+        args, confirm = args[:i], args[i + 1:]
     if argv and argv[0] == "suspects":
-        return suspects(argv[1:])
+        return suspects(args, confirm)
     if argv and argv[0] == "report":
-        parity = "--parity" in argv
-        args = [a for a in argv[1:] if a != "--parity"]
-        confirm = []
-        if "--confirm" in args:
-            i = args.index("--confirm")
-            args, confirm = args[:i], args[i + 1:]
-        return report(args, parity, confirm)
+        return report(args, "--parity" in argv, confirm)
     print(__doc__)
     return 2
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Native tests of the parity report: regressions fail it, failures on stock
-# are listed, a difference that does not repeat on the confirmation run is
-# reported as flaky, and a kernel splat in our dmesg fails it.
+# are listed, a difference that does not repeat in every confirmation
+# attempt, or a test stock fails in another mode of the run, is reported as
+# flaky, and a kernel splat in our dmesg fails it.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -24,6 +25,10 @@ mk("cs", "stock", "vhe", {"kvm/a": "ok", "kvm/b": "ok"}, "confirm")
 mk("o2", "ours", "vhe", {"kvm/c": "fail", "kvm/d": "ok"})
 mk("o3", "ours", "vhe", {"kvm/d": "ok"}, splats=["WARNING: CPU: 0 PID: 1 at x"])
 mk("s2", "stock", "vhe", {"kvm/c": "fail", "kvm/d": "ok"})
+mk("co2", "ours", "vhe", {"kvm/a": "fail"}, "confirm")
+mk("cs2", "stock", "vhe", {"kvm/a": "fail"}, "confirm")
+mk("on", "ours", "nvhe", {"kvm/a": "ok", "kvm/b": "ok"})
+mk("sn", "stock", "nvhe", {"kvm/a": "ok", "kvm/b": "fail"})
 PY
 R="python3 $ROOT/pipeline/results.py"
 pass=0
@@ -42,10 +47,16 @@ check() {
 	fi
 }
 check "suspects lists ours-only failures" 0 "^vhe kvm/a$" $R suspects o s
-check "a repeated regression fails" 1 "FAIL: ours / vhe: kvm/a .*again on the second run" \
+check "a repeated regression fails" 1 "FAIL: ours / vhe: kvm/a .*every attempt: ours fail fail; stock ok ok" \
 	$R report --parity o s --confirm co cs
 check "a difference that does not repeat is flaky" 1 "flaky: ours / vhe: kvm/b" \
 	$R report --parity o s --confirm co cs
+check "a confirmed suspect stays a suspect" 0 "^vhe kvm/a$" $R suspects o s --confirm co cs
+check "a suspect that fails on stock once is not" 0 "^$" $R suspects o s --confirm co cs co2 cs2
+check "stock failing in any attempt makes it flaky" 0 "flaky: ours / vhe: kvm/a: ours fail fail fail; stock ok ok fail" \
+	$R report --parity o s --confirm co cs co2 cs2
+check "stock failing in another mode makes it flaky" 0 "flaky: ours / vhe: kvm/b: .*stock fails it in this run in: nvhe" \
+	$R report --parity o s on sn --confirm co cs co2 cs2
 check "failures on stock too are listed" 1 "failing on stock too .*kvm/c" \
 	$R report --parity o s --confirm co cs
 check "parity with stock passes" 0 "RESULT: PASS" $R report --parity o2 s2
