@@ -224,7 +224,7 @@ static int ev_sched(int cpu, int next)
 	W.cur[cpu] = next;
 	if (next >= 0) {
 		W.t[next].cpu = cpu;
-		W.t[next].foreign = fpctx_needs_load(&W.pc[cpu], cpu, task_st(next));
+		W.t[next].foreign = !fpctx_switch_in(&W.pc[cpu], cpu, task_st(next));
 		if (mutation == 2)
 			W.t[next].foreign = 0;
 		if (W.t[next].kfp && mutation != 11) {
@@ -245,8 +245,6 @@ static int ev_return_to_user(int cpu)
 	cur_hw = &W.hw[cpu];
 	if (t->foreign)
 		fpctx_return_to_user(&W.pc[cpu], cpu, task_st(k));
-	else
-		W.pc[cpu].dirty = 1;
 	t->foreign = 0;
 	t->mode = M_USER;
 	observe(cpu, task_st(k));
@@ -550,6 +548,9 @@ static void check_invariants(void)
 		if (t->cpu >= 0 && !t->foreign && !t->kfp && t->mode != M_GUEST &&
 		    !fpown_is_live(&W.pc[t->cpu], t->cpu, task_st(x)))
 			fail("TIF_FOREIGN_FPSTATE clear but the task is not live");
+		if (t->cpu >= 0 && !t->foreign && !t->kfp && t->mode != M_GUEST &&
+		    !W.pc[t->cpu].dirty)
+			fail("I6: TIF_FOREIGN_FPSTATE clear but the CPU is not dirty");
 		if (t->mode == M_GUEST && t->traps_off &&
 		    !fpown_is_live(&W.pc[t->cpu], t->cpu, vcpu_st(t->vcpu)))
 			fail("guest runs without FP traps but its state is not live");

@@ -55,6 +55,28 @@ static inline int fpctx_needs_load(const struct fpown_cpu *pc, int cpu,
 }
 
 /**
+ * fpctx_switch_in() - a task is switched in: may it skip the reload?
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @st: the incoming task's user context
+ *
+ * When the registers still hold @st, the CPU is marked dirty at once: the
+ * task will run its userspace on them without passing through
+ * fpctx_return_to_user(). The kernel keeps the answer, inverted, in
+ * TIF_FOREIGN_FPSTATE, so that a clear flag always means live and dirty.
+ *
+ * Return: non-zero when @st is live here and needs no load.
+ */
+static inline int fpctx_switch_in(struct fpown_cpu *pc, int cpu,
+				  struct fpstate *st)
+{
+	if (!fpown_is_live(pc, cpu, st))
+		return 0;
+	pc->dirty = 1;
+	return 1;
+}
+
+/**
  * fpctx_return_to_user() - a task goes back to userspace
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
@@ -159,6 +181,26 @@ static inline int fpctx_flush(struct fpown_cpu *pc, int cpu, struct fpstate *st)
 }
 
 /**
+ * fpctx_discard() - @st's registers are to be thrown away
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @st: the context, current on this CPU or not running at all
+ *
+ * Its memory image is, or is about to become, newer than any registers
+ * (a signal return wrote it, exec resets it): nothing is saved, and no
+ * CPU may count as holding @st any more.
+ */
+static inline void fpctx_discard(struct fpown_cpu *pc, int cpu,
+				 struct fpstate *st)
+{
+	if (fpown_is_live(pc, cpu, st)) {
+		pc->owner = NULL;
+		pc->dirty = 0;
+	}
+	fpown_invalidate(st);
+}
+
+/**
  * fpctx_sync() - make @st's memory image current, keeping it live
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
@@ -212,6 +254,26 @@ static inline int fpctx_guest_trap(struct fpown_cpu *pc, int cpu,
 		saved = fpown_save(pc, cpu);
 	fpown_load(pc, cpu, vst);
 	return saved;
+}
+
+/**
+ * fpctx_guest_loaded() - the hypervisor loaded @vst into the registers
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @vst: the vCPU's context
+ *
+ * For a trap path that cannot call into the core (nVHE hyp code): it
+ * loaded the guest's registers itself, and the core records the result
+ * after the exit. Nobody else may have been dirty: the previous owner was
+ * written back before the guest ran.
+ */
+static inline void fpctx_guest_loaded(struct fpown_cpu *pc, int cpu,
+				      struct fpstate *vst)
+{
+	FPOWN_ASSERT(!pc->dirty || pc->owner == vst);
+	pc->owner = vst;
+	vst->last_cpu = cpu;
+	pc->dirty = 1;
 }
 
 /**

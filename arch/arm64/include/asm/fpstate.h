@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The FP/SVE register context as the arm64 FP core sees it.
+ *
+ * Counterpart of x86's struct fpstate: every owner of FP/SVE registers (a
+ * task's user state, a task's kernel-mode NEON state, a vCPU) has one,
+ * and the core tracks them all alike. The memory image stays where the
+ * ABIs put it (thread_struct for tasks, the vCPU for guests); this object
+ * says which it is and where its registers were last live.
+ */
+#ifndef __ASM_FPSTATE_H
+#define __ASM_FPSTATE_H
+
+#include <linux/types.h>
+
+/**
+ * enum fpstate_kind - what an fpstate describes
+ * @FPSTATE_USER: a task's userspace FPSIMD/SVE state (thread.uw.fpsimd_state,
+ *                thread.sve_state)
+ * @FPSTATE_KERNEL: a task's kernel-mode NEON registers
+ *                  (thread.kernel_fpsimd_state), live inside
+ *                  kernel_neon_begin()/kernel_neon_end()
+ * @FPSTATE_GUEST: a vCPU's FPSIMD/SVE state (x86: the fpstate of a fpu_guest)
+ */
+enum fpstate_kind {
+	FPSTATE_USER,
+	FPSTATE_KERNEL,
+	FPSTATE_GUEST,
+};
+
+/**
+ * struct fpstate - one FP/SVE register context
+ * @last_cpu: the CPU whose registers were last loaded from or saved to this
+ *            context, or -1 when none may hold it (x86: fpu::last_cpu)
+ * @kind: an enum fpstate_kind
+ * @save_as: the layout the next save must write, an enum fp_type:
+ *           FP_STATE_CURRENT follows the owner's mode (TIF_SVE for a task);
+ *           FP_STATE_FPSIMD lets a task's SVE state be dropped during a
+ *           syscall, whose ABI discards it; FP_STATE_SVE is a guest with SVE
+ */
+struct fpstate {
+	int	last_cpu;
+	u8	kind;
+	u8	save_as;
+};
+
+#define FPSTATE_INIT(k)	{ .last_cpu = -1, .kind = (k), .save_as = 0 }
+
+#endif /* __ASM_FPSTATE_H */

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * arm64 FP/SVE context core: who owns the registers.
+ *
+ * Design
+ * ======
+ *
+ * Contexts. Every set of FP/SVE values the kernel keeps is a struct fpstate
+ * (asm/fpstate.h): a task's userspace state, a task's kernel-mode NEON
+ * state, a vCPU's state. Each describes itself (kind, layout, vector
+ * length, see context.c) and remembers the CPU it was last live on in
+ * fpstate::last_cpu. Tasks and vCPUs are the same kind of thing here;
+ * only the transfers in context.c tell them apart.
+ *
+ * The record. One per-CPU struct fpown_cpu, fpsimd_own, says whose values
+ * the registers hold (owner) and whether they may be newer than that
+ * owner's memory (dirty). There is no other tracker: TIF_FOREIGN_FPSTATE
+ * is a cache of "current's user context is not live here" for the entry
+ * code, kept consistent by every function below.
+ *
+ * States of one CPU, and of one context C relative to it:
+ *
+ *   free      owner == NULL: the registers are nobody's (after kernel-mode
+ *             NEON, at boot, after a power-down).
+ *   clean     owner == C, C->last_cpu == this CPU, !dirty: C's memory and
+ *             the registers agree; C may run again here without a reload.
+ *   dirty     as clean, but C has run on the registers since the last save.
+ *   stale     owner == C but C->last_cpu != this CPU: C ran elsewhere or
+ *             its memory was rewritten (ptrace, sigreturn, a new VL); the
+ *             registers are worthless to it.
+ *
+ * Transitions (the decisions are plain C in own.h and policy.h, shared
+ * with the native model in tools/testing/fpsimd-model/):
+ *
+ *   switch-out   dirty -> clean (save)                fpsimd_thread_switch()
+ *   switch-in    clean -> dirty, or leave the load    fpsimd_thread_switch()
+ *                to the return path
+ *   return       anything -> dirty, loading C unless  fpsimd_restore_current_state()
+ *                it was clean
+ *   sync         dirty -> clean, C stays owner        fpsimd_preserve_current_state()
+ *   flush        save if dirty, then stale            fpcore_flush_task()
+ *   discard      owner C -> free, C stale, no save    fpsimd_flush_task_state()
+ *   release      save if dirty, then free             fpsimd_save_and_flush_cpu_state(),
+ *                                                     kernel-mode NEON (kernel.c)
+ *   claim        save if dirty, owner := C, dirty     task kernel-mode NEON, a guest
+ *                                                     loaded by the hypervisor
+ *
+ * Invariants (the model checks them after every step of every sequence up
+ * to its depth; FPOWN_ASSERT() checks the local ones here):
+ *
+ *   I1  a CPU has at most one owner; a dirty CPU's owner is live on it;
+ *   I2  a context is dirty on at most one CPU;
+ *   I3  a context dirty nowhere has its latest values in memory;
+ *   I4  a clean owner's memory equals the registers, so skipping its
+ *       reload is exact, upper SVE bits included;
+ *   I5  the registers are never loaded before a dirty owner is saved;
+ *   I6  current's TIF_FOREIGN_FPSTATE is clear only while current's user
+ *       context is live and dirty here, so userspace never runs on
+ *       registers that the next switch-out would not save;
+ *   I7  a save writes the layout its context describes, at that context's
+ *       vector length, which the save itself programs into ZCR first
+ *       (context.c): the length in force can never disagree with the
+ *       buffer, whoever runs the save (a task, a softirq, KVM).
+ *
+ * Calling rules. The record of a CPU changes only on that CPU, with
+ * softirqs disabled (so kernel-mode NEON in a softirq cannot interleave)
+ * or with IRQs disabled; fpcore_lock() takes whichever is needed and
+ * fpcore_assert_locked() checks it where ownership changes. Hard IRQ and
+ * NMI code never touches the registers (may_use_simd() is false there).
+ * fpsimd_thread_switch() runs with IRQs disabled from __switch_to();
+ * KVM's hooks run with IRQs disabled around guest entry and exit.
+ */
+
+#include <linux/bottom_half.h>
+#include <linux/cpuhotplug.h>
+#include <linux/lockdep.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <asm/fpsimd.h>
+#include <asm/processor.h>
+
+#include "internal.h"
+
+DEFINE_PER_CPU(struct fpown_cpu, fpsimd_own);
+
+/* A vCPU bound by KVM through fpsimd_bind_state_to_cpu(). */
+static DEFINE_PER_CPU(struct fpu_guest, fpsimd_kvm_guest);
+
+/**
+ * fpcore_lock() - hold this CPU's ownership record still
+ *
+ * Disables softirqs (preemption on PREEMPT_RT, where softirqs run in
+ * threads), or nothing when IRQs are already disabled.
+ *
+ * Return: what fpcore_unlock() must undo.
+ */
+bool fpcore_lock(void)
+{
+	if (irqs_disabled())
+		return false;
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_disable();
+	else
+		local_bh_disable();
+	return true;
+}
+
+/**
+ * fpcore_unlock() - undo fpcore_lock()
+ * @locked: its return value
+ */
+void fpcore_unlock(bool locked)
+{
+	if (!locked)
+		return;
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_enable();
+	else
+		local_bh_enable();
+}
+
+/**
+ * fpcore_assert_locked() - check that the ownership record is held still
+ */
+void fpcore_assert_locked(void)
+{
+	lockdep_assert_preemption_disabled();
+	lockdep_assert(irqs_disabled() || IS_ENABLED(CONFIG_PREEMPT_RT) ||
+		       softirq_count());
+}
+
+static struct fpown_cpu *fpcore_this(void)
+{
+	fpcore_assert_locked();
+	return this_cpu_ptr(&fpsimd_own);
+}
+
+/**
+ * fpcore_flush_task() - make @t's memory image the truth
+ * @t: current, or a task that is not running (stopped for ptrace)
+ *
+ * Registers newer than the image are written back first; afterwards no
+ * CPU counts as holding @t, so the image may be rewritten and is loaded
+ * again before @t next returns to userspace. Call with preemption enabled
+ * or disabled, without fpcore_lock() held.
+ */
+void fpcore_flush_task(struct task_struct *t)
+{
+	struct fpstate *st = &t->thread.fpstate;
+	bool locked;
+
+	if (t != current) {
+		WARN_ON_ONCE(task_curr(t));
+		fpown_invalidate(st);
+		fpcore_foreign(t);
+		return;
+	}
+	locked = fpcore_lock();
+	fpctx_flush(fpcore_this(), smp_processor_id(), st);
+	fpcore_foreign(current);
+	fpcore_unlock(locked);
+}
+
+/**
+ * fpsimd_thread_switch() - the scheduler switches from current to @next
+ * @incoming: the task switched to
+ *
+ * Called from __switch_to() with IRQs disabled. Whatever current left
+ * dirty (its user or its kernel-mode NEON registers) is saved and stays
+ * recorded, so @incoming finds out here whether the registers are still its
+ * own. A task switched in inside kernel_neon_begin()/end() gets its
+ * kernel-mode registers back at once: that code does not pass through
+ * the return path.
+ */
+void fpsimd_thread_switch(struct task_struct *incoming)
+{
+	struct fpown_cpu *pc;
+	int cpu;
+
+	if (!fpcore_present())
+		return;
+	lockdep_assert_irqs_disabled();
+	pc = fpcore_this();
+	cpu = smp_processor_id();
+
+	fpctx_switch_out(pc, cpu, &current->thread.fpstate);
+	fpctx_switch_out(pc, cpu, &current->thread.kernel_fpstate);
+	FPOWN_ASSERT(!pc->dirty);
+
+	if (test_tsk_thread_flag(incoming, TIF_KERNEL_FPSTATE)) {
+		fpctx_kernel_task_resume(pc, cpu, &incoming->thread.kernel_fpstate);
+		fpcore_foreign(incoming);
+		return;
+	}
+	if (fpctx_switch_in(pc, cpu, &incoming->thread.fpstate))
+		clear_tsk_thread_flag(incoming, TIF_FOREIGN_FPSTATE);
+	else
+		fpcore_foreign(incoming);
+}
+
+/**
+ * fpsimd_restore_current_state() - give current its registers back
+ *
+ * On the way to userspace when TIF_FOREIGN_FPSTATE is set: current's
+ * context is loaded unless the registers still hold it.
+ */
+void fpsimd_restore_current_state(void)
+{
+	bool locked;
+
+	if (!fpcore_present()) {
+		/* Nothing to load, ever. */
+		clear_tsk_thread_flag(current, TIF_FOREIGN_FPSTATE);
+		return;
+	}
+	locked = fpcore_lock();
+	if (test_and_clear_thread_flag(TIF_FOREIGN_FPSTATE))
+		fpctx_return_to_user(fpcore_this(), smp_processor_id(),
+				     &current->thread.fpstate);
+	fpcore_unlock(locked);
+}
+
+/**
+ * fpsimd_flush_task_state() - forget any registers that hold @t's state
+ * @t: current, or a task that is not running
+ *
+ * For callers that have rewritten, or are about to rewrite, @t's memory
+ * image (ptrace, signal return, fork): the registers are discarded, not
+ * saved, and @t is loaded from memory before it next returns to userspace.
+ */
+void fpsimd_flush_task_state(struct task_struct *t)
+{
+	bool locked;
+
+	if (!system_supports_fpsimd() || t != current) {
+		fpown_invalidate(&t->thread.fpstate);
+		fpcore_foreign(t);
+		return;
+	}
+	locked = fpcore_lock();
+	fpctx_discard(fpcore_this(), smp_processor_id(), &t->thread.fpstate);
+	fpcore_foreign(current);
+	fpcore_unlock(locked);
+}
+
+/**
+ * fpsimd_save_and_flush_cpu_state() - write the registers back and free them
+ *
+ * Whoever owns this CPU's registers (current's user context, or a vCPU
+ * bound by KVM) is saved if dirty, and the registers become nobody's.
+ * Callable with IRQs disabled; preemption must be disabled.
+ */
+void fpsimd_save_and_flush_cpu_state(void)
+{
+	unsigned long irqflags;
+
+	if (!fpcore_present())
+		return;
+	WARN_ON(preemptible());
+	local_irq_save(irqflags);
+	fpown_release(fpcore_this(), smp_processor_id());
+	fpcore_foreign(current);
+	local_irq_restore(irqflags);
+}
+
+/**
+ * fpsimd_bind_state_to_cpu() - record that the registers hold a vCPU's state
+ * @kvm_fp: where KVM keeps the vCPU's registers, and in which layout
+ *
+ * Called by KVM after a guest exit, with IRQs disabled, when the guest's
+ * registers were loaded by the hypervisor's trap handler. From here on a
+ * save (kernel-mode NEON, fpsimd_save_and_flush_cpu_state()) writes them
+ * to @state, at the vCPU's vector length.
+ */
+void fpsimd_bind_state_to_cpu(struct cpu_fp_state *kvm_fp)
+{
+	struct fpu_guest *g = this_cpu_ptr(&fpsimd_kvm_guest);
+	struct fpown_cpu *pc;
+	int cpu;
+
+	if (WARN_ON(!fpcore_present()))
+		return;
+	lockdep_assert_irqs_disabled();
+	pc = fpcore_this();
+	cpu = smp_processor_id();
+
+	if (!fpown_is_live(pc, cpu, &g->fpstate) || g->regs != kvm_fp->st) {
+		/* A different vCPU: the last one must have been put first. */
+		FPOWN_ASSERT(!(pc->dirty && pc->owner == &g->fpstate));
+		g->fpstate.kind = FPSTATE_GUEST;
+		g->fpstate.save_as = kvm_fp->to_save;
+		g->regs = kvm_fp->st;
+		g->sve_state = kvm_fp->sve_state;
+		g->sve_vl = kvm_fp->sve_vl;
+		g->fp_type = kvm_fp->fp_type;
+		g->fpmr = kvm_fp->fpmr;
+	}
+	fpctx_guest_loaded(pc, cpu, &g->fpstate);
+}
+
+/**
+ * fpsimd_flush_thread() - reset current's FP/SVE state for exec
+ */
+void fpsimd_flush_thread(void)
+{
+	struct thread_struct *th = &current->thread;
+	void *sve_state = NULL;
+	bool locked;
+
+	if (!fpcore_present())
+		return;
+
+	locked = fpcore_lock();
+	fpctx_discard(fpcore_this(), smp_processor_id(), &th->fpstate);
+	fpcore_foreign(current);
+	memset(&th->uw.fpsimd_state, 0, sizeof(th->uw.fpsimd_state));
+	th->uw.fpmr = 0;
+	clear_thread_flag(TIF_SVE);
+	swap(sve_state, th->sve_state);
+	th->fp_type = FP_STATE_FPSIMD;
+	fpcore_unlock(locked);
+
+	fpsimd_flush_thread_vl(ARM64_VEC_SVE);
+	kfree(sve_state);
+}
+
+static int fpcore_cpu_dead(unsigned int cpu)
+{
+	struct fpown_cpu *pc = per_cpu_ptr(&fpsimd_own, cpu);
+
+	/* Its tasks were migrated, so saved: nothing here is dirty. */
+	WARN_ON_ONCE(pc->dirty);
+	pc->owner = NULL;
+	pc->dirty = 0;
+	return 0;
+}
+
+/**
+ * fpcore_init() - register the core's CPU hotplug callback
+ */
+void __init fpcore_init(void)
+{
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU))
+		return;
+	cpuhp_setup_state_nocalls(CPUHP_ARM64_FPSIMD_DEAD, "arm64/fpsimd:dead",
+				  NULL, fpcore_cpu_dead);
+}

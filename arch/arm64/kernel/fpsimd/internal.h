@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Interfaces between the files of the arm64 FP core. Nothing outside
+ * arch/arm64/kernel/fpsimd/ includes this.
+ */
+#ifndef __ARM64_KERNEL_FPSIMD_INTERNAL_H
+#define __ARM64_KERNEL_FPSIMD_INTERNAL_H
+
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <asm/fpsimd.h>
+#include <asm/fpstate.h>
+
+#ifdef CONFIG_ARM64_SME
+#error "the arm64 FP core does not implement SME (the base marks it BROKEN)"
+#endif
+
+/**
+ * struct fpu_guest - a vCPU's FP/SVE context and where its image lives
+ * @fpstate: the context as the core tracks it (kind FPSTATE_GUEST)
+ * @regs: V registers, FPSR and FPCR
+ * @sve_state: Z, P and FFR at @sve_vl, for a vCPU with SVE
+ * @sve_vl: the vCPU's maximum vector length: the layout of @sve_state
+ * @fp_type: where the layout of the last save is recorded
+ * @fpmr: FPMR, on hardware that has it
+ *
+ * x86 has the same name for the same idea. Until KVM embeds one per vCPU,
+ * fpsimd_bind_state_to_cpu() fills a per-CPU one from KVM's description.
+ */
+struct fpu_guest {
+	struct fpstate			fpstate;
+	struct user_fpsimd_state	*regs;
+	void				*sve_state;
+	unsigned int			sve_vl;
+	enum fp_type			*fp_type;
+	u64				*fpmr;
+};
+
+/* context.c: the register transfers behind the ownership decisions */
+void fpstate_hw_save(struct fpstate *st);
+void fpstate_hw_load(struct fpstate *st);
+struct task_struct *fpstate_task(struct fpstate *st);
+unsigned int fpstate_vl(struct fpstate *st);
+enum fp_type fpstate_type(struct fpstate *st);
+size_t fpstate_size(struct fpstate *st);
+
+#define fpown_hw_save(st)	fpstate_hw_save(st)
+#define fpown_hw_load(st)	fpstate_hw_load(st)
+#define FPOWN_ASSERT(c)		WARN_ON_ONCE(!(c))
+#include "policy.h"
+
+/* core.c: the per-CPU ownership record and how to hold it still */
+DECLARE_PER_CPU(struct fpown_cpu, fpsimd_own);
+bool fpcore_lock(void);
+
+/* Whether this system has FP/SIMD at all: without it the core does nothing. */
+static inline bool fpcore_present(void)
+{
+	return system_supports_fpsimd();
+}
+
+/*
+ * @t's user context is not (or no longer) live and dirty here: it goes
+ * through fpsimd_restore_current_state() before its userspace runs.
+ */
+static inline void fpcore_foreign(struct task_struct *t)
+{
+	set_tsk_thread_flag(t, TIF_FOREIGN_FPSTATE);
+}
+
+void fpcore_unlock(bool locked);
+void fpcore_assert_locked(void);
+void fpcore_flush_task(struct task_struct *t);
+void __init fpcore_init(void);
+
+/* signal.c: moving values between the FPSIMD and SVE layouts */
+void fpsimd_to_sve(struct task_struct *task);
+void sve_to_fpsimd(struct task_struct *task);
+
+/* vl.c: vector lengths */
+void fpsimd_flush_thread_vl(enum vec_type type);
+void sve_free_state(struct task_struct *task);
+int __init sve_sysctl_init(void);
+
+/* kernel.c: EFI runtime services */
+#if defined(CONFIG_KERNEL_MODE_NEON) && defined(CONFIG_EFI)
+void __init fpsimd_efi_setup(void);
+#else
+static inline void fpsimd_efi_setup(void) { }
+#endif
+
+#endif /* __ARM64_KERNEL_FPSIMD_INTERNAL_H */
