@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # checkpatch --strict on the series, W=1 on the kernel directories that hold
-# project C files, scripts/kernel-doc on the project's kernel sources.
+# project C files, scripts/kernel-doc on the project's kernel sources, and a
+# build without CONFIG_ARM64_SVE.
 . "$(dirname "$0")/lib.sh"
 
 work=$BUILD/ours/src
@@ -59,6 +60,24 @@ if [ -n "$kfiles" ]; then
 		bad=1
 	fi
 fi
+# 4. The FP core must also build, and link, without SVE (SME is always
+#    off: the base marks it BROKEN and the core refuses it).
+nobj=$BUILD/lint/obj-nosve
+mkdir -p "$nobj"
+cp "$(obj_dir ours)/.config" "$nobj/.config"
+"$work/scripts/config" --file "$nobj/.config" -d ARM64_SVE -d ARM64_SME
+kmake "$work" "$nobj" olddefconfig >/dev/null
+log=$LOGS/lint-nosve-build.log
+if ! grep -q '^# CONFIG_ARM64_SVE is not set' "$nobj/.config"; then
+	echo "error: could not configure a kernel without CONFIG_ARM64_SVE"
+	bad=1
+elif ! kmake "$work" "$nobj" W=1 Image >"$log" 2>&1; then
+	echo "error: the kernel without CONFIG_ARM64_SVE does not build (see $log)"
+	tail -n 20 "$log"
+	bad=1
+fi
+
 [ $bad -eq 0 ] || exit 1
 echo "lint: $(ls "$BUILD"/series/0*.patch 2>/dev/null | grep -vc cover-letter) patches checkpatch-clean," \
-	"$(echo "$kfiles" | grep -c .) kernel files W=1 and kernel-doc clean"
+	"$(echo "$kfiles" | grep -c .) kernel files W=1 and kernel-doc clean," \
+	"CONFIG_ARM64_SVE=n builds"

@@ -38,9 +38,12 @@ for m in $names; do
 	kmake "$dir/src" "$dir/obj" olddefconfig >"$LOGS/mutant-$m-build.log" 2>&1
 	kmake "$dir/src" "$dir/obj" Image >>"$LOGS/mutant-$m-build.log" 2>&1 ||
 		die "mutant $m does not build (see $LOGS/mutant-$m-build.log)"
-	echo "mutant $m: running $tests_filter ($mode)"
+	# A mutant may name the tests that should catch it ("Tests: a,b").
+	filter=$(sed -n 's/^Tests: *//p;/^---$/q' "$p")
+	filter=${MUTANT_TESTS:-${filter:-$tests_filter}}
+	echo "mutant $m: running $filter ($mode)"
 	IMAGE=$dir/obj/arch/arm64/boot/Image RUN_NAME=mutant-$m KVM_MODE=$mode \
-		T=$tests_filter bash "$ROOT/pipeline/run.sh" ours >"$LOGS/mutant-$m-run.log" 2>&1 || true
+		T=$filter bash "$ROOT/pipeline/run.sh" ours >"$LOGS/mutant-$m-run.log" 2>&1 || true
 	python3 - "$BUILD/runs/mutant-$m-$mode/results.json" "$m" >>"$BUILD/mutants.tsv" <<'PY'
 import json, sys
 try:

@@ -16,6 +16,9 @@
 
 #include "internal.h"
 
+/* SCTLR_EL1.EnFPM (bit 34): EL0 and EL1 may access FPMR without trapping. */
+#define FPCORE_SCTLR_ENFPM	BIT_ULL(34)
+
 /**
  * cpu_enable_fpsimd() - let EL0 and EL1 use FP/SIMD without trapping
  * @cap: unused
@@ -36,7 +39,7 @@ void cpu_enable_fpsimd(const struct arm64_cpu_capabilities *__always_unused cap)
  */
 void cpu_enable_fpmr(const struct arm64_cpu_capabilities *__always_unused cap)
 {
-	sysreg_clear_set_s(SYS_SCTLR_EL1, 0, SCTLR_EL1_EnFPM_MASK);
+	sysreg_clear_set_s(SYS_SCTLR_EL1, 0, FPCORE_SCTLR_ENFPM);
 }
 
 #ifdef CONFIG_CPU_PM

@@ -125,6 +125,26 @@ static inline int fpctx_kernel_task_begin(struct fpown_cpu *pc, int cpu,
 }
 
 /**
+ * fpctx_discard() - @st's registers are to be thrown away
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @st: the context, current on this CPU or not running at all
+ *
+ * Its memory image is, or is about to become, newer than any registers
+ * (a signal return wrote it, exec resets it): nothing is saved, and no
+ * CPU may count as holding @st any more.
+ */
+static inline void fpctx_discard(struct fpown_cpu *pc, int cpu,
+				 struct fpstate *st)
+{
+	if (fpown_is_live(pc, cpu, st)) {
+		pc->owner = NULL;
+		pc->dirty = 0;
+	}
+	fpown_invalidate(st);
+}
+
+/**
  * fpctx_kernel_task_end() - a task ends kernel-mode NEON
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
@@ -136,11 +156,7 @@ static inline int fpctx_kernel_task_begin(struct fpown_cpu *pc, int cpu,
 static inline void fpctx_kernel_task_end(struct fpown_cpu *pc, int cpu,
 					 struct fpstate *kst)
 {
-	if (fpown_is_live(pc, cpu, kst)) {
-		pc->owner = NULL;
-		pc->dirty = 0;
-	}
-	fpown_invalidate(kst);
+	fpctx_discard(pc, cpu, kst);
 }
 
 /**
@@ -178,26 +194,6 @@ static inline int fpctx_flush(struct fpown_cpu *pc, int cpu, struct fpstate *st)
 
 	fpown_invalidate(st);
 	return saved;
-}
-
-/**
- * fpctx_discard() - @st's registers are to be thrown away
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @st: the context, current on this CPU or not running at all
- *
- * Its memory image is, or is about to become, newer than any registers
- * (a signal return wrote it, exec resets it): nothing is saved, and no
- * CPU may count as holding @st any more.
- */
-static inline void fpctx_discard(struct fpown_cpu *pc, int cpu,
-				 struct fpstate *st)
-{
-	if (fpown_is_live(pc, cpu, st)) {
-		pc->owner = NULL;
-		pc->dirty = 0;
-	}
-	fpown_invalidate(st);
 }
 
 /**
