@@ -15,13 +15,18 @@
  * interrupted a task's section, that task's registers are put back at
  * kernel_neon_end().
  *
+ * A debugfs hook at the end of this file lets the selftests run softirq
+ * kernel-mode NEON at will.
+ *
  * EFI runtime services may also be called where kernel-mode NEON is not
  * allowed (IRQs off): then the live registers, whoever they belong to, are
  * kept in a per-CPU buffer around the call and restored unchanged.
  */
 
 #include <linux/bug.h>
+#include <linux/debugfs.h>
 #include <linux/export.h>
+#include <linux/hrtimer.h>
 #include <linux/interrupt.h>
 #include <linux/percpu.h>
 #include <asm/fpsimd.h>
@@ -176,3 +181,90 @@ void __efi_fpsimd_end(void)
 }
 
 #endif /* CONFIG_EFI */
+
+#ifdef CONFIG_DEBUG_FS
+/*
+ * Test hook, /sys/kernel/debug/arm64_fpsimd/softirq_neon: writing N makes
+ * every online CPU run kernel-mode NEON from a softirq about once per
+ * millisecond for N milliseconds (0 stops it), each time overwriting all
+ * V registers, and so the upper bits of every Z register. Whoever owned
+ * the registers at that moment (a task in userspace, a vCPU between two
+ * guest entries) must have been saved first, at its own vector length;
+ * the selftests check that their values survive. Reading gives the number
+ * of sections run so far.
+ */
+static DEFINE_PER_CPU(struct hrtimer, neon_storm_timer);
+static DEFINE_PER_CPU(struct tasklet_struct, neon_storm_tasklet);
+static atomic_long_t neon_storm_runs;
+static u64 neon_storm_until;
+
+static void neon_storm_section(struct tasklet_struct *unused)
+{
+	if (!may_use_simd())
+		return;
+	kernel_neon_begin();
+	asm volatile(".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+		     "	movi	v\\n\\().16b, #0xa5\n"
+		     ".endr\n"
+		     ".irp n, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+		     "	movi	v\\n\\().16b, #0x5a\n"
+		     ".endr\n" : : : "memory");
+	kernel_neon_end();
+	atomic_long_inc(&neon_storm_runs);
+}
+
+static enum hrtimer_restart neon_storm_tick(struct hrtimer *timer)
+{
+	tasklet_schedule(this_cpu_ptr(&neon_storm_tasklet));
+	if (ktime_get_ns() >= READ_ONCE(neon_storm_until))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ms_to_ktime(1));
+	return HRTIMER_RESTART;
+}
+
+static void neon_storm_start(void *unused)
+{
+	struct hrtimer *timer = this_cpu_ptr(&neon_storm_timer);
+
+	if (!hrtimer_active(timer))
+		hrtimer_start(timer, ms_to_ktime(1), HRTIMER_MODE_REL_PINNED);
+}
+
+static int neon_storm_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&neon_storm_runs);
+	return 0;
+}
+
+static int neon_storm_set(void *data, u64 ms)
+{
+	WRITE_ONCE(neon_storm_until, ktime_get_ns() + ms * NSEC_PER_MSEC);
+	if (ms)
+		on_each_cpu(neon_storm_start, NULL, true);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(neon_storm_fops, neon_storm_get, neon_storm_set,
+			 "%llu\n");
+
+static int __init neon_storm_init(void)
+{
+	struct dentry *dir;
+	int cpu;
+
+	if (!system_supports_fpsimd())
+		return 0;
+	for_each_possible_cpu(cpu) {
+		hrtimer_init(per_cpu_ptr(&neon_storm_timer, cpu), CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_PINNED);
+		per_cpu_ptr(&neon_storm_timer, cpu)->function = neon_storm_tick;
+		tasklet_setup(per_cpu_ptr(&neon_storm_tasklet, cpu),
+			      neon_storm_section);
+	}
+	dir = debugfs_create_dir("arm64_fpsimd", NULL);
+	debugfs_create_file_unsafe("softirq_neon", 0600, dir, NULL,
+				   &neon_storm_fops);
+	return 0;
+}
+late_initcall(neon_storm_init);
+#endif /* CONFIG_DEBUG_FS */

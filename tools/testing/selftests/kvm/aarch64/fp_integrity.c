@@ -47,7 +47,7 @@
 #define FPT_NR_P	16
 #define FPT_MAX_VCPUS	3
 #define FPT_VTIMER_IRQ	27
-#define FPT_NR_TESTS	13
+#define FPT_NR_TESTS	15
 
 /* FPSR cumulative flags (IOC..IXC, IDC, QC) and FPCR AHP/DN/FZ/RMode. */
 #define FPT_FPSR_BITS	0x0800009fUL
@@ -679,7 +679,34 @@ struct exit_test {
 	bool migrate;
 	bool gic;
 	uint32_t spin_us;
+	/* softirq kernel-mode NEON on every CPU while the VM runs */
+	bool softirq_neon;
+	/* the guest's maximum VL is the host's smallest */
+	bool min_vl;
 };
+
+/*
+ * Our kernel's test hook (arch/arm64/kernel/fpsimd/kernel.c): writing N
+ * runs kernel-mode NEON from a softirq on every CPU each millisecond for
+ * N ms, overwriting the V registers; reading gives the sections run.
+ */
+#define SOFTIRQ_NEON	"/sys/kernel/debug/arm64_fpsimd/softirq_neon"
+
+static long softirq_neon(long ms)
+{
+	char buf[32];
+	long n = -1;
+	FILE *f = fopen(SOFTIRQ_NEON, "r+");
+
+	if (!f)
+		return -1;
+	if (ms >= 0)
+		fprintf(f, "%ld\n", ms);
+	else if (fgets(buf, sizeof(buf), f))
+		n = strtol(buf, NULL, 10);
+	fclose(f);
+	return n;
+}
 
 /* Returns true if the VM ran to the end without any mismatch. */
 static bool run_vm(const struct exit_test *et, unsigned int max_vl,
@@ -688,7 +715,7 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 	struct vthread t[FPT_MAX_VCPUS] = {};
 	struct kvm_vm *vm;
 	bool ok = true;
-	long nivcsw = 0;
+	long nivcsw = 0, storm = 0;
 	int i, gic_fd = -1;
 
 	vm = vm_create(et->nr_vcpus);
@@ -716,6 +743,10 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 	};
 	sync_global_to_guest(vm, gcfg);
 
+	if (et->softirq_neon) {
+		storm = softirq_neon(-1);
+		softirq_neon(600000);
+	}
 	for (i = 0; i < et->nr_vcpus; i++) {
 		t[i].pin = -1;
 		t[i].migrate = et->migrate;
@@ -733,6 +764,14 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 				       et->name, i, t[i].runs, t[i].host_bad,
 				       t[i].msg);
 		}
+	}
+	if (et->softirq_neon) {
+		softirq_neon(0);
+		storm = softirq_neon(-1) - storm;
+		ksft_print_msg("%s: %ld softirq kernel-mode NEON sections\n",
+			       et->name, storm);
+		if (storm <= 0)
+			ok = false;
 	}
 	if (et->nr_vcpus > 1)
 		ksft_print_msg("%s: %ld involuntary context switches\n",
@@ -756,7 +795,12 @@ static void exit_test(const struct exit_test *et)
 		ksft_test_result_skip("%s: no SVE\n", et->name);
 		return;
 	}
-	ok = run_vm(et, 0, false, &skipped);
+	if (et->softirq_neon && softirq_neon(-1) < 0) {
+		ksft_test_result_skip("%s: no %s (not our kernel)\n", et->name,
+				      SOFTIRQ_NEON);
+		return;
+	}
+	ok = run_vm(et, et->min_vl ? host_vl_list[0] : 0, et->min_vl, &skipped);
 	if (skipped)
 		ksft_test_result_skip("%s: no in-kernel GICv3\n", et->name);
 	else
@@ -946,6 +990,16 @@ static const struct exit_test exit_tests[] = {
 	{ "sve-wfi", true, XF_WFI, 1, 1, .gic = true },
 	{ "sve-preempt", true, XF_SPIN | XF_MMIO, 1, 3, .spin_us = 3000 },
 	{ "sve-migrate", true, XF_MMIO, 2, 1, .migrate = true },
+	/*
+	 * Bug history: kernel-mode NEON in a softirq while a vCPU's state is
+	 * live between two entries must save it into the vCPU first; for SVE
+	 * at the vCPU's own (here smaller than the host's) vector length,
+	 * where a length mismatch once killed the VMM with SIGKILL.
+	 */
+	{ "softirq-neon-saves-live-guest-fpsimd", false, XF_HVC, 32, 1,
+	  .softirq_neon = true },
+	{ "softirq-neon-saves-live-guest-sve-at-its-vl", true, XF_HVC, 16, 1,
+	  .softirq_neon = true, .min_vl = true },
 };
 
 int main(void)
