@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Native tests of the parity report: regressions fail it, failures on stock
-# are listed, a difference that does not repeat in every confirmation
+# are listed, a test that exits 0 with failures in its KTAP totals fails,
+# a difference that does not repeat in every confirmation
 # attempt, or a test stock fails in another mode of the run, is reported as
 # flaky, and a kernel splat in our dmesg fails it.
 set -u
@@ -63,5 +64,13 @@ check "parity with stock passes" 0 "RESULT: PASS" $R report --parity o2 s2
 check "a splat in our dmesg fails" 1 "kernel splat during kvm/a" $R report --parity o3 s2
 check "without a confirmation run a regression fails" 1 "FAIL: ours / vhe: kvm/b" \
 	$R report --parity o s
+mkdir -p p
+printf '%s\n' "KTAP version 1" "    # Subtest: fp" "    # # Totals: pass:2 fail:12 xfail:0" \
+	"    ok 1 fp-stress" "    # Subtest: kvm" "    # # Totals: pass:3 fail:0 xfail:0" \
+	"    ok 1 quiet" FPTEST-END >p/serial.log
+check "KTAP totals with failures fail an exit-0 test" 0 "^fail exit 0 with # Totals.* ok$" \
+	sh -c "$R parse p ours vhe >/dev/null && python3 -c 'import json
+t = json.load(open(\"p/results.json\"))[\"tests\"]
+print(t[\"fp/fp-stress\"][\"result\"], t[\"fp/fp-stress\"][\"directive\"], t[\"kvm/quiet\"][\"result\"])'"
 echo "results: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -996,7 +996,7 @@ static const struct exit_test exit_tests[] = {
 	 * at the vCPU's own (here smaller than the host's) vector length,
 	 * where a length mismatch once killed the VMM with SIGKILL.
 	 */
-	{ "softirq-neon-saves-live-guest-fpsimd", false, XF_HVC, 32, 1,
+	{ "softirq-neon-saves-live-guest-fpsimd", false, XF_HVC, 256, 1,
 	  .softirq_neon = true },
 	{ "softirq-neon-saves-live-guest-sve-at-its-vl", true, XF_HVC, 16, 1,
 	  .softirq_neon = true, .min_vl = true },
