@@ -75,10 +75,10 @@
 #include <linux/cpuhotplug.h>
 #include <linux/lockdep.h>
 #include <linux/preempt.h>
+#include <linux/processor.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <asm/fpsimd.h>
-#include <asm/processor.h>
 
 #include "internal.h"
 

@@ -8,9 +8,9 @@
  */
 
 #include <linux/cpu_pm.h>
+#include <linux/cpufeature.h>
 #include <linux/init.h>
 #include <linux/printk.h>
-#include <asm/cpufeature.h>
 #include <asm/fpsimd.h>
 #include <asm/sysreg.h>
 

@@ -16,6 +16,7 @@
 #include <linux/bitmap.h>
 #include <linux/bug.h>
 #include <linux/compat.h>
+#include <linux/cpufeature.h>
 #include <linux/init.h>
 #include <linux/minmax.h>
 #include <linux/prctl.h>
@@ -24,7 +25,6 @@
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/sysctl.h>
-#include <asm/cpufeature.h>
 #include <asm/sysreg.h>
 #include <asm/virt.h>
 
