@@ -82,7 +82,7 @@
 
 #include "internal.h"
 
-DEFINE_PER_CPU(struct fpown_cpu, fpsimd_own);
+static DEFINE_PER_CPU(struct fpown_cpu, fpsimd_own);
 
 /* A vCPU bound by KVM through fpsimd_bind_state_to_cpu(). */
 static DEFINE_PER_CPU(struct fpu_guest, fpsimd_kvm_guest);
@@ -130,7 +130,12 @@ void fpcore_assert_locked(void)
 		       softirq_count());
 }
 
-static struct fpown_cpu *fpcore_this(void)
+/**
+ * fpcore_this() - this CPU's ownership record, checked to be held still
+ *
+ * Return: the record; the caller holds fpcore_lock() or has IRQs off.
+ */
+struct fpown_cpu *fpcore_this(void)
 {
 	fpcore_assert_locked();
 	return this_cpu_ptr(&fpsimd_own);

@@ -50,7 +50,6 @@ size_t fpstate_size(struct fpstate *st);
 #include "policy.h"
 
 /* core.c: the per-CPU ownership record and how to hold it still */
-DECLARE_PER_CPU(struct fpown_cpu, fpsimd_own);
 bool fpcore_lock(void);
 
 /* Whether this system has FP/SIMD at all: without it the core does nothing. */
@@ -70,6 +69,7 @@ static inline void fpcore_foreign(struct task_struct *t)
 
 void fpcore_unlock(bool locked);
 void fpcore_assert_locked(void);
+struct fpown_cpu *fpcore_this(void);
 void fpcore_flush_task(struct task_struct *t);
 void __init fpcore_init(void);
 

@@ -57,7 +57,7 @@ void kernel_neon_begin(void)
 	WARN_ON_ONCE(!may_use_simd());
 
 	locked = fpcore_lock();
-	pc = this_cpu_ptr(&fpsimd_own);
+	pc = fpcore_this();
 	cpu = smp_processor_id();
 	if (neon_in_task_context()) {
 		/* Nested task-context sections are not allowed. */
@@ -90,7 +90,7 @@ void kernel_neon_end(void)
 		return;
 
 	locked = fpcore_lock();
-	pc = this_cpu_ptr(&fpsimd_own);
+	pc = fpcore_this();
 	cpu = smp_processor_id();
 	if (neon_in_task_context()) {
 		fpctx_kernel_task_end(pc, cpu, kst);
@@ -118,11 +118,13 @@ static void __percpu *efi_sve_regs;
  */
 void __init fpsimd_efi_setup(void)
 {
-	size_t size = SVE_SIG_REGS_SIZE(sve_vq_from_vl(sve_max_vl()));
+	size_t size;
 
-	if (system_supports_sve())
-		efi_sve_regs = __alloc_percpu(size, SVE_VQ_BYTES);
-	if (system_supports_sve() && !efi_sve_regs)
+	if (!system_supports_sve())
+		return;
+	size = SVE_SIG_REGS_SIZE(sve_vq_from_vl(sve_max_vl()));
+	efi_sve_regs = __alloc_percpu(size, SVE_VQ_BYTES);
+	if (!efi_sve_regs)
 		pr_err("fpsimd: no per-CPU SVE buffer, EFI calls from atomic context keep only the FPSIMD registers\n");
 }
 

@@ -149,7 +149,7 @@ void fpsimd_preserve_current_state(void)
 	if (!fpcore_present())
 		return;
 	locked = fpcore_lock();
-	fpctx_sync(this_cpu_ptr(&fpsimd_own), smp_processor_id(),
+	fpctx_sync(fpcore_this(), smp_processor_id(),
 		   &current->thread.fpstate);
 	fpcore_foreign(current);
 	fpcore_unlock(locked);
@@ -183,7 +183,7 @@ void fpsimd_update_current_state(const struct user_fpsimd_state *frame)
 	if (WARN_ON(!fpcore_present()))
 		return;
 	locked = fpcore_lock();
-	fpctx_discard(this_cpu_ptr(&fpsimd_own), smp_processor_id(),
+	fpctx_discard(fpcore_this(), smp_processor_id(),
 		      &th->fpstate);
 	fpcore_foreign(current);
 	th->uw.fpsimd_state = *frame;
