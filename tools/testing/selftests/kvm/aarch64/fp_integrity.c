@@ -19,10 +19,18 @@
  * FPCR loaded with a host pattern, which must be intact when the ioctl
  * returns. A last sub-test keeps a host SVE pattern live in userspace while
  * a vCPU thread at another vector length competes for the same CPU.
+ *
+ * The *-under-fp-stress cases run while arm64/fp's fp-stress loads and
+ * checks FPSIMD and SVE registers in userspace on every CPU, at every
+ * vector length, and drives kernel-mode NEON through AF_ALG. They need
+ * fp-stress next to this program (../fp/ as in this project's initramfs,
+ * or ../../arm64/fp/ in a kselftest install), or its path in FP_STRESS.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +39,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <asm/hwcap.h>
 #include <linux/psci.h>
@@ -47,7 +56,7 @@
 #define FPT_NR_P	16
 #define FPT_MAX_VCPUS	3
 #define FPT_VTIMER_IRQ	27
-#define FPT_NR_TESTS	15
+#define FPT_NR_TESTS	17
 
 /* FPSR cumulative flags (IOC..IXC, IDC, QC) and FPCR AHP/DN/FZ/RMode. */
 #define FPT_FPSR_BITS	0x0800009fUL
@@ -683,7 +692,150 @@ struct exit_test {
 	bool softirq_neon;
 	/* the guest's maximum VL is the host's smallest */
 	bool min_vl;
+	/* arm64/fp fp-stress runs on the host meanwhile */
+	bool fp_stress;
 };
+
+/* ---- arm64/fp fp-stress as host load ---- */
+
+struct fp_stress {
+	pid_t pid;
+	FILE *out;
+	pthread_t reader;
+	pthread_mutex_t lock;
+	bool running;		/* every child started and being signalled */
+	bool ended;		/* its output closed */
+	int pass, fail;		/* its "# Totals:" line, -1 if none */
+	char first_bad[256];	/* its first "not ok" line */
+};
+
+static const char * const fp_stress_dirs[] = {
+	"../fp", "../../arm64/fp", "../arm64/fp",
+};
+
+/* fp-stress from FP_STRESS or next to this program; false if none. */
+static bool fp_stress_find(char *path, size_t len)
+{
+	const char *env = getenv("FP_STRESS");
+	char self[PATH_MAX / 2], *slash;
+	unsigned int i;
+	ssize_t n;
+
+	if (env && env[0]) {
+		snprintf(path, len, "%s", env);
+		return access(path, X_OK) == 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return false;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	if (!slash)
+		return false;
+	*slash = 0;
+	for (i = 0; i < ARRAY_SIZE(fp_stress_dirs); i++) {
+		snprintf(path, len, "%s/%s/fp-stress", self, fp_stress_dirs[i]);
+		if (access(path, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void *fp_stress_reader(void *arg)
+{
+	struct fp_stress *fs = arg;
+	char line[512];
+	int p, f;
+
+	while (fgets(line, sizeof(line), fs->out)) {
+		pthread_mutex_lock(&fs->lock);
+		if (strstr(line, "Sending signals"))
+			fs->running = true;
+		if (sscanf(line, "# Totals: pass:%d fail:%d", &p, &f) == 2) {
+			fs->pass = p;
+			fs->fail = f;
+		}
+		if (!strncmp(line, "not ok", 6) && !fs->first_bad[0])
+			snprintf(fs->first_bad, sizeof(fs->first_bad), "%.200s",
+				 line);
+		pthread_mutex_unlock(&fs->lock);
+	}
+	pthread_mutex_lock(&fs->lock);
+	fs->ended = true;
+	pthread_mutex_unlock(&fs->lock);
+	return NULL;
+}
+
+/*
+ * Start fp-stress (its own timeout is only a backstop: it is stopped with
+ * SIGTERM, and gets SIGTERM too should this program die first) and wait
+ * until all its children run. False if it did not get that far.
+ */
+static bool fp_stress_start(struct fp_stress *fs, const char *path)
+{
+	int pfd[2], i;
+	bool running = false, ended = false;
+
+	*fs = (struct fp_stress) { .pass = -1, .fail = -1 };
+	pthread_mutex_init(&fs->lock, NULL);
+	TEST_ASSERT(!pipe(pfd), "pipe failed");
+	fs->pid = fork();
+	TEST_ASSERT(fs->pid >= 0, "fork failed");
+	if (!fs->pid) {
+		char dir[PATH_MAX], *slash;
+
+		/* It runs its helpers (./sve-test, ...) from its directory. */
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = 0;
+			if (chdir(dir))
+				_exit(126);
+		}
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		close(pfd[1]);
+		execl(path, path, "-t", "900", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	fs->out = fdopen(pfd[0], "r");
+	TEST_ASSERT(fs->out, "fdopen failed");
+	pthread_create(&fs->reader, NULL, fp_stress_reader, fs);
+	for (i = 0; i < 6000 && !running && !ended; i++) {
+		usleep(100000);
+		pthread_mutex_lock(&fs->lock);
+		running = fs->running;
+		ended = fs->ended;
+		pthread_mutex_unlock(&fs->lock);
+	}
+	return running;
+}
+
+/* Stop fp-stress; true if it ran children and none of them failed. */
+static bool fp_stress_stop(struct fp_stress *fs, const char *name)
+{
+	bool still_running;
+	int status = 0;
+
+	still_running = waitpid(fs->pid, &status, WNOHANG) == 0;
+	if (still_running) {
+		kill(fs->pid, SIGTERM);
+		waitpid(fs->pid, &status, 0);
+	} else {
+		ksft_print_msg("%s: fp-stress ended before the VM did\n", name);
+	}
+	pthread_join(fs->reader, NULL);
+	fclose(fs->out);
+	ksft_print_msg("%s: fp-stress totals pass:%d fail:%d, exit status %#x\n",
+		       name, fs->pass, fs->fail, status);
+	if (fs->first_bad[0])
+		ksft_print_msg("%s: fp-stress: %s", name, fs->first_bad);
+	return still_running && fs->pass > 0 && fs->fail == 0 &&
+	       WIFEXITED(status) && !WEXITSTATUS(status);
+}
 
 /*
  * Our kernel's test hook (arch/arm64/kernel/fpsimd/kernel.c): writing N
@@ -789,7 +941,9 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 
 static void exit_test(const struct exit_test *et)
 {
-	bool skipped = false, ok;
+	bool skipped = false, ok, stress_ok = true;
+	char stress[PATH_MAX];
+	struct fp_stress fs;
 
 	if (et->sve && !have_sve) {
 		ksft_test_result_skip("%s: no SVE\n", et->name);
@@ -800,7 +954,21 @@ static void exit_test(const struct exit_test *et)
 				      SOFTIRQ_NEON);
 		return;
 	}
+	if (et->fp_stress && !fp_stress_find(stress, sizeof(stress))) {
+		ksft_test_result_skip("%s: no arm64/fp fp-stress next to this program (set FP_STRESS)\n",
+				      et->name);
+		return;
+	}
+	if (et->fp_stress && !fp_stress_start(&fs, stress)) {
+		fp_stress_stop(&fs, et->name);
+		ksft_test_result_fail("%s: fp-stress did not get its children running\n",
+				      et->name);
+		return;
+	}
 	ok = run_vm(et, et->min_vl ? host_vl_list[0] : 0, et->min_vl, &skipped);
+	if (et->fp_stress)
+		stress_ok = fp_stress_stop(&fs, et->name);
+	ok = ok && stress_ok;
 	if (skipped)
 		ksft_test_result_skip("%s: no in-kernel GICv3\n", et->name);
 	else
@@ -1000,6 +1168,15 @@ static const struct exit_test exit_tests[] = {
 	  .softirq_neon = true },
 	{ "softirq-neon-saves-live-guest-sve-at-its-vl", true, XF_HVC, 16, 1,
 	  .softirq_neon = true, .min_vl = true },
+	/*
+	 * The host's own FP users everywhere at once: fp-stress on every CPU
+	 * (userspace FPSIMD and SVE at each VL, kernel-mode NEON via AF_ALG)
+	 * while two vCPU threads migrate and exit both to the VMM and in KVM.
+	 */
+	{ "fpsimd-under-fp-stress", false, XF_MMIO | XF_HVC, 16, 2,
+	  .migrate = true, .fp_stress = true },
+	{ "sve-under-fp-stress", true, XF_MMIO | XF_HVC, 2, 2,
+	  .migrate = true, .fp_stress = true },
 };
 
 int main(void)
