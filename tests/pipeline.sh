@@ -97,6 +97,18 @@ if command -v qemu-system-aarch64 >/dev/null; then
 		env QEMU_TIMEOUT=3 bash "$P/run.sh" ours
 fi
 
+# The nested stage names a package it cannot download (a closure resolved
+# earlier that lists one the registry does not have).
+mkdir -p "$BUILD/tests/arm64/fp" "$BUILD/cache/nested"
+printf '#!/bin/sh\n' >"$BUILD/tests/arm64/fp/fp-stress"
+chmod +x "$BUILD/tests/arm64/fp/fp-stress"
+echo "no-such-package-fpsimd 1.0 arm64" >"$BUILD/cache/nested/closure.list"
+if command -v apt-get >/dev/null; then
+	check "nested: a package that cannot be downloaded is named" 1 \
+		"error: cannot download the package no-such-package-fpsimd:arm64=1.0" \
+		bash "$P/nested.sh" ours
+fi
+
 # Scripts the pipeline runs directly must be executable as committed.
 notx=$(cd "$ROOT" && git ls-files -s .ci/run 'pipeline/*.sh' 'guest/*init' |
 	awk '$1 != "100755" { print $4 }')
