@@ -20,7 +20,10 @@ rm -rf "$run"
 mkdir -p "$run"
 timeout_s=${QEMU_TIMEOUT:-2400}
 
-append="console=ttyAMA0 kvm-arm.mode=$mode panic=-1 loglevel=4"
+# WFI always traps (by default KVM lets a vCPU thread alone on its CPU
+# execute WFI in the guest), so that kvm/fp_counters can see a vCPU thread
+# sleep and wake; both kernels boot the same way.
+append="console=ttyAMA0 kvm-arm.mode=$mode kvm-arm.wfi_trap_policy=trap panic=-1 loglevel=4"
 [ -z "${T:-}" ] || append="$append fptest.filter=$T"
 append="$append ${APPEND:-}"
 echo "qemu: $variant $mode, log $run/serial.log, timeout ${timeout_s}s"

@@ -24,7 +24,13 @@
  *   3 preemption skips vcpu_put      9 KVM_RUN exit skips vcpu_put
  *   4 SVE trap skips the flush      10 SET_ONE_REG keeps the vCPU live
  *   5 save ignores the context's VL 11 switch-in skips kernel-NEON reload
+ *     (not caught: a second guard, see Makefile)
  *   6 softirq NEON skips the save   12 softirq skips kernel-NEON reload
+ *  13 hyp trap skips the host save  14 exit leaves the host's VL to the guest
+ *
+ * The guest's FP trap runs as the kernel does it: fpctx_vcpu_enter() makes
+ * a plan at entry, the "hypervisor" below acts on the plan alone (it cannot
+ * read the record), and fpctx_guest_trapped() updates the record after.
  *
  * usage: model [-d depth] [-m mutation] [-q]
  */
@@ -116,6 +122,7 @@ struct task {
 	uint8_t	foreign;	/* TIF_FOREIGN_FPSTATE */
 	int8_t	vcpu;		/* the vCPU this thread runs, or -1 */
 	uint8_t	traps_off;	/* in M_GUEST: entered with FP enabled */
+	uint8_t	plan;		/* in M_GUEST: what fpctx_vcpu_enter() decided */
 	uint8_t	kfp;		/* inside kernel_neon_begin()/end() */
 };
 
@@ -151,6 +158,8 @@ static void observe(int cpu, struct fpstate *st)
 {
 	int i;
 
+	if (st->type == TYPE_SVE && W.hw[cpu].zcr != st->vl)
+		fail("a context ran at a vector length other than its own");
 	for (i = 0; i < visible(st); i++) {
 		uint16_t got = W.hw[cpu].z[i];
 
@@ -426,11 +435,33 @@ static int ev_guest_enter(int cpu)
 
 	if (!t || t->mode != M_RUN || t->kfp)
 		return 0;
-	t->traps_off = fpctx_vcpu_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu));
+	t->plan = fpctx_vcpu_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu), task_st(k));
+	t->traps_off = t->plan == FPCTX_LIVE;
+	/* Entering with the state live puts the guest's length in force. */
+	if (t->traps_off)
+		W.hw[cpu].zcr = vcpu_st(t->vcpu)->vl;
 	t->mode = M_GUEST;
 	if (t->traps_off)
 		observe(cpu, vcpu_st(t->vcpu));
 	return 1;
+}
+
+/*
+ * The hypervisor writes the VMM's registers back in the FPSIMD layout:
+ * inside KVM_RUN, a system call, the ABI has dropped the rest.
+ */
+static void hyp_save_host(int cpu, int k)
+{
+	struct fpstate *st = task_st(k);
+	int i;
+
+	nr_saves++;
+	st->mem[0] = W.hw[cpu].z[0];
+	st->type = TYPE_FPSIMD;
+	for (i = 1; i < MAXCH; i++) {
+		W.latest[k][i] = TOK_ZERO;
+		st->mem[i] = TOK_ZERO;
+	}
 }
 
 static int ev_guest_fp(int cpu)
@@ -444,7 +475,10 @@ static int ev_guest_fp(int cpu)
 	vst = vcpu_st(t->vcpu);
 	cur_hw = &W.hw[cpu];
 	if (!t->traps_off) {
-		fpctx_guest_trap(&W.pc[cpu], cpu, vst);
+		if (t->plan == FPCTX_TRAP_SAVE && mutation != 13)
+			hyp_save_host(cpu, k);
+		fpown_hw_load(vst);
+		fpctx_guest_trapped(&W.pc[cpu], cpu, vst, task_st(k), t->plan);
 		if (mutation != 8)
 			t->foreign = 1;
 		t->traps_off = 1;
@@ -462,8 +496,13 @@ static int ev_guest_exit(int cpu)
 		return 0;
 	W.t[k].mode = M_RUN;
 	W.t[k].traps_off = 0;
-	/* The exit path puts the host's VL back in force. */
-	W.hw[cpu].zcr = HOST_VL;
+	/*
+	 * With the guest's state in the registers, the exit path leaves a
+	 * length the host can save it at (its maximum); otherwise ZCR is not
+	 * touched, so a VMM whose registers stayed live keeps its own.
+	 */
+	if (fpown_is_live(&W.pc[cpu], cpu, vcpu_st(W.t[k].vcpu)) || mutation == 14)
+		W.hw[cpu].zcr = vcpu_st(W.t[k].vcpu)->vl;
 	return 1;
 }
 

@@ -149,6 +149,7 @@ static void fpstate_save_guest(struct fpstate *st)
 {
 	struct fpu_guest *g = fpstate_guest(st);
 
+	g->nr_saves++;
 	if (system_supports_fpmr())
 		*g->fpmr = read_sysreg_s(SYS_FPMR);
 	if (system_supports_sve() && st->save_as == FP_STATE_SVE) {
@@ -214,7 +215,8 @@ static void fpstate_load_user(struct fpstate *st)
 
 /**
  * fpstate_hw_load() - fill the registers from a context's memory image
- * @st: a context of current (guests are loaded by the hypervisor)
+ * @st: a context of current (guests are loaded by the hypervisor's trap
+ *      handler, which the core learns of through fpu_guest_exit())
  *
  * For a user context this also sets what userspace may do without
  * trapping: SVE access is enabled exactly when the image is SVE.

@@ -68,7 +68,7 @@
  * fpcore_assert_locked() checks it where ownership changes. Hard IRQ and
  * NMI code never touches the registers (may_use_simd() is false there).
  * fpsimd_thread_switch() runs with IRQs disabled from __switch_to();
- * KVM's hooks run with IRQs disabled around guest entry and exit.
+ * KVM's hooks (guest.c) run with IRQs disabled around guest entry and exit.
  */
 
 #include <linux/bottom_half.h>
@@ -83,9 +83,6 @@
 #include "internal.h"
 
 static DEFINE_PER_CPU(struct fpown_cpu, fpsimd_own);
-
-/* A vCPU bound by KVM through fpsimd_bind_state_to_cpu(). */
-static DEFINE_PER_CPU(struct fpu_guest, fpsimd_kvm_guest);
 
 /**
  * fpcore_lock() - hold this CPU's ownership record still
@@ -267,41 +264,6 @@ void fpsimd_save_and_flush_cpu_state(void)
 	fpown_release(fpcore_this(), smp_processor_id());
 	fpcore_foreign(current);
 	local_irq_restore(irqflags);
-}
-
-/**
- * fpsimd_bind_state_to_cpu() - record that the registers hold a vCPU's state
- * @kvm_fp: where KVM keeps the vCPU's registers, and in which layout
- *
- * Called by KVM after a guest exit, with IRQs disabled, when the guest's
- * registers were loaded by the hypervisor's trap handler. From here on a
- * save (kernel-mode NEON, fpsimd_save_and_flush_cpu_state()) writes them
- * to @state, at the vCPU's vector length.
- */
-void fpsimd_bind_state_to_cpu(struct cpu_fp_state *kvm_fp)
-{
-	struct fpu_guest *g = this_cpu_ptr(&fpsimd_kvm_guest);
-	struct fpown_cpu *pc;
-	int cpu;
-
-	if (WARN_ON(!fpcore_present()))
-		return;
-	lockdep_assert_irqs_disabled();
-	pc = fpcore_this();
-	cpu = smp_processor_id();
-
-	if (!fpown_is_live(pc, cpu, &g->fpstate) || g->regs != kvm_fp->st) {
-		/* A different vCPU: the last one must have been put first. */
-		FPOWN_ASSERT(!(pc->dirty && pc->owner == &g->fpstate));
-		g->fpstate.kind = FPSTATE_GUEST;
-		g->fpstate.save_as = kvm_fp->to_save;
-		g->regs = kvm_fp->st;
-		g->sve_state = kvm_fp->sve_state;
-		g->sve_vl = kvm_fp->sve_vl;
-		g->fp_type = kvm_fp->fp_type;
-		g->fpmr = kvm_fp->fpmr;
-	}
-	fpctx_guest_loaded(pc, cpu, &g->fpstate);
 }
 
 /**

@@ -10,31 +10,11 @@
 #include <linux/sched.h>
 #include <asm/fpsimd.h>
 #include <asm/fpstate.h>
+#include <asm/fpu_guest.h>
 
 #ifdef CONFIG_ARM64_SME
 #error "the arm64 FP core does not implement SME (the base marks it BROKEN)"
 #endif
-
-/**
- * struct fpu_guest - a vCPU's FP/SVE context and where its image lives
- * @fpstate: the context as the core tracks it (kind FPSTATE_GUEST)
- * @regs: V registers, FPSR and FPCR
- * @sve_state: Z, P and FFR at @sve_vl, for a vCPU with SVE
- * @sve_vl: the vCPU's maximum vector length: the layout of @sve_state
- * @fp_type: where the layout of the last save is recorded
- * @fpmr: FPMR, on hardware that has it
- *
- * x86 has the same name for the same idea. Until KVM embeds one per vCPU,
- * fpsimd_bind_state_to_cpu() fills a per-CPU one from KVM's description.
- */
-struct fpu_guest {
-	struct fpstate			fpstate;
-	struct user_fpsimd_state	*regs;
-	void				*sve_state;
-	unsigned int			sve_vl;
-	enum fp_type			*fp_type;
-	u64				*fpmr;
-};
 
 /* context.c: the register transfers behind the ownership decisions */
 void fpstate_hw_save(struct fpstate *st);

@@ -211,23 +211,39 @@ static inline int fpctx_sync(struct fpown_cpu *pc, int cpu, struct fpstate *st)
 	return fpctx_switch_out(pc, cpu, st);
 }
 
+/* What fpctx_vcpu_enter() decides for the guest's first FP/SVE access. */
+#define FPCTX_TRAP	0	/* trap it; the registers hold nothing newer */
+#define FPCTX_LIVE	1	/* no trap: the vCPU's state is in the registers */
+#define FPCTX_TRAP_SAVE	2	/* trap it; write the host's registers back first */
+
 /**
  * fpctx_vcpu_enter() - decide how the guest is entered
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  * @vst: the vCPU's context
+ * @host: the user context of the task that runs the vCPU
  *
- * Return: non-zero when the vCPU's state is still live here, so the guest
- * may run with FP/SVE enabled (no trap, no reload); zero when its first
- * FP/SVE access must trap to fpctx_guest_trap().
+ * Nothing is transferred here. Between this call and the guest's exit the
+ * record cannot change (IRQs are off on the host, or the host is not
+ * running at all), so the answer still holds when the guest traps.
+ *
+ * Return: FPCTX_LIVE when the vCPU's state is still live here, so the guest
+ * may run with FP/SVE enabled (no trap, no reload); FPCTX_TRAP_SAVE when
+ * the host's registers are dirty and the trap must save them before it
+ * loads the guest; FPCTX_TRAP otherwise.
  */
 static inline int fpctx_vcpu_enter(struct fpown_cpu *pc, int cpu,
-				   struct fpstate *vst)
+				   struct fpstate *vst, struct fpstate *host)
 {
-	if (!fpown_is_live(pc, cpu, vst))
-		return 0;
-	pc->dirty = 1;
-	return 1;
+	if (fpown_is_live(pc, cpu, vst)) {
+		pc->dirty = 1;
+		return FPCTX_LIVE;
+	}
+	if (!pc->dirty)
+		return FPCTX_TRAP;
+	/* Inside KVM_RUN only the ioctl's caller can have dirtied them. */
+	FPOWN_ASSERT(pc->owner == host);
+	return FPCTX_TRAP_SAVE;
 }
 
 /**
@@ -237,7 +253,9 @@ static inline int fpctx_vcpu_enter(struct fpown_cpu *pc, int cpu,
  * @vst: the vCPU's context
  *
  * The host's registers are written back now, and only if they hold newer
- * values than the host's memory; the vCPU's state is loaded.
+ * values than the host's memory; the vCPU's state is loaded. This is what
+ * the hypervisor's trap handler does on the plan fpctx_vcpu_enter() made;
+ * the model runs it as one step.
  *
  * Return: non-zero when a host context was saved.
  */
@@ -253,20 +271,28 @@ static inline int fpctx_guest_trap(struct fpown_cpu *pc, int cpu,
 }
 
 /**
- * fpctx_guest_loaded() - the hypervisor loaded @vst into the registers
+ * fpctx_guest_trapped() - record what the hypervisor's trap handler did
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  * @vst: the vCPU's context
+ * @host: the user context of the task that runs the vCPU
+ * @plan: what fpctx_vcpu_enter() decided for this entry
  *
- * For a trap path that cannot call into the core (nVHE hyp code): it
- * loaded the guest's registers itself, and the core records the result
- * after the exit. Nobody else may have been dirty: the previous owner was
- * written back before the guest ran.
+ * The hypervisor cannot call into the core (nVHE hyp code runs apart from
+ * the kernel), so it acts on @plan alone: with FPCTX_TRAP_SAVE it wrote
+ * @host's registers back, then it loaded @vst. After the exit, still
+ * before anything else may look at the record, the record catches up:
+ * exactly fpctx_guest_trap() without the transfers.
  */
-static inline void fpctx_guest_loaded(struct fpown_cpu *pc, int cpu,
-				      struct fpstate *vst)
+static inline void fpctx_guest_trapped(struct fpown_cpu *pc, int cpu,
+				       struct fpstate *vst,
+				       struct fpstate *host, int plan)
 {
-	FPOWN_ASSERT(!pc->dirty || pc->owner == vst);
+	if (plan == FPCTX_TRAP_SAVE) {
+		FPOWN_ASSERT(pc->dirty && pc->owner == host);
+		pc->dirty = 0;
+	}
+	FPOWN_ASSERT(plan != FPCTX_LIVE && !pc->dirty);
 	pc->owner = vst;
 	vst->last_cpu = cpu;
 	pc->dirty = 1;

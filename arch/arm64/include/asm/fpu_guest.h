@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A vCPU as a context of the arm64 FP core: the narrow API KVM uses.
+ *
+ * The vCPU's FP/SVE values live where KVM keeps them; struct fpu_guest
+ * tells the core where that is and in which layout, and the core treats
+ * it exactly like a task's context (arch/arm64/kernel/fpsimd/core.c). The
+ * x86 counterpart is struct fpu_guest with fpu_swap_kvm_fpstate(); see
+ * Documentation/virt/kvm/arm/fp-context.rst for the vCPU lifecycle.
+ */
+#ifndef __ASM_FPU_GUEST_H
+#define __ASM_FPU_GUEST_H
+
+#include <linux/types.h>
+#include <asm/fpstate.h>
+#include <asm/processor.h>
+
+/**
+ * struct fpu_guest - a vCPU's FP/SVE context (x86: struct fpu_guest)
+ * @fpstate: the context as the core tracks it (kind FPSTATE_GUEST)
+ * @regs: V registers, FPSR and FPCR
+ * @sve_state: Z, P and FFR at @sve_vl, for a vCPU with SVE
+ * @sve_vl: the vCPU's maximum vector length: the layout of @sve_state
+ * @fp_type: where the layout of the last save is recorded
+ * @fpmr: FPMR, on hardware that has it
+ * @nr_saves: every save of this context, whoever did it (KVM's put, a
+ *            kernel-mode NEON user that found it live, a register read)
+ *
+ * Embedded in the vCPU. Set up by fpu_guest_init() when the vCPU is
+ * created; fpu_guest_set_sve() gives it its SVE image when KVM finalizes
+ * the vCPU's vector lengths, so its size follows the guest's permission
+ * (x86 sizes a guest fpstate from the guest's XCR0/XFD permissions).
+ */
+struct fpu_guest {
+	struct fpstate			fpstate;
+	struct user_fpsimd_state	*regs;
+	void				*sve_state;
+	unsigned int			sve_vl;
+	enum fp_type			*fp_type;
+	u64				*fpmr;
+	u64				nr_saves;
+};
+
+/*
+ * How the next guest entry treats FP, decided by fpu_guest_enter() and
+ * acted on by the hypervisor's trap handler (kvm_host_data::fp_owner).
+ */
+enum fpu_guest_plan {
+	FPU_GUEST_TRAP,		/* trap the first use; nothing to save */
+	FPU_GUEST_LIVE,		/* the registers hold the vCPU: no trap */
+	FPU_GUEST_TRAP_SAVE,	/* trap the first use; save the host's first */
+};
+
+void fpu_guest_init(struct fpu_guest *g, struct user_fpsimd_state *regs,
+		    enum fp_type *fp_type, u64 *fpmr);
+void fpu_guest_set_sve(struct fpu_guest *g, void *sve_state,
+		       unsigned int sve_vl);
+enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g);
+void fpu_guest_exit(struct fpu_guest *g, enum fpu_guest_plan plan,
+		    bool trapped);
+bool fpu_guest_put(struct fpu_guest *g);
+void fpu_guest_discard(struct fpu_guest *g);
+
+#endif /* __ASM_FPU_GUEST_H */

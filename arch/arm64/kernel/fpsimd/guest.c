@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vCPUs as contexts of the FP core: the narrow API of asm/fpu_guest.h.
+ *
+ * A vCPU's context is lazy both ways, like a task's:
+ *
+ *   enter   fpu_guest_enter() decides, with IRQs off, how the guest runs:
+ *           with FP/SVE enabled when its state is still live here (no trap,
+ *           no reload), else trapping its first FP/SVE access. Nothing is
+ *           saved at entry.
+ *   trap    the hypervisor's trap handler (hyp/fpsimd.h, the same for VHE
+ *           and nVHE) acts on that plan: it writes the host's registers
+ *           back if the plan says they are dirty, then loads the guest.
+ *   exit    fpu_guest_exit() brings the ownership record up to date before
+ *           IRQs are enabled again; the host's own registers are restored
+ *           only on its way back to userspace, by the task code.
+ *   put     fpu_guest_put() saves the guest and keeps the registers
+ *           recorded as the vCPU's, so that a vcpu_load on this CPU with
+ *           nobody in between enters the guest without a trap.
+ *
+ * Everything between fpu_guest_enter() and fpu_guest_exit() happens with
+ * the host's IRQs masked (VHE) or the host not running at all (nVHE), so
+ * the plan still describes the record when the guest traps; the native
+ * model runs enter, trap and exit through the same policy.h functions.
+ *
+ * The host's registers are saved by the hypervisor in the FPSIMD layout
+ * only. That is exact: KVM_RUN is a system call, and the syscall ABI drops
+ * everything beyond the V registers (fpstate::save_as is FP_STATE_FPSIMD
+ * for the whole call, which fpu_guest_enter() asserts).
+ */
+
+#include <linux/lockdep.h>
+#include <linux/sched.h>
+#include <asm/fpsimd.h>
+#include <asm/fpu_guest.h>
+
+#include "internal.h"
+
+static_assert(FPU_GUEST_TRAP == FPCTX_TRAP);
+static_assert(FPU_GUEST_LIVE == FPCTX_LIVE);
+static_assert(FPU_GUEST_TRAP_SAVE == FPCTX_TRAP_SAVE);
+
+/**
+ * fpu_guest_init() - set up a new vCPU's context
+ * @g: the context, embedded in the vCPU
+ * @regs: where the vCPU keeps its V registers, FPSR and FPCR
+ * @fp_type: where the layout of its last save is recorded
+ * @fpmr: where it keeps FPMR
+ *
+ * The context starts FPSIMD-only and live nowhere: its first use loads it.
+ */
+void fpu_guest_init(struct fpu_guest *g, struct user_fpsimd_state *regs,
+		    enum fp_type *fp_type, u64 *fpmr)
+{
+	*g = (struct fpu_guest) {
+		.fpstate = FPSTATE_INIT(FPSTATE_GUEST),
+		.regs = regs,
+		.fp_type = fp_type,
+		.fpmr = fpmr,
+	};
+	g->fpstate.save_as = FP_STATE_FPSIMD;
+	*fp_type = FP_STATE_FPSIMD;
+}
+
+/**
+ * fpu_guest_set_sve() - give a vCPU its SVE image
+ * @g: the context
+ * @sve_state: Z, P and FFR storage for @sve_vl, or NULL to drop SVE
+ * @sve_vl: the vCPU's maximum vector length, in bytes
+ *
+ * Called when KVM finalizes the vCPU's vector lengths: from here on the
+ * context is saved and loaded in the SVE layout at @sve_vl. Any registers
+ * that held it no longer match that layout and are forgotten.
+ */
+void fpu_guest_set_sve(struct fpu_guest *g, void *sve_state,
+		       unsigned int sve_vl)
+{
+	fpu_guest_discard(g);
+	g->sve_state = sve_state;
+	g->sve_vl = sve_state ? sve_vl : 0;
+	g->fpstate.save_as = sve_state ? FP_STATE_SVE : FP_STATE_FPSIMD;
+}
+
+/**
+ * fpu_guest_enter() - decide how the guest is entered on this CPU
+ * @g: the vCPU's context
+ *
+ * Call with IRQs disabled, just before entering the guest, and pass the
+ * answer on to the hypervisor. Transfers nothing.
+ *
+ * Return: FPU_GUEST_LIVE when the vCPU's state is live here (enter with
+ * FP/SVE enabled), FPU_GUEST_TRAP_SAVE when the first FP/SVE access must
+ * save the caller's dirty registers before loading the guest's,
+ * FPU_GUEST_TRAP when it only has to load the guest's.
+ */
+enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g)
+{
+	struct fpstate *host = &current->thread.fpstate;
+	int plan;
+
+	lockdep_assert_irqs_disabled();
+	plan = fpctx_vcpu_enter(fpcore_this(), smp_processor_id(),
+				&g->fpstate, host);
+	/* The hypervisor stores the FPSIMD view only: see the top of file. */
+	WARN_ON_ONCE(plan == FPCTX_TRAP_SAVE &&
+		     READ_ONCE(host->save_as) != FP_STATE_FPSIMD);
+	return plan;
+}
+
+/**
+ * fpu_guest_exit() - account for the guest's run, before IRQs come back
+ * @g: the vCPU's context
+ * @plan: what fpu_guest_enter() returned for this entry
+ * @trapped: the hypervisor handled an FP/SVE trap and loaded the guest
+ *
+ * After a trap the registers are the vCPU's, and the caller's own state
+ * is in memory (saved by the hypervisor if it was dirty): it is loaded
+ * again on the way back to userspace. Without a trap, a caller whose
+ * registers stayed live gets its EL0 SVE access back as its layout says,
+ * whatever the exit path left in CPACR.
+ */
+void fpu_guest_exit(struct fpu_guest *g, enum fpu_guest_plan plan,
+		    bool trapped)
+{
+	struct thread_struct *th = &current->thread;
+
+	lockdep_assert_irqs_disabled();
+	if (trapped) {
+		fpctx_guest_trapped(fpcore_this(), smp_processor_id(),
+				    &g->fpstate, &th->fpstate, plan);
+		if (plan == FPU_GUEST_TRAP_SAVE)
+			th->fp_type = FP_STATE_FPSIMD;
+		fpcore_foreign(current);
+		return;
+	}
+	if (plan == FPU_GUEST_TRAP_SAVE && system_supports_sve()) {
+		if (test_thread_flag(TIF_SVE))
+			sve_user_enable();
+		else
+			sve_user_disable();
+	}
+}
+
+/**
+ * fpu_guest_put() - the vCPU stops running on this CPU
+ * @g: the vCPU's context
+ *
+ * Writes the guest's registers back if they are newer than its memory,
+ * at its own vector length. The registers stay recorded as the vCPU's.
+ * Call with IRQs disabled.
+ *
+ * Return: true when a save was done.
+ */
+bool fpu_guest_put(struct fpu_guest *g)
+{
+	lockdep_assert_irqs_disabled();
+	return fpctx_vcpu_put(fpcore_this(), smp_processor_id(), &g->fpstate);
+}
+
+/**
+ * fpu_guest_discard() - the vCPU's memory image was rewritten
+ * @g: the vCPU's context, not running (put, or never loaded)
+ *
+ * For a reset, a KVM_SET_ONE_REG, a new layout: no registers anywhere may
+ * count as holding the vCPU any more, so its next entry traps and loads.
+ */
+void fpu_guest_discard(struct fpu_guest *g)
+{
+	bool locked;
+
+	if (!fpcore_present())
+		return;
+	locked = fpcore_lock();
+	fpctx_discard(fpcore_this(), smp_processor_id(), &g->fpstate);
+	fpcore_unlock(locked);
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KVM's hooks into the arm64 FP core: the vCPU is one more FP context.
+ *
+ * The vCPU's struct fpu_guest (asm/fpu_guest.h) is owned by the core like
+ * any task's context; KVM only reports its events:
+ *
+ *   create      kvm_arch_vcpu_init_fp()     fpu_guest_init()
+ *   finalize    kvm_vcpu_finalize_sve()     fpu_guest_set_sve()
+ *   entry       kvm_arch_vcpu_ctxflush_fp() fpu_guest_enter(), plan to hyp
+ *   exit        kvm_arch_vcpu_ctxsync_fp()  fpu_guest_exit()
+ *   put         kvm_arch_vcpu_put_fp()      fpu_guest_put()
+ *   rewrite     kvm_arch_vcpu_fp_changed()  fpu_guest_discard()
+ *
+ * vcpu_load does nothing to the registers: the host's state is written
+ * back only if the guest traps on FP/SVE during this KVM_RUN, and the guest's
+ * is reloaded only if someone else used the registers since its last put.
+ * Documentation/virt/kvm/arm/fp-context.rst walks through the lifecycle.
+ *
+ * Protected mode keeps the hypervisor in charge of both sides (hyp-main.c
+ * saves and restores the host around every run), so the host sees no
+ * trace of the guest's FP use; KVM then saves the host eagerly at load,
+ * as the base kernel does.
+ */
+
+#include <linux/irqflags.h>
+#include <linux/kvm_host.h>
+#include <linux/sched.h>
+#include <asm/fpsimd.h>
+#include <asm/fpu_guest.h>
+#include <asm/kvm_asm.h>
+#include <asm/kvm_hyp.h>
+#include <asm/kvm_mmu.h>
+
+#define CREATE_TRACE_POINTS
+#include "trace_fp.h"
+
+/* What the hypervisor's trap handler reads for each plan (hyp/fpsimd.h). */
+static const u8 kvm_fp_owner_for[] = {
+	[FPU_GUEST_TRAP]	= FP_STATE_FREE,
+	[FPU_GUEST_LIVE]	= FP_STATE_GUEST_OWNED,
+	[FPU_GUEST_TRAP_SAVE]	= FP_STATE_HOST_OWNED,
+};
+
+static bool kvm_fp_lazy(void)
+{
+	return system_supports_fpsimd() && !is_protected_kvm_enabled();
+}
+
+/**
+ * kvm_arch_vcpu_init_fp() - make a new vCPU an FP context of the core
+ * @vcpu: the vCPU being created
+ */
+void kvm_arch_vcpu_init_fp(struct kvm_vcpu *vcpu)
+{
+	fpu_guest_init(&vcpu->arch.fpu, &vcpu->arch.ctxt.fp_regs,
+		       &vcpu->arch.fp_type, &__vcpu_sys_reg(vcpu, FPMR));
+}
+
+/**
+ * kvm_arch_vcpu_run_map_fp() - let nVHE hyp code write back the VMM thread
+ * @vcpu: the vCPU about to run from a new thread
+ *
+ * The trap handler saves the calling thread's V registers, FPSR, FPCR and
+ * FPMR straight into its thread_struct, which must be mapped at EL2.
+ *
+ * Return: 0, or the error from sharing the memory with the hypervisor.
+ */
+int kvm_arch_vcpu_run_map_fp(struct kvm_vcpu *vcpu)
+{
+	typeof(current->thread.uw) *uw = &current->thread.uw;
+
+	if (is_protected_kvm_enabled())
+		return 0;
+	return kvm_share_hyp(uw, uw + 1);
+}
+
+/**
+ * kvm_arch_vcpu_load_fp() - the vCPU is loaded on this CPU
+ * @vcpu: the vCPU
+ *
+ * Nothing moves: the hypervisor is told where the calling thread's
+ * registers go should the guest need them, and the next entry finds out
+ * whether the vCPU's own registers are still here.
+ */
+void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
+{
+	struct thread_struct *th = &current->thread;
+
+	if (!system_supports_fpsimd())
+		return;
+	if (!kvm_fp_lazy()) {
+		fpsimd_save_and_flush_cpu_state();
+		*host_data_ptr(fp_owner) = FP_STATE_FREE;
+		return;
+	}
+	*host_data_ptr(task_fpsimd) = kern_hyp_va(&th->uw.fpsimd_state);
+	*host_data_ptr(task_fpmr) = kern_hyp_va(&th->uw.fpmr);
+	vcpu->arch.fp_after_load = true;
+}
+
+/**
+ * kvm_arch_vcpu_ctxflush_fp() - decide how FP is entered, IRQs off
+ * @vcpu: the vCPU about to enter the guest
+ */
+void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
+{
+	enum fpu_guest_plan plan;
+
+	if (!kvm_fp_lazy())
+		return;
+	plan = fpu_guest_enter(&vcpu->arch.fpu);
+	vcpu->arch.fp_plan = plan;
+	*host_data_ptr(fp_owner) = kvm_fp_owner_for[plan];
+	if (plan == FPU_GUEST_LIVE && vcpu->arch.fp_after_load)
+		vcpu->stat.fp_reload_avoided++;
+	vcpu->arch.fp_after_load = false;
+	trace_kvm_fp_enter(vcpu->vcpu_id, smp_processor_id(), plan);
+}
+
+/**
+ * kvm_arch_vcpu_ctxsync_fp() - account for the guest's run, IRQs still off
+ * @vcpu: the vCPU that just exited
+ */
+void kvm_arch_vcpu_ctxsync_fp(struct kvm_vcpu *vcpu)
+{
+	enum fpu_guest_plan plan = vcpu->arch.fp_plan;
+	bool trapped;
+
+	WARN_ON_ONCE(!irqs_disabled());
+	if (!kvm_fp_lazy())
+		return;
+	trapped = plan != FPU_GUEST_LIVE && guest_owns_fp_regs();
+	fpu_guest_exit(&vcpu->arch.fpu, plan, trapped);
+	if (!trapped)
+		return;
+	vcpu->stat.fp_trap++;
+	vcpu->stat.fp_guest_load++;
+	if (plan == FPU_GUEST_TRAP_SAVE)
+		vcpu->stat.fp_host_save++;
+	trace_kvm_fp_trap(vcpu->vcpu_id, smp_processor_id(),
+			  plan == FPU_GUEST_TRAP_SAVE);
+}
+
+/**
+ * kvm_arch_vcpu_put_fp() - the vCPU leaves this CPU or returns to the VMM
+ * @vcpu: the vCPU
+ *
+ * The guest's registers are written back if they are newer than its
+ * memory; the core keeps them recorded as the vCPU's.
+ */
+void kvm_arch_vcpu_put_fp(struct kvm_vcpu *vcpu)
+{
+	unsigned long flags;
+	bool saved;
+
+	if (!kvm_fp_lazy())
+		return;
+	local_irq_save(flags);
+	saved = fpu_guest_put(&vcpu->arch.fpu);
+	local_irq_restore(flags);
+	vcpu->stat.fp_guest_save = vcpu->arch.fpu.nr_saves;
+	trace_kvm_fp_put(vcpu->vcpu_id, smp_processor_id(), saved);
+}
+
+/**
+ * kvm_arch_vcpu_fp_changed() - the vCPU's FP/SVE image was rewritten
+ * @vcpu: the vCPU, not running (KVM_SET_ONE_REG, reset)
+ *
+ * Registers that still hold its old values must not be reused.
+ */
+void kvm_arch_vcpu_fp_changed(struct kvm_vcpu *vcpu)
+{
+	fpu_guest_discard(&vcpu->arch.fpu);
+	trace_kvm_fp_discard(vcpu->vcpu_id, smp_processor_id());
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Tracepoints of a vCPU's FP context: one per ownership transition KVM
+ * reports to the FP core (arch/arm64/kvm/fpsimd.c). Enable them with
+ *   echo 1 > /sys/kernel/tracing/events/kvm_fp/enable
+ */
+#if !defined(_TRACE_ARM64_KVM_FP_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _TRACE_ARM64_KVM_FP_H
+
+#include <linux/tracepoint.h>
+
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM kvm_fp
+
+TRACE_EVENT(kvm_fp_enter,
+	TP_PROTO(unsigned int vcpu_id, int cpu, int plan),
+	TP_ARGS(vcpu_id, cpu, plan),
+	TP_STRUCT__entry(
+		__field(unsigned int, vcpu_id)
+		__field(int, cpu)
+		__field(int, plan)
+	),
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->cpu = cpu;
+		__entry->plan = plan;
+	),
+	TP_printk("vcpu %u cpu %d: %s", __entry->vcpu_id, __entry->cpu,
+		  __print_symbolic(__entry->plan,
+				   { 0, "trap" },
+				   { 1, "live, FP enabled" },
+				   { 2, "trap, host dirty" }))
+);
+
+TRACE_EVENT(kvm_fp_trap,
+	TP_PROTO(unsigned int vcpu_id, int cpu, bool host_saved),
+	TP_ARGS(vcpu_id, cpu, host_saved),
+	TP_STRUCT__entry(
+		__field(unsigned int, vcpu_id)
+		__field(int, cpu)
+		__field(bool, host_saved)
+	),
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->cpu = cpu;
+		__entry->host_saved = host_saved;
+	),
+	TP_printk("vcpu %u cpu %d: guest loaded%s", __entry->vcpu_id,
+		  __entry->cpu, __entry->host_saved ? ", host saved" : "")
+);
+
+TRACE_EVENT(kvm_fp_put,
+	TP_PROTO(unsigned int vcpu_id, int cpu, bool saved),
+	TP_ARGS(vcpu_id, cpu, saved),
+	TP_STRUCT__entry(
+		__field(unsigned int, vcpu_id)
+		__field(int, cpu)
+		__field(bool, saved)
+	),
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->cpu = cpu;
+		__entry->saved = saved;
+	),
+	TP_printk("vcpu %u cpu %d: %s", __entry->vcpu_id, __entry->cpu,
+		  __entry->saved ? "guest saved" : "nothing newer to save")
+);
+
+TRACE_EVENT(kvm_fp_discard,
+	TP_PROTO(unsigned int vcpu_id, int cpu),
+	TP_ARGS(vcpu_id, cpu),
+	TP_STRUCT__entry(
+		__field(unsigned int, vcpu_id)
+		__field(int, cpu)
+	),
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->cpu = cpu;
+	),
+	TP_printk("vcpu %u cpu %d: image rewritten, registers forgotten",
+		  __entry->vcpu_id, __entry->cpu)
+);
+
+#endif /* _TRACE_ARM64_KVM_FP_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace_fp
+
+#include <trace/define_trace.h>

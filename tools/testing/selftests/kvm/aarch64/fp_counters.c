@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fp_counters - the FP transfers KVM makes per kind of vCPU event, read
+ * from the vCPU's binary stats, against the least each event needs.
+ *
+ * The stats are the FP core's (arch/arm64/kvm/fpsimd.c): fp_host_save,
+ * fp_guest_load, fp_guest_save, fp_trap and fp_reload_avoided. A kernel
+ * without them (the stock one) skips every case, saying so.
+ *
+ *   no-fp-user-exits       a guest that never touches FP exits to this
+ *                          program: 0 transfers and 0 traps per KVM_RUN
+ *   fp-in-kernel-exits     a guest that uses FP between PSCI HVCs answered
+ *                          by KVM: 0 per in-kernel exit; per KVM_RUN the
+ *                          4 of a userspace round trip (below)
+ *   fp-user-round-trip     a guest that uses FP before each exit to this
+ *                          program: per KVM_RUN one trap, one host save,
+ *                          one guest load, one guest save at put; the
+ *                          fourth transfer, the host's reload, happens on
+ *                          the way to userspace, outside KVM's counters
+ *   fp-wfi-sleep-same-cpu  a guest that uses FP and sleeps in WFI until a
+ *                          virtual timer fires, the thread pinned, halt
+ *                          polling off for the VM: per sleep at most the
+ *                          save at put, no load, no trap (WFI must trap:
+ *                          boot with kvm-arm.wfi_trap_policy=trap, or a
+ *                          vCPU thread alone on its CPU runs WFI natively)
+ *
+ * The guests of the first three are written in assembly, so that no
+ * compiled code touches FP behind the test's back. Each case runs up to
+ * three times; other activity can only add transfers, so one run at the
+ * bound passes.
+ */
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/psci.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "arch_timer.h"
+#include "gic.h"
+#include "vgic.h"
+#include "ucall_common.h"
+
+#define FPC_RUNS	64	/* KVM_RUNs measured per case */
+#define FPC_HVCS	16	/* in-kernel exits per KVM_RUN */
+#define FPC_WFIS	24	/* WFI sleeps in one KVM_RUN */
+#define FPC_WFI_US	3000	/* longer than any halt polling */
+#define FPC_TRIES	3
+#define FPC_CPU		1
+#define FPC_VTIMER_IRQ	27
+
+enum {
+	S_HOST_SAVE, S_GUEST_LOAD, S_GUEST_SAVE, S_TRAP, S_AVOIDED,
+	NR_FP_S,
+	/* printed for context only */
+	S_WFI = NR_FP_S, S_POLL_OK, S_WAKEUP,
+	NR_S
+};
+
+static const char * const stat_name[NR_S] = {
+	"fp_host_save", "fp_guest_load", "fp_guest_save", "fp_trap",
+	"fp_reload_avoided", "wfi_exit_stat", "halt_successful_poll",
+	"halt_wakeup",
+};
+
+/* ---- guests ---- */
+
+/* x0: the MMIO address. Exits to userspace forever, never touching FP. */
+void guest_nofp_user(void);
+asm(".pushsection .text\n"
+    ".global guest_nofp_user\n"
+    "guest_nofp_user:\n"
+    "1:	str	xzr, [x0]\n"
+    "	b	1b\n"
+    ".popsection\n");
+
+/* x0: the MMIO address. Writes V0, then exits to userspace; forever. */
+void guest_fp_user(void);
+asm(".pushsection .text\n"
+    ".global guest_fp_user\n"
+    "guest_fp_user:\n"
+    "	mov	x2, #1\n"
+    "1:	fmov	d0, x2\n"
+    "	add	x2, x2, #1\n"
+    "	str	xzr, [x0]\n"
+    "	b	1b\n"
+    ".popsection\n");
+
+/*
+ * x0: the MMIO address, x1: HVCs per round. Each round writes V0, then
+ * makes x1 PSCI_VERSION calls (answered in KVM), writing V1 after each,
+ * then exits to userspace. SMCCC preserves x4 and up.
+ */
+void guest_fp_hvc(void);
+asm(".pushsection .text\n"
+    ".global guest_fp_hvc\n"
+    "guest_fp_hvc:\n"
+    "	mov	x4, x0\n"
+    "	mov	x5, x1\n"
+    "1:	fmov	d0, x5\n"
+    "	mov	x6, x5\n"
+    "2:	mov	x0, #0x84000000\n"	/* PSCI_0_2_FN_PSCI_VERSION */
+    "	hvc	#0\n"
+    "	fmov	d1, x6\n"
+    "	subs	x6, x6, #1\n"
+    "	b.ne	2b\n"
+    "	str	xzr, [x4]\n"
+    "	b	1b\n"
+    ".popsection\n");
+
+static void guest_wfi_once(uint64_t ticks)
+{
+	unsigned int intid;
+
+	timer_set_cval(VIRTUAL, timer_get_cntct(VIRTUAL) + ticks);
+	timer_set_ctl(VIRTUAL, CTL_ENABLE);
+	isb();
+	do {
+		wfi();
+	} while (!(timer_get_ctl(VIRTUAL) & CTL_ISTATUS));
+	/* Acknowledge it, or the next WFI would not sleep at all. */
+	intid = gic_get_and_ack_irq();
+	timer_set_ctl(VIRTUAL, CTL_IMASK);
+	isb();
+	if (intid < 1020)
+		gic_set_eoi(intid);
+}
+
+static void guest_wfi(void)
+{
+	uint64_t ticks = timer_get_cntfrq() * FPC_WFI_US / 1000000;
+	uint64_t i, v;
+
+	gic_init(GIC_V3, 1);
+	gic_irq_enable(FPC_VTIMER_IRQ);
+	for (;;) {
+		GUEST_SYNC(0);
+		for (i = 0; i < FPC_WFIS; i++) {
+			asm volatile("fmov d0, %0" : : "r" (i) : "v0");
+			guest_wfi_once(ticks);
+			asm volatile("fmov %0, d0" : "=r" (v) : : "v0");
+			GUEST_ASSERT_EQ(v, i);
+		}
+	}
+}
+
+/* ---- host ---- */
+
+struct vstats {
+	int fd;
+	struct kvm_stats_header hdr;
+	struct kvm_stats_desc *desc;
+	struct kvm_stats_desc *found[NR_S];
+};
+
+/* False when this kernel does not have our counters. */
+static bool vstats_open(struct vstats *vs, struct kvm_vcpu *vcpu)
+{
+	unsigned int i, k;
+
+	vs->fd = vcpu_get_stats_fd(vcpu);
+	read_stats_header(vs->fd, &vs->hdr);
+	vs->desc = read_stats_descriptors(vs->fd, &vs->hdr);
+	for (i = 0; i < NR_S; i++) {
+		vs->found[i] = NULL;
+		for (k = 0; k < vs->hdr.num_desc; k++) {
+			struct kvm_stats_desc *d;
+
+			d = get_stats_descriptor(vs->desc, k, &vs->hdr);
+			if (!strcmp(d->name, stat_name[i]))
+				vs->found[i] = d;
+		}
+		if (!vs->found[i])
+			return false;
+	}
+	return true;
+}
+
+static void vstats_read(struct vstats *vs, uint64_t *val)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_S; i++)
+		read_stat_data(vs->fd, &vs->hdr, vs->found[i], &val[i], 1);
+}
+
+static void vstats_close(struct vstats *vs)
+{
+	close(vs->fd);
+	free(vs->desc);
+}
+
+static void fpc_alarm(int sig)
+{
+}
+
+/* KVM_RUN, failing with the guest's PC if it does not exit in time. */
+static void fpc_run(struct kvm_vcpu *vcpu)
+{
+	uint64_t pc;
+	int r;
+
+	alarm(20);
+	r = __vcpu_run(vcpu);
+	alarm(0);
+	if (r && errno == EINTR) {
+		vcpu_get_reg(vcpu, ARM64_CORE_REG(regs.pc), &pc);
+		TEST_FAIL("the guest did not exit within 20 s, PC %#lx", pc);
+	}
+	TEST_ASSERT(!r, "KVM_RUN failed: %d", errno);
+}
+
+static void run_expect_mmio(struct kvm_vcpu *vcpu)
+{
+	fpc_run(vcpu);
+	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_MMIO,
+		    "exit reason %u, want MMIO", vcpu->run->exit_reason);
+}
+
+static void run_expect_sync(struct kvm_vcpu *vcpu)
+{
+	struct ucall uc;
+
+	fpc_run(vcpu);
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_SYNC:
+		return;
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+		break;
+	default:
+		TEST_FAIL("unexpected exit %u", vcpu->run->exit_reason);
+	}
+}
+
+struct fcase {
+	const char *name;
+	void *guest;
+	bool wfi;
+	/* the most each counter may move per measured event */
+	uint64_t per_event[NR_S];
+	/* the fewest reloads avoided per measured event, times 100 */
+	unsigned int avoided_pct;
+};
+
+static void print_delta(const struct fcase *c, const uint64_t *d,
+			unsigned int events, int try)
+{
+	unsigned int i;
+
+	ksft_print_msg("%s, try %d, %u events:", c->name, try, events);
+	for (i = 0; i < NR_S; i++)
+		printf(" %s %lu", stat_name[i], (unsigned long)d[i]);
+	printf("\n");
+}
+
+/* One measurement; returns 1 at the bound, 0 above it, -1 to skip. */
+static int measure(const struct fcase *c, int try)
+{
+	uint64_t before[NR_S], after[NR_S], d[NR_S];
+	unsigned int i, events;
+	struct kvm_vcpu *vcpu;
+	struct vstats vs;
+	struct kvm_vm *vm;
+	int gic_fd = -1, ok = 1;
+	bool have_stats;
+
+	vm = vm_create(1);
+	vcpu = vm_vcpu_add(vm, 0, c->guest);
+	if (c->wfi) {
+		/* No halt polling: the thread must really sleep in WFI. */
+		if (kvm_has_cap(KVM_CAP_HALT_POLL))
+			vm_enable_cap(vm, KVM_CAP_HALT_POLL, 0);
+		gic_fd = vgic_v3_setup(vm, 1, 64);
+		if (gic_fd < 0) {
+			kvm_vm_free(vm);
+			return -1;
+		}
+	} else {
+		/* The ucall page (its guest VA): stores exit to this program. */
+		sync_global_from_guest(vm, ucall_exit_mmio_addr);
+		vcpu_args_set(vcpu, 2, (uint64_t)ucall_exit_mmio_addr,
+			      (uint64_t)FPC_HVCS);
+	}
+	/* Without the counters the guests still run: they must not fail. */
+	have_stats = vstats_open(&vs, vcpu);
+
+	ksft_print_msg("%s, try %d: warm-up\n", c->name, try);
+	/* Warm up: first-use work (allocation, the first trap) is not measured. */
+	if (c->wfi) {
+		run_expect_sync(vcpu);
+		run_expect_sync(vcpu);
+	} else {
+		for (i = 0; i < 4; i++)
+			run_expect_mmio(vcpu);
+	}
+
+	if (have_stats)
+		vstats_read(&vs, before);
+	if (c->wfi) {
+		run_expect_sync(vcpu);
+		events = FPC_WFIS;
+	} else {
+		for (i = 0; i < FPC_RUNS; i++)
+			run_expect_mmio(vcpu);
+		events = FPC_RUNS;
+	}
+	if (!have_stats) {
+		vstats_close(&vs);
+		if (gic_fd >= 0)
+			close(gic_fd);
+		kvm_vm_free(vm);
+		return -1;
+	}
+	vstats_read(&vs, after);
+
+	for (i = 0; i < NR_S; i++)
+		d[i] = after[i] - before[i];
+	print_delta(c, d, events, try);
+	for (i = 0; i < NR_FP_S; i++) {
+		if (i == S_AVOIDED)
+			continue;
+		/* The WFI run also has its own round trip: the 1 below. */
+		if (d[i] > c->per_event[i] * events + (c->wfi ? 1 : 0))
+			ok = 0;
+	}
+	if (d[S_AVOIDED] * 100 < (uint64_t)c->avoided_pct * events)
+		ok = 0;
+
+	vstats_close(&vs);
+	if (gic_fd >= 0)
+		close(gic_fd);
+	kvm_vm_free(vm);
+	return ok;
+}
+
+static const struct fcase cases[] = {
+	{ "no-fp-user-exits", guest_nofp_user, false, { 0, 0, 0, 0 } },
+	/* per KVM_RUN, each with FPC_HVCS in-kernel exits: 0 more */
+	{ "fp-in-kernel-exits", guest_fp_hvc, false, { 1, 1, 1, 1 } },
+	{ "fp-user-round-trip", guest_fp_user, false, { 1, 1, 1, 1 } },
+	/*
+	 * per WFI: the save at put only; the wake finds the registers still
+	 * the vCPU's (at least half of the sleeps, to allow for the ones that
+	 * halt polling or an early wake-up kept from sleeping)
+	 */
+	{ "fp-wfi-sleep-same-cpu", guest_wfi, true, { 0, 0, 1, 0 }, 50 },
+};
+
+int main(void)
+{
+	unsigned int i;
+	int try, r;
+
+	ksft_print_header();
+	ksft_set_plan(ARRAY_SIZE(cases));
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = fpc_alarm }, NULL);
+	kvm_pin_this_task_to_pcpu(FPC_CPU);
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		r = 0;
+		for (try = 1; try <= FPC_TRIES && r == 0; try++)
+			r = measure(&cases[i], try);
+		if (r < 0)
+			ksft_test_result_skip("%s: no fp_* vCPU stats (not our kernel) or no in-kernel GICv3\n",
+					      cases[i].name);
+		else
+			ksft_test_result(r, "%s\n", cases[i].name);
+	}
+	ksft_finished();
+}
