@@ -23,6 +23,7 @@
  * as the base kernel does.
  */
 
+#include <linux/cleanup.h>
 #include <linux/irqflags.h>
 #include <linux/kvm_host.h>
 #include <linux/sched.h>
@@ -70,9 +71,7 @@ int kvm_arch_vcpu_run_map_fp(struct kvm_vcpu *vcpu)
 {
 	typeof(current->thread.uw) *uw = &current->thread.uw;
 
-	if (is_protected_kvm_enabled())
-		return 0;
-	return kvm_share_hyp(uw, uw + 1);
+	return kvm_fp_lazy() ? kvm_share_hyp(uw, uw + 1) : 0;
 }
 
 /**
@@ -87,10 +86,10 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 {
 	struct thread_struct *th = &current->thread;
 
-	if (!system_supports_fpsimd())
-		return;
 	if (!kvm_fp_lazy()) {
-		fpsimd_save_and_flush_cpu_state();
+		/* Protected mode: the base's eager save (see top of file). */
+		if (system_supports_fpsimd())
+			fpsimd_save_and_flush_cpu_state();
 		*host_data_ptr(fp_owner) = FP_STATE_FREE;
 		return;
 	}
@@ -127,9 +126,9 @@ void kvm_arch_vcpu_ctxsync_fp(struct kvm_vcpu *vcpu)
 	enum fpu_guest_plan plan = vcpu->arch.fp_plan;
 	bool trapped;
 
-	WARN_ON_ONCE(!irqs_disabled());
 	if (!kvm_fp_lazy())
 		return;
+	/* fpu_guest_exit() asserts that IRQs are still disabled. */
 	trapped = plan != FPU_GUEST_LIVE && guest_owns_fp_regs();
 	fpu_guest_exit(&vcpu->arch.fpu, plan, trapped);
 	if (!trapped)
@@ -151,14 +150,12 @@ void kvm_arch_vcpu_ctxsync_fp(struct kvm_vcpu *vcpu)
  */
 void kvm_arch_vcpu_put_fp(struct kvm_vcpu *vcpu)
 {
-	unsigned long flags;
 	bool saved;
 
 	if (!kvm_fp_lazy())
 		return;
-	local_irq_save(flags);
-	saved = fpu_guest_put(&vcpu->arch.fpu);
-	local_irq_restore(flags);
+	scoped_guard(irqsave)
+		saved = fpu_guest_put(&vcpu->arch.fpu);
 	vcpu->stat.fp_guest_save = vcpu->arch.fpu.nr_saves;
 	trace_kvm_fp_put(vcpu->vcpu_id, smp_processor_id(), saved);
 }
@@ -172,5 +169,5 @@ void kvm_arch_vcpu_put_fp(struct kvm_vcpu *vcpu)
 void kvm_arch_vcpu_fp_changed(struct kvm_vcpu *vcpu)
 {
 	fpu_guest_discard(&vcpu->arch.fpu);
-	trace_kvm_fp_discard(vcpu->vcpu_id, smp_processor_id());
+	trace_kvm_fp_discard(vcpu->vcpu_id, raw_smp_processor_id(), 0);
 }

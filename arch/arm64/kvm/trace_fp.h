@@ -12,74 +12,47 @@
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM kvm_fp
 
-TRACE_EVENT(kvm_fp_enter,
-	TP_PROTO(unsigned int vcpu_id, int cpu, int plan),
-	TP_ARGS(vcpu_id, cpu, plan),
-	TP_STRUCT__entry(
-		__field(unsigned int, vcpu_id)
-		__field(int, cpu)
-		__field(int, plan)
-	),
-	TP_fast_assign(
-		__entry->vcpu_id = vcpu_id;
-		__entry->cpu = cpu;
-		__entry->plan = plan;
-	),
-	TP_printk("vcpu %u cpu %d: %s", __entry->vcpu_id, __entry->cpu,
-		  __print_symbolic(__entry->plan,
-				   { 0, "trap" },
-				   { 1, "live, FP enabled" },
-				   { 2, "trap, host dirty" }))
-);
+/* @arg: the plan (enter), host saved (trap), guest saved (put) */
+DECLARE_EVENT_CLASS(kvm_fp_event,
+		    TP_PROTO(unsigned int vcpu_id, int cpu, int arg),
+		    TP_ARGS(vcpu_id, cpu, arg),
+		    TP_STRUCT__entry(__field(unsigned int, vcpu_id)
+				     __field(int, cpu)
+				     __field(int, arg)),
+		    TP_fast_assign(__entry->vcpu_id = vcpu_id;
+				   __entry->cpu = cpu;
+				   __entry->arg = arg;),
+		    TP_printk("vcpu %u cpu %d: image rewritten", __entry->vcpu_id,
+			      __entry->cpu));
 
-TRACE_EVENT(kvm_fp_trap,
-	TP_PROTO(unsigned int vcpu_id, int cpu, bool host_saved),
-	TP_ARGS(vcpu_id, cpu, host_saved),
-	TP_STRUCT__entry(
-		__field(unsigned int, vcpu_id)
-		__field(int, cpu)
-		__field(bool, host_saved)
-	),
-	TP_fast_assign(
-		__entry->vcpu_id = vcpu_id;
-		__entry->cpu = cpu;
-		__entry->host_saved = host_saved;
-	),
-	TP_printk("vcpu %u cpu %d: guest loaded%s", __entry->vcpu_id,
-		  __entry->cpu, __entry->host_saved ? ", host saved" : "")
-);
+DEFINE_EVENT_PRINT(kvm_fp_event, kvm_fp_enter,
+		   TP_PROTO(unsigned int vcpu_id, int cpu, int plan),
+		   TP_ARGS(vcpu_id, cpu, plan),
+		   TP_printk("vcpu %u cpu %d: %s", __entry->vcpu_id,
+			     __entry->cpu,
+			     __print_symbolic(__entry->arg,
+					      { 0, "trap" },
+					      { 1, "live, FP enabled" },
+					      { 2, "trap, host dirty" })));
 
-TRACE_EVENT(kvm_fp_put,
-	TP_PROTO(unsigned int vcpu_id, int cpu, bool saved),
-	TP_ARGS(vcpu_id, cpu, saved),
-	TP_STRUCT__entry(
-		__field(unsigned int, vcpu_id)
-		__field(int, cpu)
-		__field(bool, saved)
-	),
-	TP_fast_assign(
-		__entry->vcpu_id = vcpu_id;
-		__entry->cpu = cpu;
-		__entry->saved = saved;
-	),
-	TP_printk("vcpu %u cpu %d: %s", __entry->vcpu_id, __entry->cpu,
-		  __entry->saved ? "guest saved" : "nothing newer to save")
-);
+DEFINE_EVENT_PRINT(kvm_fp_event, kvm_fp_trap,
+		   TP_PROTO(unsigned int vcpu_id, int cpu, int host_saved),
+		   TP_ARGS(vcpu_id, cpu, host_saved),
+		   TP_printk("vcpu %u cpu %d: guest loaded%s", __entry->vcpu_id,
+			     __entry->cpu,
+			     __entry->arg ? ", host saved" : ""));
 
-TRACE_EVENT(kvm_fp_discard,
-	TP_PROTO(unsigned int vcpu_id, int cpu),
-	TP_ARGS(vcpu_id, cpu),
-	TP_STRUCT__entry(
-		__field(unsigned int, vcpu_id)
-		__field(int, cpu)
-	),
-	TP_fast_assign(
-		__entry->vcpu_id = vcpu_id;
-		__entry->cpu = cpu;
-	),
-	TP_printk("vcpu %u cpu %d: image rewritten, registers forgotten",
-		  __entry->vcpu_id, __entry->cpu)
-);
+DEFINE_EVENT_PRINT(kvm_fp_event, kvm_fp_put,
+		   TP_PROTO(unsigned int vcpu_id, int cpu, int saved),
+		   TP_ARGS(vcpu_id, cpu, saved),
+		   TP_printk("vcpu %u cpu %d: %s", __entry->vcpu_id,
+			     __entry->cpu,
+			     __entry->arg ? "guest saved" : "nothing newer"));
+
+/* The VMM or a reset rewrote the image; @arg is 0. */
+DEFINE_EVENT(kvm_fp_event, kvm_fp_discard,
+	     TP_PROTO(unsigned int vcpu_id, int cpu, int arg),
+	     TP_ARGS(vcpu_id, cpu, arg));
 
 #endif /* _TRACE_ARM64_KVM_FP_H */
 

@@ -955,7 +955,7 @@ static void exit_test(const struct exit_test *et)
 		return;
 	}
 	if (et->fp_stress && !fp_stress_find(stress, sizeof(stress))) {
-		ksft_test_result_skip("%s: no arm64/fp fp-stress next to this program (set FP_STRESS)\n",
+		ksft_test_result_skip("%s: no arm64/fp fp-stress here (set FP_STRESS)\n",
 				      et->name);
 		return;
 	}

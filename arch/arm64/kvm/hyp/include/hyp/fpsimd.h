@@ -44,52 +44,63 @@
 /* The length the guest may use: its maximum, or what its hypervisor allows. */
 static inline u64 fphyp_guest_zcr_el2(struct kvm_vcpu *vcpu)
 {
-	if (vcpu_has_nv(vcpu) && !is_hyp_ctxt(vcpu))
-		return __vcpu_sys_reg(vcpu, ZCR_EL2);
-	return vcpu_sve_max_vq(vcpu) - 1;
+	bool l2 = vcpu_has_nv(vcpu) && !is_hyp_ctxt(vcpu);
+
+	return l2 ? __vcpu_sys_reg(vcpu, ZCR_EL2) : vcpu_sve_max_vq(vcpu) - 1;
+}
+
+/* Where the guest's own ZCR_EL1 (or its vEL2's ZCR_EL2) is kept. */
+static inline u64 *fphyp_guest_zcr(struct kvm_vcpu *vcpu)
+{
+	return &__vcpu_sys_reg(vcpu, vcpu_sve_zcr_elx(vcpu));
 }
 
 /* Fill the registers from the vCPU's image. FP/SVE traps are off. */
 static inline void fphyp_load_guest(struct kvm_vcpu *vcpu)
 {
-	struct user_fpsimd_state *fp = &vcpu->arch.ctxt.fp_regs;
+	struct kvm_cpu_context *ctxt = &vcpu->arch.ctxt;
+	struct kvm *kvm = kern_hyp_va(vcpu->kvm);
+	u64 maxq = vcpu_sve_max_vq(vcpu) - 1;
 
-	if (vcpu_has_sve(vcpu)) {
-		/* The image is laid out at the maximum length: load it there. */
-		sve_cond_update_zcr_vq(vcpu_sve_max_vq(vcpu) - 1, SYS_ZCR_EL2);
-		__sve_restore_state(vcpu_sve_pffr(vcpu), &fp->fpsr, true);
-		sve_cond_update_zcr_vq(fphyp_guest_zcr_el2(vcpu), SYS_ZCR_EL2);
-		write_sysreg_el1(__vcpu_sys_reg(vcpu, vcpu_sve_zcr_elx(vcpu)),
-				 SYS_ZCR);
+	if (!vcpu_has_sve(vcpu)) {
+		__fpsimd_restore_state(&ctxt->fp_regs);
 	} else {
-		__fpsimd_restore_state(fp);
+		/* The image is laid out at the maximum length: load it there. */
+		sve_cond_update_zcr_vq(maxq, SYS_ZCR_EL2);
+		__sve_restore_state(vcpu_sve_pffr(vcpu), &ctxt->fp_regs.fpsr,
+				    true);
+		/* Then what the guest asked for, within what it may use. */
+		sve_cond_update_zcr_vq(fphyp_guest_zcr_el2(vcpu), SYS_ZCR_EL2);
+		write_sysreg_el1(*fphyp_guest_zcr(vcpu), SYS_ZCR);
 	}
-	if (kvm_has_fpmr(kern_hyp_va(vcpu->kvm)))
-		write_sysreg_s(__vcpu_sys_reg(vcpu, FPMR), SYS_FPMR);
+	if (kvm_has_fpmr(kvm))
+		write_sysreg_s(ctxt_sys_reg(ctxt, FPMR), SYS_FPMR);
 	/* AArch32 EL1 also has FPEXC; AArch64 guests do not use it. */
-	if (!(read_sysreg(hcr_el2) & HCR_RW))
-		write_sysreg(__vcpu_sys_reg(vcpu, FPEXC32_EL2), fpexc32_el2);
+	if (vcpu_el1_is_32bit(vcpu))
+		write_sysreg(ctxt_sys_reg(ctxt, FPEXC32_EL2), fpexc32_el2);
 }
 
 /* Protected mode: keep all of the host's state here, upper SVE bits too. */
 static inline void fphyp_save_host_protected(struct kvm_vcpu *vcpu)
 {
-	if (system_supports_sve()) {
-		struct cpu_sve_state *hs = *host_data_ptr(sve_state);
-		unsigned int vl = kvm_host_sve_max_vl;
+	struct kvm *kvm = kern_hyp_va(vcpu->kvm);
+	struct cpu_sve_state *hs;
+	unsigned int vl;
 
-		hs->zcr_el1 = read_sysreg_el1(SYS_ZCR);
-		write_sysreg_s(sve_vq_from_vl(vl) - 1, SYS_ZCR_EL2);
-		__sve_save_state(hs->sve_regs + sve_ffr_offset(vl), &hs->fpsr,
-				 true);
-		/* The trap only lifted ZEN to reach the host's SVE state. */
-		if (!vcpu_has_sve(vcpu))
-			cpacr_clear_set(CPACR_ELx_ZEN, 0);
-	} else {
-		__fpsimd_save_state(host_data_ptr(host_ctxt.fp_regs));
-	}
-	if (kvm_has_fpmr(kern_hyp_va(vcpu->kvm)))
+	if (kvm_has_fpmr(kvm))
 		*host_data_ptr(fpmr) = read_sysreg_s(SYS_FPMR);
+	if (!system_supports_sve()) {
+		__fpsimd_save_state(&host_data_ptr(host_ctxt)->fp_regs);
+		return;
+	}
+	hs = *host_data_ptr(sve_state);
+	vl = kvm_host_sve_max_vl;
+	hs->zcr_el1 = read_sysreg_el1(SYS_ZCR);
+	write_sysreg_s(sve_vq_from_vl(vl) - 1, SYS_ZCR_EL2);
+	__sve_save_state(hs->sve_regs + sve_ffr_offset(vl), &hs->fpsr, true);
+	/* The trap lifted ZEN only to reach the host's SVE registers. */
+	if (!vcpu_has_sve(vcpu))
+		cpacr_clear_set(CPACR_ELx_ZEN, 0);
 }
 
 /*
@@ -100,61 +111,58 @@ static inline void fphyp_save_host_protected(struct kvm_vcpu *vcpu)
 static inline void fphyp_save_host_task(void)
 {
 	__fpsimd_save_state(*host_data_ptr(task_fpsimd));
-	if (system_supports_fpmr())
+	if (cpus_have_final_cap(ARM64_HAS_FPMR))
 		**host_data_ptr(task_fpmr) = read_sysreg_s(SYS_FPMR);
+}
+
+/* Is this exception a first FP/SVE use that the vCPU may make? */
+static inline bool fphyp_trap_is_ours(struct kvm_vcpu *vcpu)
+{
+	u8 ec = kvm_vcpu_trap_get_class(vcpu);
+
+	/* A guest hypervisor that traps FP or SVE gets the exception. */
+	if (ec == ESR_ELx_EC_FP_ASIMD)
+		return !guest_hyp_fpsimd_traps_enabled(vcpu);
+	if (ec == ESR_ELx_EC_SVE || ec == ESR_ELx_EC_SYS64)
+		return vcpu_has_sve(vcpu) && !guest_hyp_sve_traps_enabled(vcpu);
+	return false;
 }
 
 /*
  * The guest's first FP/SVE access since entry, with its state not in the
  * registers: carry out the host's plan.
  */
-static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu, u64 *exit_code)
+static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu,
+					 u64 *exit_code)
 {
-	bool sve = vcpu_has_sve(vcpu);
+	bool pkvm = is_protected_kvm_enabled();
 	u64 en = CPACR_ELx_FPEN;
 
-	if (!system_supports_fpsimd())
+	if (!system_supports_fpsimd() || !fphyp_trap_is_ours(vcpu))
 		return false;
-
-	switch (kvm_vcpu_trap_get_class(vcpu)) {
-	case ESR_ELx_EC_FP_ASIMD:
-		/* A guest hypervisor that traps FP gets the exception. */
-		if (guest_hyp_fpsimd_traps_enabled(vcpu))
-			return false;
-		break;
-	case ESR_ELx_EC_SYS64:
-	case ESR_ELx_EC_SVE:
-		if (!sve || guest_hyp_sve_traps_enabled(vcpu))
-			return false;
-		break;
-	default:
-		return false;
-	}
 
 	/* Lift the traps for this code first, then for the guest. */
-	if (sve || (is_protected_kvm_enabled() && system_supports_sve()))
+	if (vcpu_has_sve(vcpu) || (pkvm && system_supports_sve()))
 		en |= CPACR_ELx_ZEN;
 	cpacr_clear_set(0, en);
 	isb();
 
-	if (host_owns_fp_regs()) {
-		if (is_protected_kvm_enabled())
-			fphyp_save_host_protected(vcpu);
-		else
-			fphyp_save_host_task();
-	}
+	if (host_owns_fp_regs() && pkvm)
+		fphyp_save_host_protected(vcpu);
+	else if (host_owns_fp_regs())
+		fphyp_save_host_task();
 	fphyp_load_guest(vcpu);
 	*host_data_ptr(fp_owner) = FP_STATE_GUEST_OWNED;
 	return true;
 }
 
 /* Entry with the guest's state already live: its lengths, no trap. */
-static inline void fpsimd_lazy_switch_to_guest(struct kvm_vcpu *vcpu)
+static inline void fphyp_enter_live(struct kvm_vcpu *vcpu)
 {
 	if (!guest_owns_fp_regs() || !vcpu_has_sve(vcpu))
 		return;
 	write_sysreg_el2(fphyp_guest_zcr_el2(vcpu), SYS_ZCR);
-	write_sysreg_el1(__vcpu_sys_reg(vcpu, vcpu_sve_zcr_elx(vcpu)), SYS_ZCR);
+	write_sysreg_el1(*fphyp_guest_zcr(vcpu), SYS_ZCR);
 }
 
 /*
@@ -162,13 +170,13 @@ static inline void fpsimd_lazy_switch_to_guest(struct kvm_vcpu *vcpu)
  * context synchronization event after the traps were lifted, so the ZCR
  * accesses below need no ISB.
  */
-static inline void fpsimd_lazy_switch_to_host(struct kvm_vcpu *vcpu)
+static inline void fphyp_exit_live(struct kvm_vcpu *vcpu)
 {
 	u64 maxq;
 
 	if (!guest_owns_fp_regs() || !vcpu_has_sve(vcpu))
 		return;
-	__vcpu_sys_reg(vcpu, vcpu_sve_zcr_elx(vcpu)) = read_sysreg_el1(SYS_ZCR);
+	*fphyp_guest_zcr(vcpu) = read_sysreg_el1(SYS_ZCR);
 	maxq = vcpu_sve_max_vq(vcpu) - 1;
 	if (has_vhe()) {
 		/* The host's EL2 and EL0 lengths are ZCR_EL2 itself. */
