@@ -12,12 +12,20 @@
  *   bits below it;
  * - two VMs with different maximum vector lengths (and an SVE VM next to an
  *   FP/SIMD-only one) taking turns on one CPU each keep exactly their own
- *   register contents.
+ *   register contents;
+ * - reset by PSCI CPU_ON: a vCPU that filled its registers, turned itself
+ *   off and slept in KVM_RUN on a CPU nobody else used is reset by another
+ *   vCPU; on restart it sees zeros, never its pre-reset values (which may
+ *   still sit in that CPU's registers).
  *
  * All register loads and stores around an exit are in one asm block; the
  * comparisons are asm loops over the stored images.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+#include <linux/psci.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +39,7 @@
 #include "ucall_common.h"
 
 #define ISO_MAX_VL	256
-#define ISO_NR_TESTS	5
+#define ISO_NR_TESTS	6
 
 #define ISO_FPSR_BITS	0x0800009fUL
 #define ISO_FPCR_BITS	(0x1fUL << 22)
@@ -657,6 +665,139 @@ static void test_shrink_grow(void)
 }
 
 /* Two VMs taking turns on this CPU, each checking its own state. */
+/* ---- reset by PSCI CPU_ON ---- */
+
+/* vCPU 1: a non-zero pattern in every V register, then CPU_OFF for good. */
+static void iso_fill_then_off(void)
+{
+	asm volatile("	.irp	n," ISO_Z_LIST "\n"
+		     "	movi	v\\n\\().16b, #0x5a\n"
+		     "	.endr\n"
+		     "	mov	x0, #0x84000000\n"
+		     "	add	x0, x0, #2\n"	/* PSCI_0_2_FN_CPU_OFF */
+		     "	hvc	#0\n"
+		     "1:	b	1b\n"
+		     : : : "x0", "x1", "x2", "x3", ISO_VREGS);
+}
+
+/*
+ * vCPU 1 again after CPU_ON, MMU and FP traps as at reset, x0 the MMIO
+ * address (a physical one: the MMU is off). Enables FP, ORs every bit of
+ * V0-V31 together and stores that to the MMIO address for the VMM to see.
+ * Position independent, no stack: one asm statement that never returns.
+ */
+static void iso_cpu_on_entry(void)
+{
+	asm("	mov	x1, #0x300000\n"	/* CPACR_EL1.FPEN */
+	    "	msr	cpacr_el1, x1\n"
+	    "	isb\n"
+	    "	mov	x2, #0\n"
+	    "	.irp	n," ISO_Z_LIST "\n"
+	    "	fmov	x1, d\\n\n"
+	    "	orr	x2, x2, x1\n"
+	    "	mov	x1, v\\n\\().d[1]\n"
+	    "	orr	x2, x2, x1\n"
+	    "	.endr\n"
+	    "	str	x2, [x0]\n"
+	    "1:	b	1b\n");
+	unreachable();
+}
+
+/* vCPU 0: wait until vCPU 1 is off, then turn it on at the entry above. */
+static void iso_cpu_on_driver(uint64_t entry, uint64_t mmio, uint64_t target)
+{
+	struct arm_smccc_res res;
+
+	do {
+		smccc_hvc(PSCI_0_2_FN64_AFFINITY_INFO, target, 0, 0, 0, 0, 0,
+			  0, &res);
+	} while (res.a0 != PSCI_0_2_AFFINITY_LEVEL_OFF);
+	smccc_hvc(PSCI_0_2_FN64_CPU_ON, target, entry, mmio, 0, 0, 0, 0, &res);
+	GUEST_ASSERT_EQ(res.a0, PSCI_RET_SUCCESS);
+	GUEST_DONE();
+}
+
+struct iso_off_vcpu {
+	struct kvm_vcpu *vcpu;
+	uint64_t mmio;
+	int rc;
+	bool seen;
+	uint64_t bits;
+};
+
+static void iso_alarm(int sig)
+{
+}
+
+/* vCPU 1's thread, alone on CPU 1: one KVM_RUN from fill to the report. */
+static void *iso_off_thread(void *arg)
+{
+	struct iso_off_vcpu *o = arg;
+	struct kvm_run *run = o->vcpu->run;
+
+	kvm_pin_this_task_to_pcpu(1);
+	alarm(60);
+	o->rc = __vcpu_run(o->vcpu) ? errno : 0;
+	alarm(0);
+	if (!o->rc && run->exit_reason == KVM_EXIT_MMIO &&
+	    run->mmio.is_write && run->mmio.phys_addr == o->mmio) {
+		memcpy(&o->bits, run->mmio.data, sizeof(o->bits));
+		o->seen = true;
+	}
+	return NULL;
+}
+
+static void test_cpu_on_reset(void)
+{
+	const char *name = "psci-cpu-on-reset-zeroes-live-registers";
+	struct iso_off_vcpu off = {};
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu0;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	uint64_t mpidr, entry;
+	pthread_t tid;
+	bool done = false;
+
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = iso_alarm }, NULL);
+	vm = vm_create(2);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1 << KVM_ARM_VCPU_PSCI_0_2;
+	vcpu0 = aarch64_vcpu_add(vm, 0, &init, iso_cpu_on_driver);
+	off.vcpu = aarch64_vcpu_add(vm, 1, &init, iso_fill_then_off);
+	off.mmio = vm->ucall_mmio_addr;
+	vcpu_get_reg(off.vcpu, KVM_ARM64_SYS_REG(SYS_MPIDR_EL1), &mpidr);
+	entry = addr_gva2gpa(vm, (vm_vaddr_t)iso_cpu_on_entry);
+	/* Aff3 and Aff2-Aff0 of MPIDR_EL1: the PSCI target. */
+	vcpu_args_set(vcpu0, 3, entry, (uint64_t)off.mmio,
+		      mpidr & 0xff00ffffffUL);
+
+	pthread_create(&tid, NULL, iso_off_thread, &off);
+	while (!done) {
+		vcpu_run(vcpu0);
+		switch (get_ucall(vcpu0, &uc)) {
+		case UCALL_DONE:
+			done = true;
+			break;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+			break;
+		default:
+			TEST_FAIL("unexpected exit %u", vcpu0->run->exit_reason);
+		}
+	}
+	pthread_join(tid, NULL);
+	if (!off.seen)
+		ksft_print_msg("%s: no report from the restarted vCPU (KVM_RUN %s, exit %u)\n",
+			       name, off.rc ? strerror(off.rc) : "ok",
+			       off.vcpu->run->exit_reason);
+	else if (off.bits)
+		ksft_print_msg("%s: V0-V31 after the reset OR to %#lx, want 0\n",
+			       name, (unsigned long)off.bits);
+	ksft_test_result(off.seen && !off.bits, "%s\n", name);
+	kvm_vm_free(vm);
+}
+
 static void test_turns(const char *name, bool sve_b, unsigned int vl_a,
 		       unsigned int vl_b)
 {
@@ -744,6 +885,7 @@ int main(void)
 	lo = nr_kvm_vls > 1 ? kvm_vls[1] : hi;
 	test_turns("sve-two-max-vls-one-cpu", true, hi, lo);
 	test_turns("sve-and-fpsimd-one-cpu", false, hi, 0);
+	test_cpu_on_reset();
 
 	ksft_finished();
 }
