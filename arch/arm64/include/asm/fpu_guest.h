@@ -11,9 +11,9 @@
 #ifndef __ASM_FPU_GUEST_H
 #define __ASM_FPU_GUEST_H
 
+#include <linux/processor.h>
 #include <linux/types.h>
 #include <asm/fpstate.h>
-#include <asm/processor.h>
 
 /**
  * struct fpu_guest - a vCPU's FP/SVE context (x86: struct fpu_guest)

@@ -35,9 +35,9 @@
 #ifndef __ARM64_KVM_HYP_FPSIMD_H__
 #define __ARM64_KVM_HYP_FPSIMD_H__
 
+#include <linux/kvm_host.h>
 #include <asm/fpsimd.h>
 #include <asm/kvm_emulate.h>
-#include <asm/kvm_host.h>
 #include <asm/kvm_hyp.h>
 #include <asm/kvm_nested.h>
 
