@@ -45,7 +45,6 @@
 #define NVCPU	2
 #define NCTX	(2 * NTASK + NVCPU)	/* user and kernel-mode per task */
 #define MAXCH	2		/* chunks at the largest vector length */
-#define HOST_VL	MAXCH		/* the VL the host kernel runs with */
 
 #define TOK(id, ver)	((uint16_t)(((id) + 1) << 8 | (ver)))
 #define TOK_ID(t)	(((t) >> 8) - 1)

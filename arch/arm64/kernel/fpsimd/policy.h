@@ -15,7 +15,8 @@
  *
  * The host side of a vCPU thread is lazy both ways: entering the guest
  * saves nothing; the host's registers are written back only when the
- * guest's first FP access traps (fpctx_guest_trap), and restored only on
+ * guest's first FP access traps (fpctx_vcpu_enter() plans it, the hypervisor
+ * does it, fpctx_guest_trapped() records it), and restored only on
  * the way back to userspace (fpctx_return_to_user).
  */
 #ifndef __ARM64_KERNEL_FPSIMD_POLICY_H
@@ -247,30 +248,6 @@ static inline int fpctx_vcpu_enter(struct fpown_cpu *pc, int cpu,
 }
 
 /**
- * fpctx_guest_trap() - the guest's first FP/SVE access in this run
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @vst: the vCPU's context
- *
- * The host's registers are written back now, and only if they hold newer
- * values than the host's memory; the vCPU's state is loaded. This is what
- * the hypervisor's trap handler does on the plan fpctx_vcpu_enter() made;
- * the model runs it as one step.
- *
- * Return: non-zero when a host context was saved.
- */
-static inline int fpctx_guest_trap(struct fpown_cpu *pc, int cpu,
-				   struct fpstate *vst)
-{
-	int saved = 0;
-
-	if (pc->owner != vst)
-		saved = fpown_save(pc, cpu);
-	fpown_load(pc, cpu, vst);
-	return saved;
-}
-
-/**
  * fpctx_guest_trapped() - record what the hypervisor's trap handler did
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
@@ -282,7 +259,7 @@ static inline int fpctx_guest_trap(struct fpown_cpu *pc, int cpu,
  * the kernel), so it acts on @plan alone: with FPCTX_TRAP_SAVE it wrote
  * @host's registers back, then it loaded @vst. After the exit, still
  * before anything else may look at the record, the record catches up:
- * exactly fpctx_guest_trap() without the transfers.
+ * the host's registers, if saved, are clean, and @vst is live and dirty.
  */
 static inline void fpctx_guest_trapped(struct fpown_cpu *pc, int cpu,
 				       struct fpstate *vst,
