@@ -36,16 +36,23 @@
 #define CREATE_TRACE_POINTS
 #include "trace_fp.h"
 
-/* What the hypervisor's trap handler reads for each plan (hyp/fpsimd.h). */
-static const u8 kvm_fp_owner_for[] = {
-	[FPU_GUEST_TRAP]	= FP_STATE_FREE,
-	[FPU_GUEST_LIVE]	= FP_STATE_GUEST_OWNED,
-	[FPU_GUEST_TRAP_SAVE]	= FP_STATE_HOST_OWNED,
-};
+/* The plan goes to the hypervisor as it is (see enum fpu_guest_plan). */
+static_assert(FPU_GUEST_TRAP == FP_STATE_FREE);
+static_assert(FPU_GUEST_TRAP_SAVE == FP_STATE_HOST_OWNED);
+static_assert(FPU_GUEST_LIVE == FP_STATE_GUEST_OWNED);
 
-static bool kvm_fp_lazy(void)
+static __always_inline bool kvm_fp_lazy(void)
 {
 	return system_supports_fpsimd() && !is_protected_kvm_enabled();
+}
+
+/*
+ * host_data_ptr() without its protected-mode test, for the hot path:
+ * protected mode never gets past kvm_fp_lazy().
+ */
+static __always_inline struct kvm_host_data *kvm_fp_host_data(void)
+{
+	return this_cpu_ptr_hyp_sym(kvm_host_data);
 }
 
 /**
@@ -101,6 +108,9 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 /**
  * kvm_arch_vcpu_ctxflush_fp() - decide how FP is entered, IRQs off
  * @vcpu: the vCPU about to enter the guest
+ *
+ * Runs before every entry, so it does no more than ask the core for the
+ * plan and hand it to the hypervisor.
  */
 void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
 {
@@ -110,35 +120,47 @@ void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
 		return;
 	plan = fpu_guest_enter(&vcpu->arch.fpu);
 	vcpu->arch.fp_plan = plan;
-	*host_data_ptr(fp_owner) = kvm_fp_owner_for[plan];
-	if (plan == FPU_GUEST_LIVE && vcpu->arch.fp_after_load)
-		vcpu->stat.fp_reload_avoided++;
-	vcpu->arch.fp_after_load = false;
-	trace_kvm_fp_enter(vcpu->vcpu_id, smp_processor_id(), plan);
+	kvm_fp_host_data()->fp_owner = plan;
+	if (unlikely(vcpu->arch.fp_after_load)) {
+		vcpu->arch.fp_after_load = false;
+		if (plan == FPU_GUEST_LIVE)
+			vcpu->stat.fp_reload_avoided++;
+	}
+	if (trace_kvm_fp_enter_enabled())
+		trace_kvm_fp_enter(vcpu->vcpu_id, smp_processor_id(), plan);
 }
 
-/**
- * kvm_arch_vcpu_ctxsync_fp() - account for the guest's run, IRQs still off
- * @vcpu: the vCPU that just exited
- */
-void kvm_arch_vcpu_ctxsync_fp(struct kvm_vcpu *vcpu)
+/* The slow end of kvm_arch_vcpu_ctxsync_fp(), out of line. */
+static noinline void kvm_fp_trapped(struct kvm_vcpu *vcpu)
 {
 	enum fpu_guest_plan plan = vcpu->arch.fp_plan;
-	bool trapped;
 
-	if (!kvm_fp_lazy())
-		return;
-	/* fpu_guest_exit() asserts that IRQs are still disabled. */
-	trapped = plan != FPU_GUEST_LIVE && guest_owns_fp_regs();
-	fpu_guest_exit(&vcpu->arch.fpu, plan, trapped);
-	if (!trapped)
-		return;
+	vcpu->arch.fp_trapped = false;
+	fpu_guest_exit(&vcpu->arch.fpu, plan, true);
 	vcpu->stat.fp_trap++;
 	vcpu->stat.fp_guest_load++;
 	if (plan == FPU_GUEST_TRAP_SAVE)
 		vcpu->stat.fp_host_save++;
 	trace_kvm_fp_trap(vcpu->vcpu_id, smp_processor_id(),
 			  plan == FPU_GUEST_TRAP_SAVE);
+}
+
+/**
+ * kvm_arch_vcpu_ctxsync_fp() - account for the guest's run, IRQs still off
+ * @vcpu: the vCPU that just exited
+ *
+ * Runs after every exit. The hypervisor's trap handler sets fp_trapped
+ * when it loaded the guest, which is cheaper to test here than the
+ * per-CPU fp_owner it also sets.
+ */
+void kvm_arch_vcpu_ctxsync_fp(struct kvm_vcpu *vcpu)
+{
+	if (!kvm_fp_lazy())
+		return;
+	if (unlikely(vcpu->arch.fp_trapped))
+		kvm_fp_trapped(vcpu);
+	else
+		fpu_guest_exit(&vcpu->arch.fpu, vcpu->arch.fp_plan, false);
 }
 
 /**

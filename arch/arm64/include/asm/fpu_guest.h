@@ -12,8 +12,12 @@
 #define __ASM_FPU_GUEST_H
 
 #include <linux/processor.h>
+#include <linux/thread_info.h>
 #include <linux/types.h>
+#include <asm/cpufeature.h>
+#include <asm/fpsimd.h>
 #include <asm/fpstate.h>
+#include <asm/virt.h>
 
 /**
  * struct fpu_guest - a vCPU's FP/SVE context (x86: struct fpu_guest)
@@ -43,12 +47,14 @@ struct fpu_guest {
 
 /*
  * How the next guest entry treats FP, decided by fpu_guest_enter() and
- * acted on by the hypervisor's trap handler (kvm_host_data::fp_owner).
+ * acted on by the hypervisor's trap handler. The values are those of
+ * kvm_host_data::fp_owner that tell the handler the same thing (FREE,
+ * HOST_OWNED, GUEST_OWNED), so KVM hands the plan over as it is.
  */
 enum fpu_guest_plan {
 	FPU_GUEST_TRAP,		/* trap the first use; nothing to save */
-	FPU_GUEST_LIVE,		/* the registers hold the vCPU: no trap */
 	FPU_GUEST_TRAP_SAVE,	/* trap the first use; save the host's first */
+	FPU_GUEST_LIVE,		/* the registers hold the vCPU: no trap */
 };
 
 void fpu_guest_init(struct fpu_guest *g, struct user_fpsimd_state *regs,
@@ -56,9 +62,34 @@ void fpu_guest_init(struct fpu_guest *g, struct user_fpsimd_state *regs,
 void fpu_guest_set_sve(struct fpu_guest *g, void *sve_state,
 		       unsigned int sve_vl);
 enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g);
-void fpu_guest_exit(struct fpu_guest *g, enum fpu_guest_plan plan,
-		    bool trapped);
+void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan);
 bool fpu_guest_put(struct fpu_guest *g);
 void fpu_guest_discard(struct fpu_guest *g);
+
+/**
+ * fpu_guest_exit() - account for the guest's run, before IRQs come back
+ * @g: the vCPU's context
+ * @plan: what fpu_guest_enter() returned for this entry
+ * @trapped: the hypervisor handled an FP/SVE trap and loaded the guest
+ *
+ * After a trap the registers are the vCPU's and the caller's own state is
+ * in memory (saved by the hypervisor if it was dirty); fpu_guest_trapped()
+ * records that, and the caller is reloaded on its way back to userspace.
+ *
+ * Without a trap nothing changed hands, and this is KVM's hot path (every
+ * in-kernel exit), hence inline. One thing is left to do: a VHE exit
+ * rewrites CPACR_EL1 with EL0 SVE access off, which a caller whose SVE
+ * registers stayed live (TIF_SVE, plan FPU_GUEST_TRAP_SAVE) must get back.
+ * nVHE leaves the host's CPACR_EL1 alone.
+ */
+static __always_inline void fpu_guest_exit(struct fpu_guest *g,
+				  enum fpu_guest_plan plan, bool trapped)
+{
+	if (unlikely(trapped))
+		fpu_guest_trapped(g, plan);
+	else if (plan == FPU_GUEST_TRAP_SAVE && system_supports_sve() &&
+		 has_vhe() && test_thread_flag(TIF_SVE))
+		sve_user_enable();
+}
 
 #endif /* __ASM_FPU_GUEST_H */

@@ -82,7 +82,7 @@
 
 #include "internal.h"
 
-static DEFINE_PER_CPU(struct fpown_cpu, fpsimd_own);
+DEFINE_PER_CPU(struct fpown_cpu, fpsimd_own);
 
 /**
  * fpcore_lock() - hold this CPU's ownership record still
@@ -115,27 +115,6 @@ void fpcore_unlock(bool locked)
 		preempt_enable();
 	else
 		local_bh_enable();
-}
-
-/**
- * fpcore_assert_locked() - check that the ownership record is held still
- */
-void fpcore_assert_locked(void)
-{
-	lockdep_assert_preemption_disabled();
-	lockdep_assert(irqs_disabled() || IS_ENABLED(CONFIG_PREEMPT_RT) ||
-		       softirq_count());
-}
-
-/**
- * fpcore_this() - this CPU's ownership record, checked to be held still
- *
- * Return: the record; the caller holds fpcore_lock() or has IRQs off.
- */
-struct fpown_cpu *fpcore_this(void)
-{
-	fpcore_assert_locked();
-	return this_cpu_ptr(&fpsimd_own);
 }
 
 /**

@@ -26,7 +26,7 @@
  * The host's registers are saved by the hypervisor in the FPSIMD layout
  * only. That is exact: KVM_RUN is a system call, and the syscall ABI drops
  * everything beyond the V registers (fpstate::save_as is FP_STATE_FPSIMD
- * for the whole call, which fpu_guest_enter() asserts).
+ * for the whole call, which fpu_guest_trapped() asserts).
  */
 
 #include <linux/lockdep.h>
@@ -96,49 +96,35 @@ void fpu_guest_set_sve(struct fpu_guest *g, void *sve_state,
 enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g)
 {
 	struct fpstate *host = &current->thread.fpstate;
-	int plan;
 
 	lockdep_assert_irqs_disabled();
-	plan = fpctx_vcpu_enter(fpcore_this(), smp_processor_id(),
+	return fpctx_vcpu_enter(fpcore_this(), smp_processor_id(),
 				&g->fpstate, host);
-	/* The hypervisor stores the FPSIMD view only: see the top of file. */
-	WARN_ON_ONCE(plan == FPCTX_TRAP_SAVE &&
-		     READ_ONCE(host->save_as) != FP_STATE_FPSIMD);
-	return plan;
 }
 
 /**
- * fpu_guest_exit() - account for the guest's run, before IRQs come back
+ * fpu_guest_trapped() - the hypervisor loaded the guest on its first use
  * @g: the vCPU's context
  * @plan: what fpu_guest_enter() returned for this entry
- * @trapped: the hypervisor handled an FP/SVE trap and loaded the guest
  *
- * After a trap the registers are the vCPU's, and the caller's own state
- * is in memory (saved by the hypervisor if it was dirty): it is loaded
- * again on the way back to userspace. Without a trap, a caller whose
- * registers stayed live gets its EL0 SVE access back as its layout says,
- * whatever the exit path left in CPACR.
+ * Called by fpu_guest_exit() with IRQs still disabled. The registers are
+ * the vCPU's now, and the caller's own state is in memory, in the FPSIMD
+ * layout if the hypervisor wrote it back: it is loaded again on the way
+ * back to userspace.
  */
-void fpu_guest_exit(struct fpu_guest *g, enum fpu_guest_plan plan,
-		    bool trapped)
+void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan)
 {
 	struct thread_struct *th = &current->thread;
 
 	lockdep_assert_irqs_disabled();
-	if (trapped) {
-		fpctx_guest_trapped(fpcore_this(), smp_processor_id(),
-				    &g->fpstate, &th->fpstate, plan);
-		if (plan == FPU_GUEST_TRAP_SAVE)
-			th->fp_type = FP_STATE_FPSIMD;
-		fpcore_foreign(current);
-		return;
+	fpctx_guest_trapped(fpcore_this(), smp_processor_id(),
+			    &g->fpstate, &th->fpstate, plan);
+	if (plan == FPU_GUEST_TRAP_SAVE) {
+		/* The hypervisor stored the FPSIMD view: see the top of file. */
+		WARN_ON_ONCE(READ_ONCE(th->fpstate.save_as) != FP_STATE_FPSIMD);
+		th->fp_type = FP_STATE_FPSIMD;
 	}
-	if (plan == FPU_GUEST_TRAP_SAVE && system_supports_sve()) {
-		if (test_thread_flag(TIF_SVE))
-			sve_user_enable();
-		else
-			sve_user_disable();
-	}
+	fpcore_foreign(current);
 }
 
 /**

@@ -6,7 +6,9 @@
 #ifndef __ARM64_KERNEL_FPSIMD_INTERNAL_H
 #define __ARM64_KERNEL_FPSIMD_INTERNAL_H
 
+#include <linux/lockdep.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <asm/fpsimd.h>
 #include <asm/fpstate.h>
@@ -48,8 +50,27 @@ static inline void fpcore_foreign(struct task_struct *t)
 }
 
 void fpcore_unlock(bool locked);
-void fpcore_assert_locked(void);
-struct fpown_cpu *fpcore_this(void);
+
+/* The record itself; use it through fpcore_this() only. */
+DECLARE_PER_CPU(struct fpown_cpu, fpsimd_own);
+
+/* The record is held still: by fpcore_lock(), or with IRQs off. */
+static inline void fpcore_assert_locked(void)
+{
+	lockdep_assert_preemption_disabled();
+	lockdep_assert(irqs_disabled() || IS_ENABLED(CONFIG_PREEMPT_RT) ||
+		       softirq_count());
+}
+
+/*
+ * This CPU's ownership record, checked to be held still. Inline: KVM
+ * reads it on every guest entry.
+ */
+static inline struct fpown_cpu *fpcore_this(void)
+{
+	fpcore_assert_locked();
+	return this_cpu_ptr(&fpsimd_own);
+}
 void fpcore_flush_task(struct task_struct *t);
 void __init fpcore_init(void);
 

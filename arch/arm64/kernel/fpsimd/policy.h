@@ -214,8 +214,8 @@ static inline int fpctx_sync(struct fpown_cpu *pc, int cpu, struct fpstate *st)
 
 /* What fpctx_vcpu_enter() decides for the guest's first FP/SVE access. */
 #define FPCTX_TRAP	0	/* trap it; the registers hold nothing newer */
-#define FPCTX_LIVE	1	/* no trap: the vCPU's state is in the registers */
-#define FPCTX_TRAP_SAVE	2	/* trap it; write the host's registers back first */
+#define FPCTX_TRAP_SAVE	1	/* trap it; write the host's registers back first */
+#define FPCTX_LIVE	2	/* no trap: the vCPU's state is in the registers */
 
 /**
  * fpctx_vcpu_enter() - decide how the guest is entered

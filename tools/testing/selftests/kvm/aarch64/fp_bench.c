@@ -8,7 +8,8 @@
  *
  *   work:  none, fp1 (one V register), sve1 (one Z register), fpall
  *          (V0-V31 loaded), sveall (Z0-Z31, P0-P15 and FFR at the
- *          maximum vector length)
+ *          maximum vector length); 1, 1, 8 and 27 instructions
+ *          (see FPB_LD1)
  *   exit:  user     a store to an unbacked address, seen by this program
  *                   as KVM_EXIT_MMIO and resumed at once
  *          hvc      an SMCCC PSCI_VERSION call, answered by KVM
@@ -92,6 +93,16 @@ static const char * const stat_name[] = {
 
 #define NR_STATS	ARRAY_SIZE(stat_name)
 
+/*
+ * The guest's register work uses as few instructions as dirty every
+ * register, so that the FP deltas are mostly switching cost: 8 LD1s of
+ * four V registers (fpall); PTRUE, 8 LD4Bs of four Z registers, FFR and
+ * 16 P loads (sveall).
+ */
+#define FPB_LD1(a, b)	"	ld1	{v" #a ".16b - v" #b ".16b}, [%[a]], #64\n"
+#define FPB_LD4(a, b, o)						\
+	"	ld4b	{z" #a ".b - z" #b ".b}, p0/z, [%[z], #" #o ", mul vl]\n"
+
 /* Guest configuration, written by the host before the first run. */
 struct bench_cfg {
 	uint32_t work;
@@ -127,21 +138,26 @@ static void guest_work(uint32_t work, struct bench_img *img)
 		asm volatile(".arch_extension sve\n"
 			     "dup z0.b, #0x5a" : : : "v0");
 		break;
-	case W_FPALL:
-		asm volatile("	.irp	n," FPB_REGS32 "\n"
-			     "	ldr	q\\n, [%[z], #16 * \\n]\n"
-			     "	.endr\n"
-			     : : [z] "r" (img->z) : FPB_VCLOBBERS, "memory");
+	case W_FPALL: {
+		const uint8_t *a = img->z;
+
+		asm volatile(FPB_LD1(0, 3) FPB_LD1(4, 7) FPB_LD1(8, 11)
+			     FPB_LD1(12, 15) FPB_LD1(16, 19) FPB_LD1(20, 23)
+			     FPB_LD1(24, 27) FPB_LD1(28, 31)
+			     : [a] "+r" (a) : : FPB_VCLOBBERS, "memory");
 		break;
+	}
 	case W_SVEALL:
 		asm volatile("	.arch_extension sve\n"
+			     "	ptrue	p0.b\n"
+			     FPB_LD4(0, 3, 0) FPB_LD4(4, 7, 4) FPB_LD4(8, 11, 8)
+			     FPB_LD4(12, 15, 12) FPB_LD4(16, 19, 16)
+			     FPB_LD4(20, 23, 20) FPB_LD4(24, 27, 24)
+			     FPB_LD4(28, 31, 28)
 			     "	ldr	p0, [%[f]]\n"
 			     "	wrffr	p0.b\n"
 			     "	.irp	n," FPB_REGS16 "\n"
 			     "	ldr	p\\n, [%[p], #\\n, mul vl]\n"
-			     "	.endr\n"
-			     "	.irp	n," FPB_REGS32 "\n"
-			     "	ldr	z\\n, [%[z], #\\n, mul vl]\n"
 			     "	.endr\n"
 			     : : [z] "r" (img->z), [p] "r" (img->p), [f] "r" (img->ffr)
 			     : FPB_VCLOBBERS, "memory");

@@ -147,12 +147,16 @@ static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu,
 	cpacr_clear_set(0, en);
 	isb();
 
-	if (host_owns_fp_regs() && pkvm)
-		fphyp_save_host_protected(vcpu);
-	else if (host_owns_fp_regs())
-		fphyp_save_host_task();
+	if (host_owns_fp_regs()) {
+		if (pkvm)
+			fphyp_save_host_protected(vcpu);
+		else
+			fphyp_save_host_task();
+	}
 	fphyp_load_guest(vcpu);
 	*host_data_ptr(fp_owner) = FP_STATE_GUEST_OWNED;
+	/* For kvm_arch_vcpu_ctxsync_fp(); protected mode does not read it. */
+	vcpu->arch.fp_trapped = true;
 	return true;
 }
 
