@@ -140,6 +140,10 @@ def main():
         total += c
     if not entries:
         sys.exit("error: no guest entry inside the logged window")
+    # Per-address counts, for a closer look (objdump the hot addresses).
+    with open(os.path.join(out, "pcs.txt"), "w") as f:
+        for pc, c in sorted(pcs.items()):
+            f.write(f"{pc:x} {c / entries:.2f}\n")
     rep = re.search(r"BENCH class=\S+ rep=2 iters=(\d+) ns=(\d+)",
                     open(serial, errors="replace").read())
     print(f"== {variant} {mode} {cls}: instructions per guest entry "

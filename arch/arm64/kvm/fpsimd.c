@@ -92,6 +92,7 @@ int kvm_arch_vcpu_run_map_fp(struct kvm_vcpu *vcpu)
 void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 {
 	struct thread_struct *th = &current->thread;
+	struct kvm_host_data *hd;
 
 	if (!kvm_fp_lazy()) {
 		/* Protected mode: the base's eager save (see top of file). */
@@ -100,8 +101,9 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 		*host_data_ptr(fp_owner) = FP_STATE_FREE;
 		return;
 	}
-	*host_data_ptr(task_fpsimd) = kern_hyp_va(&th->uw.fpsimd_state);
-	*host_data_ptr(task_fpmr) = kern_hyp_va(&th->uw.fpmr);
+	hd = kvm_fp_host_data();
+	hd->task_fpsimd = kern_hyp_va(&th->uw.fpsimd_state);
+	hd->task_fpmr = kern_hyp_va(&th->uw.fpmr);
 	vcpu->arch.fp_after_load = true;
 }
 

@@ -24,9 +24,9 @@
  *   3 preemption skips vcpu_put      9 KVM_RUN exit skips vcpu_put
  *   4 SVE trap skips the flush      10 SET_ONE_REG keeps the vCPU live
  *   5 save ignores the context's VL 11 switch-in skips kernel-NEON reload
- *     (not caught: a second guard, see Makefile)
+ *     (not caught: see Makefile)
  *   6 softirq NEON skips the save   12 softirq skips kernel-NEON reload
- *  13 hyp trap skips the host save  14 exit leaves the host's VL to the guest
+ *  13 hyp trap skips the host save  14 exit puts the guest's VL in force
  *
  * The guest's FP trap runs as the kernel does it: fpctx_vcpu_enter() makes
  * a plan at entry, the "hypervisor" below acts on the plan alone (it cannot
@@ -496,11 +496,11 @@ static int ev_guest_exit(int cpu)
 	W.t[k].mode = M_RUN;
 	W.t[k].traps_off = 0;
 	/*
-	 * With the guest's state in the registers, the exit path leaves a
-	 * length the host can save it at (its maximum); otherwise ZCR is not
-	 * touched, so a VMM whose registers stayed live keeps its own.
+	 * The exit path leaves the lengths alone: with the guest's state in
+	 * the registers, its save programs the length it needs (I7); without
+	 * it, a VMM whose registers stayed live keeps its own.
 	 */
-	if (fpown_is_live(&W.pc[cpu], cpu, vcpu_st(W.t[k].vcpu)) || mutation == 14)
+	if (mutation == 14)
 		W.hw[cpu].zcr = vcpu_st(W.t[k].vcpu)->vl;
 	return 1;
 }

@@ -22,9 +22,10 @@
  *     layout), then the guest's own ZCR_EL1 (and, for a nested guest, its
  *     hypervisor's ZCR_EL2) is put in force;
  *   - on the way out, with the guest's state in the registers, the guest's
- *     ZCR_EL1 is kept in the vCPU and the host is given a cap at least the
- *     vCPU's maximum, so the host's own save of the guest (which programs
- *     the length it needs first, see context.c) can always reach it;
+ *     ZCR_EL1 is kept in the vCPU, and nVHE lifts the guest's cap from
+ *     ZCR_EL2; the lengths are otherwise left as they are, because the
+ *     host's own save of the guest programs the length it needs first and
+ *     checks it (context.c);
  *   - with the guest's state not in the registers, neither ZCR is touched:
  *     the VMM's live registers keep the length they were loaded at.
  *
@@ -42,16 +43,22 @@
 #include <asm/kvm_nested.h>
 
 /* The length the guest may use: its maximum, or what its hypervisor allows. */
-static inline u64 fphyp_guest_zcr_el2(struct kvm_vcpu *vcpu)
+static __always_inline u64 fphyp_guest_zcr_el2(struct kvm_vcpu *vcpu)
 {
 	bool l2 = vcpu_has_nv(vcpu) && !is_hyp_ctxt(vcpu);
 
 	return l2 ? __vcpu_sys_reg(vcpu, ZCR_EL2) : vcpu_sve_max_vq(vcpu) - 1;
 }
 
-/* Where the guest's own ZCR_EL1 (or its vEL2's ZCR_EL2) is kept. */
-static inline u64 *fphyp_guest_zcr(struct kvm_vcpu *vcpu)
+/*
+ * Where the guest's own ZCR_EL1 (or its vEL2's ZCR_EL2) is kept. Without
+ * nested virtualization (a patched branch) it is always ZCR_EL1: this
+ * runs at every entry and exit while the guest's state is live.
+ */
+static __always_inline u64 *fphyp_guest_zcr(struct kvm_vcpu *vcpu)
 {
+	if (!vcpu_has_nv(vcpu))
+		return &__vcpu_sys_reg(vcpu, ZCR_EL1);
 	return &__vcpu_sys_reg(vcpu, vcpu_sve_zcr_elx(vcpu));
 }
 
@@ -173,23 +180,21 @@ static inline void fphyp_enter_live(struct kvm_vcpu *vcpu)
  * Exit with the guest's state in the registers. __guest_entry() was a
  * context synchronization event after the traps were lifted, so the ZCR
  * accesses below need no ISB.
+ *
+ * The lengths in force stay the guest's: whoever writes these registers
+ * back (the core's save, at put or for kernel-mode NEON) programs the
+ * vCPU's maximum first and checks that it took. nVHE must still lift the
+ * guest's cap from ZCR_EL2, under which the host's ZCR_EL1 would program
+ * nothing longer.
  */
 static inline void fphyp_exit_live(struct kvm_vcpu *vcpu)
 {
-	u64 maxq;
-
 	if (!guest_owns_fp_regs() || !vcpu_has_sve(vcpu))
 		return;
 	*fphyp_guest_zcr(vcpu) = read_sysreg_el1(SYS_ZCR);
-	maxq = vcpu_sve_max_vq(vcpu) - 1;
-	if (has_vhe()) {
-		/* The host's EL2 and EL0 lengths are ZCR_EL2 itself. */
-		write_sysreg_el2(maxq, SYS_ZCR);
-		return;
-	}
-	/* nVHE: uncap the host; it selects its length through ZCR_EL1. */
-	write_sysreg_el2(sve_vq_from_vl(kvm_host_sve_max_vl) - 1, SYS_ZCR);
-	write_sysreg_el1(maxq, SYS_ZCR);
+	if (!has_vhe())
+		write_sysreg_el2(sve_vq_from_vl(kvm_host_sve_max_vl) - 1,
+				 SYS_ZCR);
 }
 
 #endif /* __ARM64_KVM_HYP_FPSIMD_H__ */
