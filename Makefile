@@ -13,6 +13,8 @@
 #   make lint         checkpatch --strict, W=1 and kernel-doc on our files
 #   make unit         the native (host) tests only
 #   make bench        FP context switch benchmark, stock vs ours (icount)
+#   make model-check  the trace model's counters against the bench's
+#   make profile      instructions per function of one bench class (CLASS=)
 #   make mutants      deliberately broken kernels: which FP tests catch them
 #
 # Variables: KSRC=/path (your own base tree), KVM_MODE=vhe|nvhe|protected,
@@ -24,11 +26,16 @@ BUILD ?= $(CURDIR)/build
 export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CONFIRM_ATTEMPTS CHECK_MODES NESTED_TIMEOUT
 export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT
 
-TARGETS := all check run nested image image-stock tests series lint unit deps base bench mutants
+TARGETS := all check run nested image image-stock tests series lint unit deps base bench model-check mutants
 
-.PHONY: $(TARGETS) clean help
+.PHONY: $(TARGETS) clean help profile
 $(TARGETS):
 	@bash pipeline/main.sh $@
+
+# CLASS=exit/work VARIANT=ours|stock KVM_MODE=vhe|nvhe (after make bench)
+profile:
+	python3 pipeline/profile.py $(BUILD) $(or $(VARIANT),ours) \
+		$(or $(KVM_MODE),vhe) $(or $(CLASS),hvc/none)
 
 clean:
 	rm -rf $(BUILD)

@@ -5,6 +5,10 @@
   bench.py check RUNDIR
       read RUNDIR/serial.log, write RUNDIR/bench.json, print one line;
       exit 1 if the guest program failed or did not finish.
+  bench.py model-check OUTDIR TRACE ROOT MODE...
+      run the trace model (TRACE, tools/testing/fpsimd-model/trace.c) on
+      the classes of OUTDIR/ours-MODE and require its counters to equal
+      the measured ones; check the model table in the KVM documentation.
   bench.py report OUTDIR MODE...
       compare OUTDIR/stock-MODE with OUTDIR/ours-MODE for each mode: print
       the table and the targets, write OUTDIR/bench.csv, OUTDIR/sr.csv and
@@ -285,9 +289,84 @@ def plot(outdir, rows, modes):
         print(f"warning: gnuplot failed: {getattr(e, 'stderr', e)}")
 
 
+DOC = "Documentation/virt/kvm/fp-lazy-switching.rst"
+DOC_BEGIN = ".. model-table-begin: make model-check keeps it equal to the model"
+DOC_END = ".. model-table-end"
+
+
+def model_check(outdir, trace, modes, root):
+    """The trace model's predictions for "ours" against the bench counters.
+
+    For every class, the counters of the repetition the report uses (the
+    fastest) must equal the model's whole-batch totals exactly; the other
+    repetitions are listed when they differ (an unrelated preemption adds
+    a put and a load). The per-iteration table of all four policies goes
+    to OUTDIR/model.txt and must match the copy in the documentation.
+    """
+    bad = 0
+    for mode in modes:
+        path = os.path.join(outdir, f"ours-{mode}", "bench.json")
+        if not os.path.exists(path):
+            print(f"error: no bench results in {path} (run: make bench)")
+            return 1
+        with open(path) as f:
+            res = json.load(f)
+        info = res.get("info", {})
+        classes = [c for c in res["classes"] if res["classes"][c]["reps"]]
+        out = subprocess.run([trace, "-c", "-i", info["iters"], "-w",
+                              info["warm"]] + classes, capture_output=True,
+                             text=True, check=True).stdout
+        pred = {}
+        for line in out.splitlines():
+            cls, pol, *kvs = line.split()
+            if pol == "ours":
+                pred[cls] = {k: int(v) for k, v in (x.split("=") for x in kvs)}
+        for cls in classes:
+            reps = res["classes"][cls]["reps"]
+            best = min(range(len(reps)),
+                       key=lambda i: reps[i]["ns"] / reps[i]["iters"])
+            got = reps[best]["stats"]
+            if any(v is None for v in got.values()):
+                print(f"error: {mode} {cls}: no KVM stats (not our kernel?)")
+                return 1
+            ok = all(got[k] == pred[cls][k] for k in STATS)
+            bad += not ok
+            print(f"{'ok  ' if ok else 'FAIL'} {mode:4} {cls:14} "
+                  + " ".join(f"{k[3:]}={got[k]}" for k in STATS)
+                  + ("" if ok else "   model: " + " ".join(
+                      f"{k[3:]}={pred[cls][k]}" for k in STATS)))
+            for i, r in enumerate(reps):
+                if i != best and r["stats"] != got:
+                    print(f"     {mode:4} {cls:14} repetition {i + 1} differs: "
+                          + " ".join(f"{k[3:]}={r['stats'][k]}" for k in STATS))
+    table = subprocess.run([trace], capture_output=True, text=True,
+                           check=True).stdout
+    with open(os.path.join(outdir, "model.txt"), "w") as f:
+        f.write(table)
+    with open(os.path.join(root, DOC)) as f:
+        doc = f.read()
+    want = "\n".join("   " + l if l else "" for l in table.splitlines())
+    if DOC_BEGIN not in doc or DOC_END not in doc:
+        print(f"FAIL {DOC} has no model table markers")
+        bad += 1
+    else:
+        got = doc.split(DOC_BEGIN, 1)[1].split(DOC_END, 1)[0]
+        block = got.split("::", 1)[1] if "::" in got else ""
+        if block.strip("\n") != want.strip("\n"):
+            print(f"FAIL {DOC}: the model table differs from the model's "
+                  f"output ({os.path.join(outdir, 'model.txt')})")
+            bad += 1
+        else:
+            print(f"ok   {DOC}: the model table is the model's output")
+    print(f"model-check: {'PASS' if not bad else f'{bad} mismatches'}")
+    return 1 if bad else 0
+
+
 def main(argv):
     if len(argv) == 2 and argv[0] == "check":
         return check(argv[1])
+    if len(argv) >= 5 and argv[0] == "model-check":
+        return model_check(argv[1], argv[2], argv[4:], argv[3])
     if len(argv) >= 3 and argv[0] == "report":
         return report(argv[1], argv[2:])
     print(__doc__)

@@ -20,7 +20,7 @@
  * Seeded mutations (-m N) break one step of the kernel glue, to show that
  * the checks can fail; `make check` expects each to be caught:
  *   1 switch-out skips the save      7 ptrace write keeps the task live
- *   2 switch-in claims live always   8 guest trap leaves the host live
+ *   2 switch-in bypasses ret path    8 guest trap leaves the host live
  *   3 preemption skips vcpu_put      9 KVM_RUN exit skips vcpu_put
  *   4 SVE trap skips the flush      10 SET_ONE_REG keeps the vCPU live
  *   5 save ignores the context's VL 11 switch-in skips kernel-NEON reload
@@ -232,8 +232,9 @@ static int ev_sched(int cpu, int next)
 	W.cur[cpu] = next;
 	if (next >= 0) {
 		W.t[next].cpu = cpu;
-		W.t[next].foreign = !fpctx_switch_in(&W.pc[cpu], cpu, task_st(next));
-		if (mutation == 2)
+		/* Always through the return path (core.c). */
+		W.t[next].foreign = 1;
+		if (mutation == 2 && fpown_is_live(&W.pc[cpu], cpu, task_st(next)))
 			W.t[next].foreign = 0;
 		if (W.t[next].kfp && mutation != 11) {
 			fpctx_kernel_task_resume(&W.pc[cpu], cpu, kern_st(next));

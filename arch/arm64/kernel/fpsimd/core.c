@@ -174,10 +174,13 @@ void fpsimd_thread_switch(struct task_struct *incoming)
 		fpcore_foreign(incoming);
 		return;
 	}
-	if (fpctx_switch_in(pc, cpu, &incoming->thread.fpstate))
-		clear_tsk_thread_flag(incoming, TIF_FOREIGN_FPSTATE);
-	else
-		fpcore_foreign(incoming);
+	/*
+	 * Always through the return path, which loads only if the registers
+	 * no longer hold it. Registers that still do stay clean until then:
+	 * a vCPU thread that sleeps and wakes inside KVM_RUN, its VMM state
+	 * live all along, is not saved again at every sleep.
+	 */
+	fpcore_foreign(incoming);
 }
 
 /**
@@ -196,9 +199,19 @@ void fpsimd_restore_current_state(void)
 		return;
 	}
 	locked = fpcore_lock();
-	if (test_and_clear_thread_flag(TIF_FOREIGN_FPSTATE))
-		fpctx_return_to_user(fpcore_this(), smp_processor_id(),
-				     &current->thread.fpstate);
+	if (test_and_clear_thread_flag(TIF_FOREIGN_FPSTATE) &&
+	    !fpctx_return_to_user(fpcore_this(), smp_processor_id(),
+				  &current->thread.fpstate) &&
+	    system_supports_sve()) {
+		/*
+		 * Still live, so not reloaded: but a KVM exit (VHE) on this
+		 * CPU may have reset EL0 SVE access since it last ran.
+		 */
+		if (test_thread_flag(TIF_SVE))
+			sve_user_enable();
+		else
+			sve_user_disable();
+	}
 	fpcore_unlock(locked);
 }
 

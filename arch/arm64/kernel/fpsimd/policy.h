@@ -56,28 +56,6 @@ static inline int fpctx_needs_load(const struct fpown_cpu *pc, int cpu,
 }
 
 /**
- * fpctx_switch_in() - a task is switched in: may it skip the reload?
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @st: the incoming task's user context
- *
- * When the registers still hold @st, the CPU is marked dirty at once: the
- * task will run its userspace on them without passing through
- * fpctx_return_to_user(). The kernel keeps the answer, inverted, in
- * TIF_FOREIGN_FPSTATE, so that a clear flag always means live and dirty.
- *
- * Return: non-zero when @st is live here and needs no load.
- */
-static inline int fpctx_switch_in(struct fpown_cpu *pc, int cpu,
-				  struct fpstate *st)
-{
-	if (!fpown_is_live(pc, cpu, st))
-		return 0;
-	pc->dirty = 1;
-	return 1;
-}
-
-/**
  * fpctx_return_to_user() - a task goes back to userspace
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
