@@ -37,9 +37,9 @@
 #include "trace_fp.h"
 
 /* The plan goes to the hypervisor as it is (see enum fpu_guest_plan). */
-static_assert(FPU_GUEST_TRAP == FP_STATE_FREE);
-static_assert(FPU_GUEST_TRAP_SAVE == FP_STATE_HOST_OWNED);
-static_assert(FPU_GUEST_LIVE == FP_STATE_GUEST_OWNED);
+static_assert((int)FPU_GUEST_TRAP == (int)FP_STATE_FREE);
+static_assert((int)FPU_GUEST_TRAP_SAVE == (int)FP_STATE_HOST_OWNED);
+static_assert((int)FPU_GUEST_LIVE == (int)FP_STATE_GUEST_OWNED);
 
 static __always_inline bool kvm_fp_lazy(void)
 {
@@ -122,7 +122,7 @@ void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
 		return;
 	plan = fpu_guest_enter(&vcpu->arch.fpu);
 	vcpu->arch.fp_plan = plan;
-	kvm_fp_host_data()->fp_owner = plan;
+	kvm_fp_host_data()->fp_owner = (int)plan;
 	if (unlikely(vcpu->arch.fp_after_load)) {
 		vcpu->arch.fp_after_load = false;
 		if (plan == FPU_GUEST_LIVE)

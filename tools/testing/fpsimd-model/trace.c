@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #define NCPU	2
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum ctx { C_HOST, C_GUEST, C_OTHER, NR_CTX };
 
@@ -218,7 +219,8 @@ static struct {
 static void arm_reset(int lazy)
 {
 	memset(&A, 0, sizeof(A));
-	A.last[0] = A.last[1] = -1;
+	A.last[0] = -1;
+	A.last[1] = -1;
 	A.foreign = 1;
 	A.lazy = lazy;
 }
@@ -356,7 +358,8 @@ static struct {
 
 static void x86_reset(void)
 {
-	X.owner[0] = X.owner[1] = -1;
+	X.owner[0] = -1;
+	X.owner[1] = -1;
 	X.need_load = 1;
 	X.cur = C_HOST;
 }
@@ -438,7 +441,7 @@ static const struct policy policies[] = {
 	{ "ours",  ours_reset,  ours_ev },
 };
 
-#define NR_POLICIES	(sizeof(policies) / sizeof(policies[0]))
+#define NR_POLICIES	ARRAY_SIZE(policies)
 
 /* The trace of one fp_bench batch of @n iterations of @exit with @fp use. */
 static void batch(const struct policy *p, const char *exit, int fp,
@@ -477,6 +480,7 @@ static void batch(const struct policy *p, const char *exit, int fp,
 static const char *const exits[] = {
 	"user", "hvc", "wfi", "preempt", "kthread", "neon", "migrate",
 };
+
 static const char *const works[] = { "none", "fp1", "sve1", "fpall", "sveall" };
 
 static int known(const char *cls, char *exit, int *fp)
@@ -487,14 +491,14 @@ static int known(const char *cls, char *exit, int *fp)
 	if (!slash)
 		return 0;
 	len = slash - cls;
-	for (i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(exits); i++)
 		if (strlen(exits[i]) == len && !strncmp(cls, exits[i], len))
 			break;
-	if (i == sizeof(exits) / sizeof(exits[0]))
+	if (i == ARRAY_SIZE(exits))
 		return 0;
 	memcpy(exit, cls, len);
 	exit[len] = 0;
-	for (i = 0; i < sizeof(works) / sizeof(works[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(works); i++) {
 		if (!strcmp(slash + 1, works[i])) {
 			*fp = i != 0;
 			return 1;
@@ -516,7 +520,7 @@ static void measure(const struct policy *p, const char *exit, int fp,
 	batch(p, exit, fp, iters);
 }
 
-static void usage(const char *prog)
+static void bad_args(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-i iters] [-w warm] [-c] [exit/work...]\n",
 		prog);
@@ -543,11 +547,11 @@ int main(int argc, char **argv)
 			compare = 1;
 			break;
 		default:
-			usage(argv[0]);
+			bad_args(argv[0]);
 		}
 	}
 	if (!iters)
-		usage(argv[0]);
+		bad_args(argv[0]);
 	for (; optind < argc && nr < 64; optind++)
 		cls[nr++] = argv[optind];
 	if (!nr) {
@@ -577,12 +581,13 @@ int main(int argc, char **argv)
 		for (p = 0; p < NR_POLICIES; p++) {
 			measure(&policies[p], exit_kind, fp, warm, iters);
 			if (compare) {
-				printf("%s %s fp_host_save=%lu fp_guest_load=%lu "
-				       "fp_guest_save=%lu fp_trap=%lu "
-				       "fp_reload_avoided=%lu\n", name,
-				       policies[p].name, cnt.trap_host_save,
-				       cnt.load[C_GUEST], cnt.save[C_GUEST],
-				       cnt.trap, cnt.reload_avoided);
+				printf("%s %s", name, policies[p].name);
+				printf(" fp_host_save=%lu", cnt.trap_host_save);
+				printf(" fp_guest_load=%lu", cnt.load[C_GUEST]);
+				printf(" fp_guest_save=%lu", cnt.save[C_GUEST]);
+				printf(" fp_trap=%lu", cnt.trap);
+				printf(" fp_reload_avoided=%lu\n",
+				       cnt.reload_avoided);
 				continue;
 			}
 			printf("%-14s %-5s", p ? "" : name, policies[p].name);

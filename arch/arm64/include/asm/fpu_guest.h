@@ -11,10 +11,10 @@
 #ifndef __ASM_FPU_GUEST_H
 #define __ASM_FPU_GUEST_H
 
+#include <linux/cpufeature.h>
 #include <linux/processor.h>
 #include <linux/thread_info.h>
 #include <linux/types.h>
-#include <asm/cpufeature.h>
 #include <asm/fpsimd.h>
 #include <asm/fpstate.h>
 #include <asm/virt.h>
@@ -83,7 +83,8 @@ void fpu_guest_discard(struct fpu_guest *g);
  * nVHE leaves the host's CPACR_EL1 alone.
  */
 static __always_inline void fpu_guest_exit(struct fpu_guest *g,
-				  enum fpu_guest_plan plan, bool trapped)
+					   enum fpu_guest_plan plan,
+					   bool trapped)
 {
 	if (unlikely(trapped))
 		fpu_guest_trapped(g, plan);

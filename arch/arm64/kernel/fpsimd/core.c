@@ -207,10 +207,9 @@ void fpsimd_restore_current_state(void)
 		 * Still live, so not reloaded: but a KVM exit (VHE) on this
 		 * CPU may have reset EL0 SVE access since it last ran.
 		 */
-		if (test_thread_flag(TIF_SVE))
-			sve_user_enable();
-		else
-			sve_user_disable();
+		u64 el0 = test_thread_flag(TIF_SVE) ? CPACR_EL1_ZEN_EL0EN : 0;
+
+		sysreg_clear_set(cpacr_el1, CPACR_EL1_ZEN_EL0EN, el0);
 	}
 	fpcore_unlock(locked);
 }

@@ -71,6 +71,7 @@ static inline struct fpown_cpu *fpcore_this(void)
 	fpcore_assert_locked();
 	return this_cpu_ptr(&fpsimd_own);
 }
+
 void fpcore_flush_task(struct task_struct *t);
 void __init fpcore_init(void);
 
