@@ -33,8 +33,8 @@
  * with the native model in tools/testing/fpsimd-model/):
  *
  *   switch-out   dirty -> clean (save)                fpsimd_thread_switch()
- *   switch-in    clean -> dirty, or leave the load    fpsimd_thread_switch()
- *                to the return path
+ *   switch-in    none: the return path decides        fpsimd_thread_switch()
+ *                (clean stays clean until then)
  *   return       anything -> dirty, loading C unless  fpsimd_restore_current_state()
  *                it was clean
  *   sync         dirty -> clean, C stays owner        fpsimd_preserve_current_state()
