@@ -124,7 +124,8 @@ def main():
         qemu.terminate()
         qemu.wait()
     # Unblock a reader still waiting for QEMU to open the pipe.
-    os.close(os.open(log, os.O_WRONLY)) if reader.is_alive() else None
+    if reader.is_alive():
+        os.close(os.open(log, os.O_WRONLY))
     reader.join()
     if state != 2:
         sys.exit(f"error: the window was not logged (state {state}); "
