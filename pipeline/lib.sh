@@ -56,20 +56,34 @@ kmake() {
 # boot_machine DIR IMAGE INITRD APPEND TIMEOUT WHAT CONTEXT [QEMU-OPTION...]: boot
 # the test machine (QEMU virt with EL2, GICv3, SVE, 2 CPUs) with its
 # console in DIR/serial.log and QEMU's stderr in DIR/qemu.stderr. On a
-# timeout or a QEMU failure print one "error:" line naming WHAT (and
-# CONTEXT, such as the variant and the mode), with the
-# console tail (and QEMU's stderr), and return 1.
+# timeout, a stuck kernel (pipeline/watchdog.py) or a QEMU failure print
+# one "error:" line naming WHAT (and CONTEXT, such as the variant and the
+# mode), with where the CPUs were, the last KTAP lines, the console tail
+# (and QEMU's stderr), and return 1.
 boot_machine() {
 	local dir=$1 image=$2 initrd=$3 append=$4 tmo=$5 what=$6 ctx=$7 rc=0
+	local qpid wpid map
 	shift 7
+	map=$(dirname "$image")/../../../System.map
+	rm -f "$dir/stall.txt" "$dir/timeout.txt" "$dir/monitor.sock"
 	timeout -k 10 "$tmo" qemu-system-aarch64 \
 		-M virt,virtualization=on,gic-version=3 -cpu max,sve=on -smp 2 \
 		-nographic -no-reboot -nic none "$@" \
+		-monitor "unix:$dir/monitor.sock,server=on,wait=off" \
 		-kernel "$image" -initrd "$initrd" -append "$append" \
-		</dev/null >"$dir/serial.log" 2>"$dir/qemu.stderr" || rc=$?
-	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-		echo "error: $what timed out after ${tmo}s ($ctx); last lines of $dir/serial.log:"
-		tail -n 40 "$dir/serial.log" | sed 's/^/  | /'
+		</dev/null >"$dir/serial.log" 2>"$dir/qemu.stderr" &
+	qpid=$!
+	python3 "$ROOT/pipeline/watchdog.py" "$dir" "$qpid" "$tmo" "$map" &
+	wpid=$!
+	wait "$qpid" || rc=$?
+	wait "$wpid" || true
+	if [ -f "$dir/stall.txt" ]; then
+		echo "error: $what: the kernel is stuck ($ctx); CPUs (from $dir/stall.txt):"
+		machine_state "$dir" stall.txt
+		return 1
+	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "error: $what timed out after ${tmo}s ($ctx); CPUs before the timeout:"
+		machine_state "$dir" timeout.txt
 		return 1
 	elif [ $rc -ne 0 ]; then
 		echo "error: $what exited with $rc ($ctx):"
@@ -77,6 +91,16 @@ boot_machine() {
 		tail -n 20 "$dir/serial.log" | sed 's/^/  | /'
 		return 1
 	fi
+}
+
+# machine_state DIR FILE: the CPU samples in DIR/FILE, the last KTAP
+# results and test start, and the console's tail.
+machine_state() {
+	sed 's/^/  | /' "$1/$2" 2>/dev/null || echo "  | (no CPU samples)"
+	echo "  last results:"
+	grep -aE '^ *(not )?ok [0-9]|# start ' "$1/serial.log" | tail -n 5 | sed 's/^/  | /'
+	echo "  last lines of $1/serial.log:"
+	tail -n 30 "$1/serial.log" | sed 's/^/  | /'
 }
 
 # stage NAME CMD...: run CMD with its output in $LOGS/NAME.log and print

@@ -97,6 +97,38 @@ if command -v qemu-system-aarch64 >/dev/null; then
 		env QEMU_TIMEOUT=3 bash "$P/run.sh" ours
 fi
 
+# A stuck kernel: a bare program that reports an RCU stall three times
+# and spins. The watchdog names where each CPU is and stops QEMU long
+# before the timeout.
+if command -v qemu-system-aarch64 >/dev/null && command -v ${CROSS:-aarch64-linux-gnu-}gcc >/dev/null; then
+	cat >"$tmp/stuck.S" <<'S'
+	.global _start
+_start:
+	ldr	x1, =0x09000000		/* PL011 data register of QEMU virt */
+	mov	x3, #3
+1:	adr	x2, msg
+2:	ldrb	w0, [x2], #1
+	cbz	w0, 3f
+	strb	w0, [x1]
+	b	2b
+3:	subs	x3, x3, #1
+	b.ne	1b
+	.global stuck_here
+stuck_here:
+	b	stuck_here
+msg:	.asciz	"rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+S
+	img=$BUILD/ours/obj/arch/arm64/boot/Image
+	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
+		-o "$img" "$tmp/stuck.S"
+	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
+	check "a stuck kernel is stopped before the timeout" 1 \
+		"error: QEMU: the kernel is stuck \(ours, vhe\)" \
+		sh -c "QEMU_TIMEOUT=120 bash $P/run.sh ours >$tmp/stuck.out 2>&1; rc=\$?; cat $tmp/stuck.out; exit \$rc"
+	check "a stuck kernel's CPUs are named" 0 \
+		"cpu 0: EL2h irq-mask=I pc=0x40080024 stuck_here\+0x0" cat "$tmp/stuck.out"
+fi
+
 # The nested stage names a package it cannot download (a closure resolved
 # earlier that lists one the registry does not have).
 mkdir -p "$BUILD/tests/arm64/fp" "$BUILD/cache/nested"

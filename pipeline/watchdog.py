@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Watch a test machine's console and, when its kernel is stuck, show
+where each CPU is.
+
+usage: watchdog.py DIR QEMU_PID TIMEOUT SYSTEM_MAP
+
+DIR holds serial.log and QEMU's monitor socket (monitor.sock). The kernel
+is stuck when its console has reported the same kind of stall (an RCU CPU
+stall, a soft or hard lockup) STALL_REPORTS times (environment, default 3):
+RCU repeats its report about once a minute while the stall lasts, so a
+transient stall of a slow emulated CPU does not count. Then every CPU's
+registers are sampled SAMPLES times through the monitor, each program
+counter is named from SYSTEM_MAP, the lot goes to DIR/stall.txt and QEMU
+is told to quit, instead of the machine spinning until the run's timeout.
+Shortly before TIMEOUT seconds the same samples go to DIR/timeout.txt, so
+a machine that hangs without any report shows where it hangs too.
+"""
+
+import bisect
+import os
+import re
+import socket
+import sys
+import time
+
+STALLS = (
+    re.compile(r"rcu: INFO: \S+ detected stalls"),
+    re.compile(r"watchdog: BUG: soft lockup"),
+    re.compile(r"Watchdog detected hard LOCKUP"),
+)
+
+
+def load_map(path):
+    addrs, names = [], []
+    try:
+        with open(path) as f:
+            for line in f:
+                a, t, n = line.split()[:3]
+                if t.lower() in "tw":
+                    addrs.append(int(a, 16))
+                    names.append(n)
+    except OSError:
+        pass
+    order = sorted(range(len(addrs)), key=addrs.__getitem__)
+    return [addrs[i] for i in order], [names[i] for i in order]
+
+
+def symbol(smap, pc):
+    addrs, names = smap
+    i = bisect.bisect_right(addrs, pc) - 1
+    if i < 0 or pc - addrs[i] > 0x100000:
+        return "?"
+    return f"{names[i]}+{pc - addrs[i]:#x}"
+
+
+def monitor(path, cmd):
+    """Send one command to the human monitor; return what it printed."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(10)
+        s.connect(path)
+        buf = b""
+        while not buf.endswith(b"(qemu) "):
+            buf += s.recv(65536)
+        s.sendall(cmd.encode() + b"\n")
+        buf = b""
+        while not buf.endswith(b"(qemu) "):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", buf.decode(errors="replace"))
+    return text.replace("\r", "")
+
+
+def sample(sock, smap, samples):
+    """Every CPU's PC, EL and IRQ mask, SAMPLES times half a second apart."""
+    out = []
+    for n in range(samples):
+        try:
+            regs = monitor(sock, "info registers -a")
+        except OSError as e:
+            out.append(f"sample {n}: monitor did not answer ({e})")
+            break
+        cpu = 0
+        for line in regs.splitlines():
+            m = re.match(r"CPU#(\d+)", line)
+            if m:
+                cpu = int(m.group(1))
+            m = re.search(r"\bPC=([0-9a-f]+)", line)
+            if m:
+                pc = int(m.group(1), 16)
+            m = re.search(r"PSTATE=([0-9a-f]+) \S+ (EL\d[th])", line)
+            if m:
+                daif = "I" if int(m.group(1), 16) & 0x80 else "-"
+                out.append(f"sample {n} cpu {cpu}: {m.group(2)} irq-mask={daif} "
+                           f"pc={pc:#x} {symbol(smap, pc)}")
+        time.sleep(0.5)
+    return "\n".join(out) + "\n"
+
+
+def main():
+    if len(sys.argv) != 5:
+        sys.exit(__doc__)
+    run, qpid, tmo, smap_path = sys.argv[1], int(sys.argv[2]), \
+        float(sys.argv[3]), sys.argv[4]
+    limit = int(os.environ.get("STALL_REPORTS", "3"))
+    samples = int(os.environ.get("SAMPLES", "6"))
+    serial = os.path.join(run, "serial.log")
+    sock = os.path.join(run, "monitor.sock")
+    deadline = time.monotonic() + tmo - 20
+    smap = None
+    while True:
+        time.sleep(2)
+        try:
+            os.kill(qpid, 0)
+        except OSError:
+            return
+        try:
+            with open(serial, errors="replace") as f:
+                text = f.read()
+        except OSError:
+            continue
+        hits = [pat.pattern for pat in STALLS if len(pat.findall(text)) >= limit]
+        late = time.monotonic() >= deadline
+        if not hits and not late:
+            continue
+        smap = smap or load_map(smap_path)
+        report = sample(sock, smap, samples)
+        name = "stall.txt" if hits else "timeout.txt"
+        with open(os.path.join(run, name), "w") as f:
+            f.write(report)
+        if hits:
+            try:
+                monitor(sock, "quit")
+            except OSError:
+                pass
+        return
+
+
+if __name__ == "__main__":
+    main()
