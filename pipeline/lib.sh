@@ -59,7 +59,7 @@ kmake() {
 # timeout, a stuck kernel (pipeline/watchdog.py) or a QEMU failure print
 # one "error:" line naming WHAT (and CONTEXT, such as the variant and the
 # mode), with where the CPUs were, the last KTAP lines, the console tail
-# (and QEMU's stderr), and return 1.
+# (and QEMU's stderr), and return 1; 3 for a stuck kernel.
 boot_machine() {
 	local dir=$1 image=$2 initrd=$3 append=$4 tmo=$5 what=$6 ctx=$7 rc=0
 	local qpid wpid map
@@ -80,7 +80,7 @@ boot_machine() {
 	if [ -f "$dir/stall.txt" ]; then
 		echo "error: $what: the kernel is stuck ($ctx); CPUs (from $dir/stall.txt):"
 		machine_state "$dir" stall.txt
-		return 1
+		return 3
 	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		echo "error: $what timed out after ${tmo}s ($ctx); CPUs before the timeout:"
 		machine_state "$dir" timeout.txt

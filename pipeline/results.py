@@ -36,6 +36,7 @@ KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode
                       r"initialized successfully")
 MODE_NAMES = {"VHE": "vhe", "Hyp nVHE": "nvhe", "Hyp hVHE": "hvhe",
               "Protected nVHE": "protected"}
+STALL = re.compile(r"detected stalls|rcu_preempt kthread|soft lockup|hard LOCKUP")
 TOTALS_FAILED = re.compile(r"^# Totals: pass:\d+ fail:[1-9]")
 TEST_LINE = re.compile(r"^    (not ok|ok) (\d+) (\S+)(?: # (.*))?$")
 
@@ -56,10 +57,18 @@ def parse(run, variant, mode):
     outdir = os.path.join(run, "out")
     os.makedirs(outdir, exist_ok=True)
 
+    # run.sh boots again after a test that left the kernel stuck: each
+    # boot's console opens with "FPTEST-BOOT N" (a log without it is one).
     suite, buf = None, []
     in_dmesg = False
-    dmesg = []
+    boots = [{"lines": [], "dmesg": [], "stuck": None}]
+    started = None
     for l in lines:
+        if l.startswith("FPTEST-BOOT "):
+            if boots[-1]["lines"]:
+                boots.append({"lines": [], "dmesg": [], "stuck": None})
+            continue
+        boot = boots[-1]
         if l == "FPTEST-DMESG-BEGIN":
             in_dmesg = True
             continue
@@ -67,8 +76,21 @@ def parse(run, variant, mode):
             in_dmesg = False
             continue
         if in_dmesg:
-            dmesg.append(l)
+            boot["dmesg"].append(l)
             continue
+        boot["lines"].append(l)
+        if l == "FPTEST-BEGIN" and started:
+            # The previous boot never finished this test: it was stuck.
+            boots[-2]["stuck"] = started
+            res["tests"][started] = {"result": "fail",
+                                     "directive": "STUCK (the kernel stalled; "
+                                     "CPU samples in the run's boot*/stall.txt)"}
+            with open(os.path.join(outdir, started.replace("/", "__") + ".txt"),
+                      "w") as f:
+                f.write("\n".join(buf) + "\n")
+            started, buf = None, []
+        if l.startswith("    # start "):
+            started = l[len("    # start "):]
         if l.startswith("# kernel: "):
             res["kernel"] = l[len("# kernel: "):]
         elif l.startswith("# sve_vls:"):
@@ -100,19 +122,24 @@ def parse(run, variant, mode):
                 with open(os.path.join(outdir, name.replace("/", "__") + ".txt"),
                           "w") as f:
                     f.write("\n".join(buf) + "\n")
-                buf = []
+                buf, started = [], None
 
-    # Without the dmesg dump (a panic, a hang) the whole log is the evidence.
-    current = None
-    for l in (dmesg if dmesg else lines):
-        m = re.search(r"# start (\S+)", l)
-        if m:
-            current = m.group(1)
-        if SPLAT.search(l) and not l.lstrip().startswith("#"):
-            res["splats"].append({"test": current, "line": l.strip()})
-        m = KVM_MODE.search(l)
-        if m:
-            res["kvm_mode"] = MODE_NAMES[m.group(1)]
+    # Each boot's splats: from its dmesg dump, or without one (a panic, a
+    # hang) from its whole console. The stall reports of a boot that was
+    # stuck are that test's failure, judged like any other by the report.
+    for boot in boots:
+        current = None
+        for l in (boot["dmesg"] if boot["dmesg"] else boot["lines"]):
+            m = re.search(r"# start (\S+)", l)
+            if m:
+                current = m.group(1)
+            if SPLAT.search(l) and not l.lstrip().startswith("#"):
+                if current and current == boot["stuck"] and STALL.search(l):
+                    continue
+                res["splats"].append({"test": current, "line": l.strip()})
+            m = KVM_MODE.search(l)
+            if m:
+                res["kvm_mode"] = MODE_NAMES[m.group(1)]
 
     with open(os.path.join(run, "results.json"), "w") as f:
         json.dump(res, f, indent=1)

@@ -27,6 +27,30 @@ append="console=ttyAMA0 kvm-arm.mode=$mode kvm-arm.wfi_trap_policy=trap panic=-1
 [ -z "${T:-}" ] || append="$append fptest.filter=$T"
 append="$append ${APPEND:-}"
 echo "qemu: $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
-boot_machine "$run" "$image" "$initrd" "$append" "$timeout_s" \
-	QEMU "$variant, $mode" -m 2048 ${QEMU_EXTRA:-} || exit 1
+
+# A test that leaves the kernel stuck (the watchdog stops the machine) is
+# recorded as such, and the machine boots again, up to STUCK_REBOOTS times,
+# for the tests after it: the run still measures every other test, and
+# the report holds the stuck test to the same parity with stock as any
+# failure. Each boot's console is in bootN/serial.log; serial.log is
+# their concatenation, each boot opened by a "FPTEST-BOOT N" line.
+: >"$run/serial.log"
+after=
+n=0
+while :; do
+	n=$((n + 1))
+	mkdir -p "$run/boot$n"
+	a=$append
+	[ -z "$after" ] || a="$a fptest.after=$after"
+	rc=0
+	boot_machine "$run/boot$n" "$image" "$initrd" "$a" "$timeout_s" \
+		QEMU "$variant, $mode, boot $n" -m 2048 ${QEMU_EXTRA:-} || rc=$?
+	{ echo "FPTEST-BOOT $n"; cat "$run/boot$n/serial.log"; } >>"$run/serial.log"
+	[ $rc -ne 0 ] || break
+	[ $rc -eq 3 ] && [ $n -le "${STUCK_REBOOTS:-2}" ] || exit 1
+	after=$(tr -d '\r' <"$run/boot$n/serial.log" |
+		sed -n 's|^    # start \([^ ]*\)$|\1|p' | tail -n 1)
+	[ -n "$after" ] || exit 1
+	echo "stuck: $after left the kernel stuck; booting again for the tests after it"
+done
 python3 "$ROOT/pipeline/results.py" parse "$run" "$variant" "$mode"

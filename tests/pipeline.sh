@@ -123,7 +123,7 @@ S
 		-o "$img" "$tmp/stuck.S"
 	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
 	check "a stuck kernel is stopped before the timeout" 1 \
-		"error: QEMU: the kernel is stuck \(ours, vhe\)" \
+		"error: QEMU: the kernel is stuck \(ours, vhe, boot 1\)" \
 		sh -c "QEMU_TIMEOUT=120 bash $P/run.sh ours >$tmp/stuck.out 2>&1; rc=\$?; cat $tmp/stuck.out; exit \$rc"
 	check "a stuck kernel's CPUs are named" 0 \
 		"cpu 0: EL2h irq-mask=I pc=0x40080024 stuck_here\+0x0" cat "$tmp/stuck.out"

@@ -72,5 +72,21 @@ check "KTAP totals with failures fail an exit-0 test" 0 "^fail exit 0 with # Tot
 	sh -c "$R parse p ours vhe >/dev/null && python3 -c 'import json
 t = json.load(open(\"p/results.json\"))[\"tests\"]
 print(t[\"fp/fp-stress\"][\"result\"], t[\"fp/fp-stress\"][\"directive\"], t[\"kvm/quiet\"][\"result\"])'"
+# Two boots: the first stuck in kvm/b (its stall reports are its failure,
+# not splats), the second ran the tests after it.
+mkdir -p st
+printf '%s\n' "FPTEST-BOOT 1" FPTEST-BEGIN "KTAP version 1" "    # Subtest: kvm" \
+	"    # start kvm/a" "    ok 1 a" "    # start kvm/b" \
+	"[ 91.5] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:" \
+	"FPTEST-BOOT 2" FPTEST-BEGIN "KTAP version 1" "    # Subtest: kvm" \
+	"    # start kvm/c" "    ok 1 c" FPTEST-DMESG-BEGIN "[ 0.9] # start kvm/c" \
+	"[ 1.0] WARNING: CPU: 0 PID: 1 at x" FPTEST-DMESG-END FPTEST-END >st/serial.log
+check "a stuck test fails as STUCK, the next boot's tests count" 0 \
+	"^ok fail:STUCK ok splats: kvm/c$" \
+	sh -c "$R parse st ours vhe >/dev/null && python3 -c 'import json
+r = json.load(open(\"st/results.json\"))
+t = r[\"tests\"]
+print(t[\"kvm/a\"][\"result\"], t[\"kvm/b\"][\"result\"] + \":\" + t[\"kvm/b\"][\"directive\"].split()[0],
+      t[\"kvm/c\"][\"result\"], \"splats:\", \" \".join(str(s[\"test\"]) for s in r[\"splats\"]))'"
 echo "results: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
