@@ -36,7 +36,7 @@ KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode
                       r"initialized successfully")
 MODE_NAMES = {"VHE": "vhe", "Hyp nVHE": "nvhe", "Hyp hVHE": "hvhe",
               "Protected nVHE": "protected"}
-STALL = re.compile(r"detected stalls|rcu_preempt kthread|soft lockup|hard LOCKUP")
+STALL = re.compile(r"FPTEST-STUCK|detected stalls|rcu_preempt kthread|soft lockup|hard LOCKUP")
 TOTALS_FAILED = re.compile(r"^# Totals: pass:\d+ fail:[1-9]")
 TEST_LINE = re.compile(r"^    (not ok|ok) (\d+) (\S+)(?: # (.*))?$")
 

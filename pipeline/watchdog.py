@@ -9,7 +9,10 @@ DIR holds serial.log and QEMU's monitor socket (monitor.sock). The kernel
 is stuck when its console has reported the same kind of stall (an RCU CPU
 stall, a soft or hard lockup) STALL_REPORTS times (environment, default 3):
 RCU repeats its report about once a minute while the stall lasts, so a
-transient stall of a slow emulated CPU does not count. Then every CPU's
+transient stall of a slow emulated CPU does not count. The guest's runner
+(guest/init) also reports a CPU that accounted no time for a minute
+("FPTEST-STUCK:"), which RCU misses on a machine with no grace period
+pending. Then every CPU's
 registers are sampled SAMPLES times through the monitor, each program
 counter is named from SYSTEM_MAP, the lot goes to DIR/stall.txt and QEMU
 is told to quit, instead of the machine spinning until the run's timeout.
@@ -29,6 +32,9 @@ STALLS = (
     re.compile(r"watchdog: BUG: soft lockup"),
     re.compile(r"Watchdog detected hard LOCKUP"),
 )
+# guest/init's own report: a CPU that accounts no time has been stuck for
+# a minute already, whether or not RCU noticed.
+STUCK = re.compile(r"FPTEST-STUCK: ")
 
 
 def load_map(path):
@@ -122,6 +128,7 @@ def main():
         except OSError:
             continue
         hits = [pat.pattern for pat in STALLS if len(pat.findall(text)) >= limit]
+        hits += STUCK.findall(text)
         late = time.monotonic() >= deadline
         if not hits and not late:
             continue
