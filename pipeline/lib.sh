@@ -62,21 +62,25 @@ kmake() {
 # (and QEMU's stderr), and return 1; 3 for a stuck kernel.
 boot_machine() {
 	local dir=$1 image=$2 initrd=$3 append=$4 tmo=$5 what=$6 ctx=$7 rc=0
-	local qpid wpid map
+	local qpid wpid map sock
 	shift 7
 	map=$(dirname "$image")/../../../System.map
 	rm -f "$dir/stall.txt" "$dir/timeout.txt" "$dir/monitor.sock"
+	# A UNIX socket's path has at most 107 bytes.
+	sock=$dir/monitor.sock
+	[ ${#sock} -le 100 ] || sock=$(mktemp -u /tmp/qmon.XXXXXX)
 	timeout -k 10 "$tmo" qemu-system-aarch64 \
 		-M virt,virtualization=on,gic-version=3 -cpu max,sve=on -smp 2 \
 		-nographic -no-reboot -nic none "$@" \
-		-monitor "unix:$dir/monitor.sock,server=on,wait=off" \
+		-monitor "unix:$sock,server=on,wait=off" \
 		-kernel "$image" -initrd "$initrd" -append "$append" \
 		</dev/null >"$dir/serial.log" 2>"$dir/qemu.stderr" &
 	qpid=$!
-	python3 "$ROOT/pipeline/watchdog.py" "$dir" "$qpid" "$tmo" "$map" &
+	python3 "$ROOT/pipeline/watchdog.py" "$dir" "$qpid" "$tmo" "$map" "$sock" &
 	wpid=$!
 	wait "$qpid" || rc=$?
 	wait "$wpid" || true
+	[ "$sock" = "$dir/monitor.sock" ] || rm -f "$sock"
 	if [ -f "$dir/stall.txt" ]; then
 		echo "error: $what: the kernel is stuck ($ctx); CPUs (from $dir/stall.txt):"
 		machine_state "$dir" stall.txt

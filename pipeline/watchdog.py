@@ -3,9 +3,10 @@
 """Watch a test machine's console and, when its kernel is stuck, show
 where each CPU is.
 
-usage: watchdog.py DIR QEMU_PID TIMEOUT SYSTEM_MAP
+usage: watchdog.py DIR QEMU_PID TIMEOUT SYSTEM_MAP [SOCKET]
 
-DIR holds serial.log and QEMU's monitor socket (monitor.sock). The kernel
+DIR holds serial.log and QEMU's monitor socket (SOCKET, by default
+DIR/monitor.sock). The kernel
 is stuck when its console has reported the same kind of stall (an RCU CPU
 stall, a soft or hard lockup) STALL_REPORTS times (environment, default 3):
 RCU repeats its report about once a minute while the stall lasts, so a
@@ -106,14 +107,14 @@ def sample(sock, smap, samples):
 
 
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6):
         sys.exit(__doc__)
     run, qpid, tmo, smap_path = sys.argv[1], int(sys.argv[2]), \
         float(sys.argv[3]), sys.argv[4]
     limit = int(os.environ.get("STALL_REPORTS", "3"))
     samples = int(os.environ.get("SAMPLES", "6"))
     serial = os.path.join(run, "serial.log")
-    sock = os.path.join(run, "monitor.sock")
+    sock = sys.argv[5] if len(sys.argv) > 5 else os.path.join(run, "monitor.sock")
     deadline = time.monotonic() + tmo - 20
     smap = None
     while True:
