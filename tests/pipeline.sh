@@ -116,7 +116,7 @@ _start:
 	.global stuck_here
 stuck_here:
 	b	stuck_here
-msg:	.asciz	"rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+msg:	.asciz	"    # start kvm/x\nrcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
 S
 	img=$BUILD/ours/obj/arch/arm64/boot/Image
 	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
@@ -124,9 +124,13 @@ S
 	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
 	check "a stuck kernel is stopped before the timeout" 1 \
 		"error: QEMU: the kernel is stuck \(ours, vhe, boot 1\)" \
-		sh -c "QEMU_TIMEOUT=120 bash $P/run.sh ours >$tmp/stuck.out 2>&1; rc=\$?; cat $tmp/stuck.out; exit \$rc"
+		sh -c "STUCK_REBOOTS=1 QEMU_TIMEOUT=120 bash $P/run.sh ours >$tmp/stuck.out 2>&1; rc=\$?; cat $tmp/stuck.out; exit \$rc"
 	check "a stuck kernel's CPUs are named" 0 \
 		"cpu 0: EL2h irq-mask=I pc=0x40080024 stuck_here\+0x0" cat "$tmp/stuck.out"
+	check "a stuck kernel boots again for the tests after the stuck one" 0 \
+		"^stuck: kvm/x left the kernel stuck; booting again" cat "$tmp/stuck.out"
+	check "and gives up after STUCK_REBOOTS boots" 0 \
+		"kernel is stuck \\(ours, vhe, boot 2\\)" cat "$tmp/stuck.out"
 fi
 
 # The nested stage names a package it cannot download (a closure resolved
