@@ -27,17 +27,7 @@ import sys
 import threading
 import time
 
-
-def symbols(system_map):
-    addrs, names = [], []
-    with open(system_map) as f:
-        for line in f:
-            a, t, n = line.split()[:3]
-            if t in "tTwW":
-                addrs.append(int(a, 16))
-                names.append(n)
-    order = sorted(range(len(addrs)), key=addrs.__getitem__)
-    return [addrs[i] for i in order], [names[i] for i in order]
+from sysmap import symbols
 
 
 def count_pcs(fifo, pcs):

@@ -57,6 +57,12 @@ def parse(run, variant, mode):
     outdir = os.path.join(run, "out")
     os.makedirs(outdir, exist_ok=True)
 
+    def record(name, result, directive, out):
+        res["tests"][name] = {"result": result, "directive": directive}
+        with open(os.path.join(outdir, name.replace("/", "__") + ".txt"),
+                  "w") as f:
+            f.write("\n".join(out) + "\n")
+
     # run.sh boots again after a test that left the kernel stuck: each
     # boot's console opens with "FPTEST-BOOT N" (a log without it is one).
     suite, buf = None, []
@@ -82,12 +88,8 @@ def parse(run, variant, mode):
         if l == "FPTEST-BEGIN" and started:
             # The previous boot never finished this test: it was stuck.
             boots[-2]["stuck"] = started
-            res["tests"][started] = {"result": "fail",
-                                     "directive": "STUCK (the kernel stalled; "
-                                     "CPU samples in the run's boot*/stall.txt)"}
-            with open(os.path.join(outdir, started.replace("/", "__") + ".txt"),
-                      "w") as f:
-                f.write("\n".join(buf) + "\n")
+            record(started, "fail", "STUCK (the kernel stalled; CPU samples "
+                   "in the run's boot*/stall.txt)", buf)
             started, buf = None, []
         if l.startswith("    # start "):
             started = l[len("    # start "):]
@@ -117,11 +119,7 @@ def parse(run, variant, mode):
                 if result == "ok" and bad:
                     result = "fail"
                     directive = f"exit 0 with {bad[-1]}"
-                name = f"{suite}/{m.group(3)}"
-                res["tests"][name] = {"result": result, "directive": directive}
-                with open(os.path.join(outdir, name.replace("/", "__") + ".txt"),
-                          "w") as f:
-                    f.write("\n".join(buf) + "\n")
+                record(f"{suite}/{m.group(3)}", result, directive, buf)
                 buf, started = [], None
 
     # Each boot's splats: from its dmesg dump, or without one (a panic, a

@@ -28,6 +28,8 @@ import socket
 import sys
 import time
 
+from sysmap import symbols
+
 STALLS = (
     re.compile(r"rcu: INFO: \S+ detected stalls"),
     re.compile(r"watchdog: BUG: soft lockup"),
@@ -39,18 +41,11 @@ STUCK = re.compile(r"FPTEST-STUCK: ")
 
 
 def load_map(path):
-    addrs, names = [], []
+    """The System.map's symbols, or none when it cannot be read."""
     try:
-        with open(path) as f:
-            for line in f:
-                a, t, n = line.split()[:3]
-                if t.lower() in "tw":
-                    addrs.append(int(a, 16))
-                    names.append(n)
+        return symbols(path)
     except OSError:
-        pass
-    order = sorted(range(len(addrs)), key=addrs.__getitem__)
-    return [addrs[i] for i in order], [names[i] for i in order]
+        return [], []
 
 
 def symbol(smap, pc):
@@ -116,7 +111,6 @@ def main():
     serial = os.path.join(run, "serial.log")
     sock = sys.argv[5] if len(sys.argv) > 5 else os.path.join(run, "monitor.sock")
     deadline = time.monotonic() + tmo - 20
-    smap = None
     while True:
         time.sleep(2)
         try:
@@ -133,8 +127,7 @@ def main():
         late = time.monotonic() >= deadline
         if not hits and not late:
             continue
-        smap = smap or load_map(smap_path)
-        report = sample(sock, smap, samples)
+        report = sample(sock, load_map(smap_path), samples)
         name = "stall.txt" if hits else "timeout.txt"
         with open(os.path.join(run, name), "w") as f:
             f.write(report)
