@@ -37,13 +37,20 @@ KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode
 MODE_NAMES = {"VHE": "vhe", "Hyp nVHE": "nvhe", "Hyp hVHE": "hvhe",
               "Protected nVHE": "protected"}
 STALL = re.compile(r"FPTEST-STUCK|detected stalls|rcu_preempt kthread|soft lockup|hard LOCKUP")
+ALIVE = re.compile(r"\[ *\d+\.\d+\] FPTEST-ALIVE\r?\n")
 TOTALS_FAILED = re.compile(r"^# Totals: pass:\d+ fail:[1-9]")
 TEST_LINE = re.compile(r"^    (not ok|ok) (\d+) (\S+)(?: # (.*))?$")
 
 
 def parse(run, variant, mode):
     with open(os.path.join(run, "serial.log"), errors="replace") as f:
-        lines = [l.rstrip("\r\n") for l in f]
+        text = f.read()
+    # The runner's heartbeat is printed by the kernel, so it may land in
+    # the middle of a line of test output: take it out, whole lines back.
+    text = ALIVE.sub("", text)
+    lines = [l.rstrip("\r") for l in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
     res = {"variant": variant, "mode": mode, "debug": bool(os.environ.get("DEBUG")),
            "stage": os.environ.get("RESULTS_STAGE", ""),
            "complete": "FPTEST-END" in lines, "kernel": None, "kvm_mode": None,

@@ -13,7 +13,10 @@ RCU repeats its report about once a minute while the stall lasts, so a
 transient stall of a slow emulated CPU does not count. The guest's runner
 (guest/init) also reports a CPU that accounted no time for a minute
 ("FPTEST-STUCK:"), which RCU misses on a machine with no grace period
-pending. Then every CPU's
+pending, and prints a heartbeat ("FPTEST-ALIVE") every 30 s: once one has
+been seen, HEARTBEAT_S (environment, default 240) seconds without another
+before the runner's end mean that no CPU runs it any more, a machine too
+stuck to report anything. Then every CPU's
 registers are sampled SAMPLES times through the monitor, each program
 counter is named from SYSTEM_MAP, the lot goes to DIR/stall.txt and QEMU
 is told to quit, instead of the machine spinning until the run's timeout.
@@ -38,6 +41,8 @@ STALLS = (
 # guest/init's own report: a CPU that accounts no time has been stuck for
 # a minute already, whether or not RCU noticed.
 STUCK = re.compile(r"FPTEST-STUCK: ")
+ALIVE = "FPTEST-ALIVE"
+END = "FPTEST-END"
 
 
 def load_map(path):
@@ -110,7 +115,9 @@ def main():
     samples = int(os.environ.get("SAMPLES", "6"))
     serial = os.path.join(run, "serial.log")
     sock = sys.argv[5] if len(sys.argv) > 5 else os.path.join(run, "monitor.sock")
+    heartbeat = float(os.environ.get("HEARTBEAT_S", "240"))
     deadline = time.monotonic() + tmo - 20
+    beats, last_beat = 0, time.monotonic()
     while True:
         time.sleep(2)
         try:
@@ -124,10 +131,18 @@ def main():
             continue
         hits = [pat.pattern for pat in STALLS if len(pat.findall(text)) >= limit]
         hits += STUCK.findall(text)
-        late = time.monotonic() >= deadline
+        now = time.monotonic()
+        n = text.count(ALIVE)
+        if n != beats:
+            beats, last_beat = n, now
+        elif beats and now - last_beat > heartbeat and END not in text:
+            hits.append(f"no {ALIVE} for {heartbeat:.0f} s")
+        late = now >= deadline
         if not hits and not late:
             continue
         report = sample(sock, load_map(smap_path), samples)
+        if hits:
+            report = f"stuck: {hits[0]}\n" + report
         name = "stall.txt" if hits else "timeout.txt"
         with open(os.path.join(run, name), "w") as f:
             f.write(report)

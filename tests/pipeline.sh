@@ -131,6 +131,28 @@ S
 		"^stuck: kvm/x left the kernel stuck; booting again" cat "$tmp/stuck.out"
 	check "and gives up after STUCK_REBOOTS boots" 0 \
 		"kernel is stuck \\(ours, vhe, boot 2\\)" cat "$tmp/stuck.out"
+
+	# Every CPU stuck, nothing reported: the runner's heartbeat stops.
+	cat >"$tmp/silent.S" <<'S'
+	.global _start
+_start:
+	ldr	x1, =0x09000000
+	adr	x2, msg
+2:	ldrb	w0, [x2], #1
+	cbz	w0, silent_here
+	strb	w0, [x1]
+	b	2b
+	.global silent_here
+silent_here:
+	b	silent_here
+msg:	.asciz	"    # start kvm/y\n[    1.0] FPTEST-ALIVE\n"
+S
+	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
+		-o "$img" "$tmp/silent.S"
+	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
+	check "a silent machine is stopped when its heartbeat stops" 1 \
+		"stuck: no FPTEST-ALIVE for 6 s" \
+		env STUCK_REBOOTS=0 HEARTBEAT_S=6 QEMU_TIMEOUT=120 bash "$P/run.sh" ours
 fi
 
 # The nested stage names a package it cannot download (a closure resolved

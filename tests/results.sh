@@ -88,5 +88,14 @@ r = json.load(open(\"st/results.json\"))
 t = r[\"tests\"]
 print(t[\"kvm/a\"][\"result\"], t[\"kvm/b\"][\"result\"] + \":\" + t[\"kvm/b\"][\"directive\"].split()[0],
       t[\"kvm/c\"][\"result\"], \"splats:\", \" \".join(str(s[\"test\"]) for s in r[\"splats\"]))'"
+# The heartbeat comes from the kernel and may cut a line of test output.
+mkdir -p hb
+printf '%s\n' FPTEST-BEGIN "KTAP version 1" "    # Subtest: kvm" "    # start kvm/a" \
+	"    o[   30.012] FPTEST-ALIVE" "k 1 a # time=1.0s" "[   60.0] FPTEST-ALIVE" \
+	"    not ok 2 b" FPTEST-END >hb/serial.log
+check "a heartbeat inside a result line is taken out" 0 "^ok fail$" \
+	sh -c "$R parse hb ours vhe >/dev/null && python3 -c 'import json
+t = json.load(open(\"hb/results.json\"))[\"tests\"]
+print(t[\"kvm/a\"][\"result\"], t[\"kvm/b\"][\"result\"])'"
 echo "results: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
