@@ -150,9 +150,10 @@ void fpcore_flush_task(struct task_struct *t)
  * Called from __switch_to() with IRQs disabled. Whatever current left
  * dirty (its user or its kernel-mode NEON registers) is saved and stays
  * recorded, so @incoming finds out here whether the registers are still its
- * own. A task switched in inside kernel_neon_begin()/end() gets its
- * kernel-mode registers back at once: that code does not pass through
- * the return path.
+ * own. A vCPU that KVM's preempt notifier failed to put is saved too,
+ * with a warning (fpctx_task_switch_out()). A task switched in inside
+ * kernel_neon_begin()/end() gets its kernel-mode registers back at once:
+ * that code does not pass through the return path.
  */
 void fpsimd_thread_switch(struct task_struct *incoming)
 {
@@ -165,9 +166,8 @@ void fpsimd_thread_switch(struct task_struct *incoming)
 	pc = fpcore_this();
 	cpu = smp_processor_id();
 
-	fpctx_switch_out(pc, cpu, &current->thread.fpstate);
-	fpctx_switch_out(pc, cpu, &current->thread.kernel_fpstate);
-	FPOWN_ASSERT(!pc->dirty);
+	fpctx_task_switch_out(pc, cpu, &current->thread.fpstate,
+			      &current->thread.kernel_fpstate);
 
 	if (test_tsk_thread_flag(incoming, TIF_KERNEL_FPSTATE)) {
 		fpctx_kernel_task_resume(pc, cpu, &incoming->thread.kernel_fpstate);
