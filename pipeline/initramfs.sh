@@ -51,6 +51,10 @@ while read -r suite prog; do
 	echo "$suite $name ${settings:-$default_tmo}" | tr -s ' ' >>"$root/tests/list"
 done <"$tests/programs"
 
+# A VM the runner holds for the whole run (guest/init, fptest.holdvm).
+${CROSS}gcc -static -O2 -Wall -o "$root/bin/hold-vm" "$ROOT/guest/hold-vm.c"
+${CROSS}strip "$root/bin/hold-vm"
+
 cp "$ROOT/guest/init" "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) >"$out.tmp"

@@ -20,6 +20,8 @@ stuck to report anything. Then every CPU's
 registers are sampled SAMPLES times through the monitor, each program
 counter is named from SYSTEM_MAP, the lot goes to DIR/stall.txt and QEMU
 is told to quit, instead of the machine spinning until the run's timeout.
+STUCK_MONITOR (environment) may list more monitor commands, separated by
+";", whose output is added (say "x /10gx ADDR;info registers -a").
 Shortly before TIMEOUT seconds the same samples go to DIR/timeout.txt, so
 a machine that hangs without any report shows where it hangs too.
 """
@@ -34,13 +36,13 @@ import time
 from sysmap import symbols
 
 STALLS = (
-    re.compile(r"rcu: INFO: \S+ detected stalls"),
-    re.compile(r"watchdog: BUG: soft lockup"),
-    re.compile(r"Watchdog detected hard LOCKUP"),
+    ("an RCU CPU stall", re.compile(r"rcu: INFO: \S+ detected stalls")),
+    ("a soft lockup", re.compile(r"watchdog: BUG: soft lockup")),
+    ("a hard lockup", re.compile(r"Watchdog detected hard LOCKUP")),
 )
 # guest/init's own report: a CPU that accounts no time has been stuck for
 # a minute already, whether or not RCU noticed.
-STUCK = re.compile(r"FPTEST-STUCK: ")
+STUCK_LINE = re.compile(r"FPTEST-STUCK: [^\n]*")
 ALIVE = "FPTEST-ALIVE"
 END = "FPTEST-END"
 
@@ -129,8 +131,9 @@ def main():
                 text = f.read()
         except OSError:
             continue
-        hits = [pat.pattern for pat in STALLS if len(pat.findall(text)) >= limit]
-        hits += STUCK.findall(text)
+        hits = [f"{what} reported {limit} times" for what, pat in STALLS
+                if len(pat.findall(text)) >= limit]
+        hits += [line.strip() for line in STUCK_LINE.findall(text)]
         now = time.monotonic()
         n = text.count(ALIVE)
         if n != beats:
@@ -141,6 +144,11 @@ def main():
         if not hits and not late:
             continue
         report = sample(sock, load_map(smap_path), samples)
+        for cmd in filter(None, os.environ.get("STUCK_MONITOR", "").split(";")):
+            try:
+                report += monitor(sock, cmd)
+            except OSError:
+                pass
         if hits:
             report = f"stuck: {hits[0]}\n" + report
         name = "stall.txt" if hits else "timeout.txt"
