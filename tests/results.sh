@@ -64,14 +64,22 @@ check "parity with stock passes" 0 "RESULT: PASS" $R report --parity o2 s2
 check "a splat in our dmesg fails" 1 "kernel splat during kvm/a" $R report --parity o3 s2
 check "without a confirmation run a regression fails" 1 "FAIL: ours / vhe: kvm/b" \
 	$R report --parity o s
+# parsed DIR EXPR: parse DIR/serial.log, then print EXPR, Python over r
+# (the results) and t (its tests).
+parsed() {
+	$R parse "$1" ours vhe >/dev/null &&
+		python3 -c "import json, sys
+r = json.load(open(sys.argv[1] + '/results.json'))
+t = r['tests']
+print($2)" "$1"
+}
+
 mkdir -p p
 printf '%s\n' "KTAP version 1" "    # Subtest: fp" "    # # Totals: pass:2 fail:12 xfail:0" \
 	"    ok 1 fp-stress" "    # Subtest: kvm" "    # # Totals: pass:3 fail:0 xfail:0" \
 	"    ok 1 quiet" FPTEST-END >p/serial.log
 check "KTAP totals with failures fail an exit-0 test" 0 "^fail exit 0 with # Totals.* ok$" \
-	sh -c "$R parse p ours vhe >/dev/null && python3 -c 'import json
-t = json.load(open(\"p/results.json\"))[\"tests\"]
-print(t[\"fp/fp-stress\"][\"result\"], t[\"fp/fp-stress\"][\"directive\"], t[\"kvm/quiet\"][\"result\"])'"
+	parsed p 't["fp/fp-stress"]["result"], t["fp/fp-stress"]["directive"], t["kvm/quiet"]["result"]'
 # Two boots: the first stuck in kvm/b (its stall reports are its failure,
 # not splats), the second ran the tests after it.
 mkdir -p st
@@ -83,19 +91,14 @@ printf '%s\n' "FPTEST-BOOT 1" FPTEST-BEGIN "KTAP version 1" "    # Subtest: kvm"
 	"[ 1.0] WARNING: CPU: 0 PID: 1 at x" FPTEST-DMESG-END FPTEST-END >st/serial.log
 check "a stuck test fails as STUCK, the next boot's tests count" 0 \
 	"^ok fail:STUCK ok splats: kvm/c$" \
-	sh -c "$R parse st ours vhe >/dev/null && python3 -c 'import json
-r = json.load(open(\"st/results.json\"))
-t = r[\"tests\"]
-print(t[\"kvm/a\"][\"result\"], t[\"kvm/b\"][\"result\"] + \":\" + t[\"kvm/b\"][\"directive\"].split()[0],
-      t[\"kvm/c\"][\"result\"], \"splats:\", \" \".join(str(s[\"test\"]) for s in r[\"splats\"]))'"
+	parsed st 't["kvm/a"]["result"], t["kvm/b"]["result"] + ":" + t["kvm/b"]["directive"].split()[0],
+      t["kvm/c"]["result"], "splats:", " ".join(str(s["test"]) for s in r["splats"])'
 # The heartbeat comes from the kernel and may cut a line of test output.
 mkdir -p hb
 printf '%s\n' FPTEST-BEGIN "KTAP version 1" "    # Subtest: kvm" "    # start kvm/a" \
 	"    o[   30.012] FPTEST-ALIVE" "k 1 a # time=1.0s" "[   60.0] FPTEST-ALIVE" \
 	"    not ok 2 b" FPTEST-END >hb/serial.log
 check "a heartbeat inside a result line is taken out" 0 "^ok fail$" \
-	sh -c "$R parse hb ours vhe >/dev/null && python3 -c 'import json
-t = json.load(open(\"hb/results.json\"))[\"tests\"]
-print(t[\"kvm/a\"][\"result\"], t[\"kvm/b\"][\"result\"])'"
+	parsed hb 't["kvm/a"]["result"], t["kvm/b"]["result"]'
 echo "results: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
