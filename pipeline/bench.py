@@ -302,8 +302,9 @@ def model_check(outdir, trace, modes, root):
     model's whole-batch totals exactly; the other repetitions are listed
     when they differ (an unrelated preemption adds a put and a load, or
     saves the VMM before the trap does). The fastest alone is not enough:
-    a preemption can cost less than the save it takes over. The per-iteration table of all four policies goes
-    to OUTDIR/model.txt and must match the copy in the documentation.
+    a preemption can cost less than the save it takes over. The
+    per-iteration table of all four policies goes to OUTDIR/model.txt and
+    must match the copy in the documentation.
     """
     bad = 0
     for mode in modes:

@@ -47,11 +47,11 @@ static inline int fpctx_switch_out(struct fpown_cpu *pc, int cpu,
  * @user: the outgoing task's user context
  * @kern: the outgoing task's kernel-mode NEON context
  *
- * Whichever of the two is dirty here is saved and stays recorded as the
- * owner. Nothing else can be dirty: a vCPU run by this task was put by
- * KVM's preempt notifier before the switch. Should that not have happened
- * (the notifier did not run), the registers are still written back to
- * their owner, so its values are not lost, and the assertion reports it.
+ * A dirty owner is saved and stays recorded as the owner. Only one of the
+ * task's two contexts can be dirty here: a vCPU run by this task was put
+ * by KVM's preempt notifier before the switch. Should that not have
+ * happened (the notifier did not run), the vCPU is written back all the
+ * same, so its values are not lost, and the assertion reports it.
  *
  * Return: non-zero when a context was saved.
  */
@@ -59,11 +59,8 @@ static inline int fpctx_task_switch_out(struct fpown_cpu *pc, int cpu,
 					struct fpstate *user,
 					struct fpstate *kern)
 {
-	int saved = fpctx_switch_out(pc, cpu, user) |
-		    fpctx_switch_out(pc, cpu, kern);
-
-	FPOWN_ASSERT(!pc->dirty);
-	return saved | fpown_save(pc, cpu);
+	FPOWN_ASSERT(!pc->dirty || pc->owner == user || pc->owner == kern);
+	return fpown_save(pc, cpu);
 }
 
 /**
