@@ -30,6 +30,7 @@ pack() {
 	done
 	ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$root/lib/ld-linux-aarch64.so.1"
 	${CROSS}strip -o "$root/bench/fp_bench" "$bin"
+	guest_tools "$root"
 	cp "$ROOT/guest/bench-init" "$root/init"
 	chmod +x "$root/init"
 	(cd "$root" && find . | LC_ALL=C sort |
@@ -59,8 +60,16 @@ run() {
 	boot_machine "$dir" "$image" "$initrd" "$append" "$timeout_s" \
 		QEMU "$variant, $mode" -m 1024 -icount shift=0,align=off,sleep=off || rc=1
 	echo "$(($(date +%s) - t0))" >"$dir/wall-seconds"
-	[ $rc -eq 0 ] || exit 1
-	python3 "$ROOT/pipeline/bench.py" check "$dir"
+	# A kernel that crashed or hung, or a bench that did not finish, is a
+	# stage fault (exit 2): the pipeline runs it again (pipeline/main.sh).
+	fault=$(boot_fault "$dir" FPBENCH-END)
+	[ -n "$fault" ] || python3 "$ROOT/pipeline/bench.py" check "$dir" ||
+		fault="fp_bench failed or did not finish"
+	if [ -n "$fault" ]; then
+		echo "$fault" >"$dir/fault"
+		echo "fault: bench $variant $mode: $fault"
+		exit 2
+	fi
 }
 
 case ${1:-} in

@@ -52,8 +52,7 @@ while read -r suite prog; do
 done <"$tests/programs"
 
 # A VM the runner holds for the whole run (guest/init, fptest.holdvm).
-${CROSS}gcc -static -O2 -Wall -o "$root/bin/hold-vm" "$ROOT/guest/hold-vm.c"
-${CROSS}strip "$root/bin/hold-vm"
+guest_tools "$root"
 
 cp "$ROOT/guest/init" "$root/init"
 chmod +x "$root/init"

@@ -53,6 +53,16 @@ kmake() {
 		CC="ccache ${CROSS}gcc" -j"$JOBS" "${@:3}"
 }
 
+# guest_tools ROOT: what every guest init uses, into the initramfs tree
+# ROOT: /bin/hold-vm (a VM held for the whole run) and the shell functions
+# of guest/watch.sh as /lib/fptest/watch.sh.
+guest_tools() {
+	mkdir -p "$1/bin" "$1/lib/fptest"
+	${CROSS}gcc -static -O2 -Wall -o "$1/bin/hold-vm" "$ROOT/guest/hold-vm.c"
+	${CROSS}strip "$1/bin/hold-vm"
+	cp "$ROOT/guest/watch.sh" "$1/lib/fptest/watch.sh"
+}
+
 # boot_machine DIR IMAGE INITRD APPEND TIMEOUT WHAT CONTEXT [QEMU-OPTION...]: boot
 # the test machine (QEMU virt with EL2, GICv3, SVE, 2 CPUs) with its
 # console in DIR/serial.log and QEMU's stderr in DIR/qemu.stderr. On a
@@ -65,7 +75,7 @@ boot_machine() {
 	local qpid wpid map sock
 	shift 7
 	map=$(dirname "$image")/../../../System.map
-	rm -f "$dir/stall.txt" "$dir/timeout.txt" "$dir/monitor.sock"
+	rm -f "$dir/stall.txt" "$dir/timeout.txt" "$dir/end.txt" "$dir/monitor.sock"
 	# A UNIX socket's path has at most 107 bytes.
 	sock=$dir/monitor.sock
 	[ ${#sock} -le 100 ] || sock=$(mktemp -u /tmp/qmon.XXXXXX)
@@ -82,18 +92,36 @@ boot_machine() {
 	wait "$wpid" || true
 	[ "$sock" = "$dir/monitor.sock" ] || rm -f "$sock"
 	if [ -f "$dir/stall.txt" ]; then
+		head -n 1 "$dir/stall.txt" >"$dir/end.txt"
 		echo "error: $what: the kernel is stuck ($ctx); CPUs (from $dir/stall.txt):"
 		machine_state "$dir" stall.txt
 		return 3
 	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "timed out after ${tmo}s" >"$dir/end.txt"
 		echo "error: $what timed out after ${tmo}s ($ctx); CPUs before the timeout:"
 		machine_state "$dir" timeout.txt
 		return 1
 	elif [ $rc -ne 0 ]; then
+		echo "QEMU exited with $rc: $(head -n 1 "$dir/qemu.stderr")" >"$dir/end.txt"
 		echo "error: $what exited with $rc ($ctx):"
 		sed 's/^/  | /' "$dir/qemu.stderr"
 		tail -n 20 "$dir/serial.log" | sed 's/^/  | /'
 		return 1
+	fi
+}
+
+# boot_fault DIR END: why the boot in DIR did not reach the console line
+# END (nothing when it did): the reason boot_machine left, else the
+# kernel's first fatal line (a panic powers the machine off), else that
+# the console stopped.
+boot_fault() {
+	local l
+	if [ -s "$1/end.txt" ]; then
+		head -n 1 "$1/end.txt"
+	elif ! grep -aqE "^$2"$'\r?$' "$1/serial.log"; then
+		l=$(awk '/Kernel panic|Internal error: |Unable to handle kernel |kernel BUG at |[Hh][Yy][Pp] panic/ {
+			sub(/\r$/, ""); sub(/^\[ *[0-9.]*\] /, ""); print; exit }' "$1/serial.log")
+		echo "the machine stopped before $2${l:+: $l}"
 	fi
 }
 
@@ -109,7 +137,10 @@ machine_state() {
 
 # stage NAME CMD...: run CMD with its output in $LOGS/NAME.log and print
 # one line with the elapsed time. On failure print the "error:" lines the
-# command left, or the tail of its log, and stop.
+# command left, or the tail of its log, and stop. A test machine's stage
+# (run.sh, nested.sh) exits with 2 when its kernel crashed or hung but its
+# results were recorded: that prints "fault" and the reason, and goes on,
+# for the report to judge it against the other kernel.
 stage() {
 	local name=$1 log=$LOGS/$1.log t0 t1 rc=0
 	shift
@@ -118,6 +149,11 @@ stage() {
 	t1=$(date +%s.%N)
 	if [ $rc -eq 0 ]; then
 		printf '  %-26s ok   %7.1fs\n' "$name" "$(echo "$t1 - $t0" | bc)"
+		return 0
+	fi
+	if [ $rc -eq 2 ] && grep -q '^fault: ' "$log"; then
+		printf '  %-26s fault %6.1fs  %s\n' "$name" "$(echo "$t1 - $t0" | bc)" \
+			"$(sed -n 's/^fault: //p' "$log" | head -n 1)"
 		return 0
 	fi
 	printf '  %-26s FAIL %7.1fs  (log: %s)\n' "$name" \

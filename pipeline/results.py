@@ -12,13 +12,21 @@
       Exit 1 on failure.
   results.py suspects RUNDIR... [--confirm RUNDIR...]
       print "MODE TEST" for each test that is still a regression candidate:
-      it failed on ours in every attempt so far and passed (or skipped) on
-      stock in every attempt in that mode, and stock failed it in no mode of
-      this run. The pipeline runs exactly those again on both kernels, up
-      to CONFIRM_ATTEMPTS times (the --confirm runs). A difference that does
-      not repeat in every attempt, or a test that stock also fails somewhere
-      in this run, is reported as flaky with every attempt's result; one
-      that repeats fails the report.
+      it failed (or could not run) on ours in every attempt so far, passed
+      or skipped on stock in every attempt in which stock ran it in that
+      mode, and stock failed it in no mode of this run. The pipeline runs
+      exactly those again on both kernels, up to CONFIRM_ATTEMPTS times
+      (the --confirm runs; a test of the nested stage reruns that stage).
+      A difference that does not repeat in every attempt, or a test that
+      stock also fails somewhere in this run, is reported as flaky with
+      every attempt's result; one that repeats fails the report, and so
+      does one that ours failed in every attempt while stock never ran it.
+
+A run whose kernel crashed or hung for good (a stage fault: run.sh and
+nested.sh exit 2) has "complete": false and its "fault"; the test it was
+in has failed, and each test it was expected to report (the EXPECTED file,
+one name a line) and did not is "notrun". On stock that is no result
+either way; on ours it counts as a failure, confirmed like one.
 """
 import json
 import os
@@ -76,7 +84,19 @@ def parse(run, variant, mode):
     in_dmesg = False
     boots = [{"lines": [], "dmesg": [], "stuck": None}]
     started = None
+    faults = []
     for l in lines:
+        if l.startswith("FPTEST-BOOT-FAULT "):
+            # run.sh: this boot did not reach its end, and why.
+            why = l[len("FPTEST-BOOT-FAULT "):]
+            faults.append(why)
+            if started:
+                boots[-1]["stuck"] = started
+                what = ("STUCK" if why.startswith("stuck") else "CRASHED")
+                record(started, "fail", f"{what} ({why}; the run's boot*/ "
+                       "has the console and any CPU samples)", buf)
+                started, buf = None, []
+            continue
         if l.startswith("FPTEST-BOOT "):
             if boots[-1]["lines"]:
                 boots.append({"lines": [], "dmesg": [], "stuck": None})
@@ -146,22 +166,36 @@ def parse(run, variant, mode):
             if m:
                 res["kvm_mode"] = MODE_NAMES[m.group(1)]
 
+    # A run that did not finish is a stage fault: the tests it should have
+    # reported (EXPECTED, one name a line) and did not are "not run".
+    if not res["complete"]:
+        res["fault"] = (faults[-1] if faults
+                        else "the console ended before the run's end")
+        try:
+            with open(os.environ.get("EXPECTED", "")) as f:
+                expected = [n.strip() for n in f if n.strip()]
+        except OSError:
+            expected = []
+        for name in expected:
+            if name not in res["tests"]:
+                record(name, "notrun", f"NOT RUN ({res['fault']})", [])
     with open(os.path.join(run, "results.json"), "w") as f:
         json.dump(res, f, indent=1)
     counts = tally(res)
     print(f"{variant} {mode}: {counts['ok']} ok, {counts['fail']} failed, "
-          f"{counts['skip']} skipped, kvm mode {res['kvm_mode']}, "
-          f"{len(res['splats'])} splats, {'complete' if res['complete'] else 'INCOMPLETE'}")
+          f"{counts['skip']} skipped, {counts['notrun']} not run, kvm mode "
+          f"{res['kvm_mode']}, {len(res['splats'])} splats, "
+          f"{'complete' if res['complete'] else 'INCOMPLETE'}")
     if not res["complete"]:
-        print("error: the guest did not finish its test run; last lines of the log:")
+        print(f"{variant} {mode}: the run did not finish ({res['fault']}); "
+              "last lines of the log:")
         for l in lines[-40:]:
             print("  | " + l)
-        return 1
     return 0
 
 
 def tally(res, suite=None):
-    c = {"ok": 0, "fail": 0, "skip": 0}
+    c = {"ok": 0, "fail": 0, "skip": 0, "notrun": 0}
     for name, t in res["tests"].items():
         if suite is None or name.startswith(suite + "/"):
             c[t["result"]] += 1
@@ -199,15 +233,21 @@ def describe(res):
     suites = sorted({n.split('/')[0] for n in res["tests"]})
     for s in suites:
         c = tally(res, s)
-        print(f"    {s:8} {c['ok']:3} ok {c['fail']:3} failed {c['skip']:3} skipped")
+        print(f"    {s:8} {c['ok']:3} ok {c['fail']:3} failed {c['skip']:3} skipped"
+              + (f" {c['notrun']:3} not run" if c["notrun"] else ""))
+
+
+FAILED = ("fail", "notrun")
+PASSED = ("ok", "skip")
 
 
 def regressions(o, s):
-    """Tests that fail on ours and pass or skip on stock, same mode."""
+    """Tests that fail (or never ran) on ours and do not fail on stock in
+    the same mode: they pass or skip there, or stock never ran them."""
     out = []
     for name, t in sorted(o["tests"].items()):
         st = s["tests"].get(name, {}).get("result") if s else None
-        if t["result"] == "fail" and st in ("ok", "skip"):
+        if t["result"] in FAILED and st != "fail":
             out.append(name)
     return out
 
@@ -224,16 +264,27 @@ def attempts(results, variant, mode, debug, name):
 
 
 def evidence(results, confirm, o, name):
-    """(regression?, ours attempts, stock attempts, stock failing modes)."""
+    """(verdict, ours attempts, stock attempts, stock failing modes).
+
+    The verdict is "regression" when the test failed or could not run on
+    ours in every attempt and passed or skipped on stock in every attempt
+    in which stock ran it (at least one), and stock failed it in no mode;
+    "unjudged" when ours failed it in every attempt and stock never ran
+    it (a stock fault each time): no evidence of parity, so it fails too;
+    None while it is not (yet) either, or when it does not repeat."""
     runs = results + confirm
     ours = attempts(runs, "ours", o["mode"], o.get("debug"), name)
     stock = attempts(runs, "stock", o["mode"], o.get("debug"), name)
+    ran = [a for a in stock if a != "notrun"]
     elsewhere = sorted({r["mode"] for r in runs
                         if r["variant"] == "stock" and r.get("debug") == o.get("debug")
                         and r["tests"].get(name, {}).get("result") == "fail"})
-    bad = (bool(ours) and all(a == "fail" for a in ours) and bool(stock)
-           and all(a in ("ok", "skip") for a in stock) and not elsewhere)
-    return bad, ours, stock, elsewhere
+    every = bool(ours) and all(a in FAILED for a in ours)
+    if not every or elsewhere or not all(a in PASSED for a in ran):
+        verdict = None
+    else:
+        verdict = "regression" if ran else "unjudged"
+    return verdict, ours, stock, elsewhere
 
 
 def suspects(runs, confirm_runs=()):
@@ -257,11 +308,19 @@ def report(runs, parity, confirm_runs=()):
     print(f"base: {base}")
     for res in results:
         describe(res)
+        label = f"{label_of(res)} / {res['mode']}"
         if not res["complete"]:
-            print(f"  FAIL: {label_of(res)} / {res['mode']}: the run did not complete")
-            ok = False
-        if res["kvm_mode"] != res["mode"]:
-            print(f"  FAIL: asked for KVM mode {res['mode']}, got {res['kvm_mode']}")
+            # A stage fault: what it never ran is judged test by test
+            # below, against stock for ours, listed for stock.
+            whose = "ours" if res["variant"] == "ours" else "a stock failure, not ours"
+            print(f"  fault: {label}: the run did not finish ({whose}): "
+                  f"{res.get('fault') or 'no reason recorded'}")
+            if res["variant"] == "ours" and not res["tests"]:
+                print(f"  FAIL: {label}: the run did not finish and recorded no test")
+                ok = False
+        mismatch = res["kvm_mode"] != res["mode"]
+        if mismatch and (res["kvm_mode"] or res["complete"]):
+            print(f"  FAIL: {label}: asked for KVM mode {res['mode']}, got {res['kvm_mode']}")
             ok = False
 
     ours = [r for r in results if r["variant"] == "ours"]
@@ -279,17 +338,19 @@ def report(runs, parity, confirm_runs=()):
             continue
         for name, t in sorted(o["tests"].items()):
             st = s["tests"].get(name, {}).get("result") if s else None
-            if t["result"] == "fail" and (not parity or st in ("ok", "skip")):
+            if t["result"] in FAILED and (not parity or st != "fail"):
                 why = f"(stock: {st})" if parity else ""
                 if parity:
-                    bad, a_o, a_s, elsewhere = evidence(results, confirm, o, name)
-                    tries = f"ours {' '.join(a_o)}; stock {' '.join(a_s)}"
-                    if not bad:
+                    verdict, a_o, a_s, elsewhere = evidence(results, confirm, o, name)
+                    tries = f"ours {' '.join(a_o)}; stock {' '.join(a_s) or '-'}"
+                    if not verdict:
                         more = (f"; stock fails it in this run in: {' '.join(elsewhere)}"
                                 if elsewhere else "")
                         print(f"  flaky: {label}: {name}: {tries}{more}")
                         continue
                     why = f"in every attempt: {tries}"
+                    if verdict == "unjudged":
+                        why += " (stock never ran it: no evidence of parity)"
                 print(f"  FAIL: {label}: {name} {t['directive']} {why}")
                 for l in tail_of(o, name):
                     print("      | " + l)

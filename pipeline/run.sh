@@ -28,15 +28,30 @@ append="console=ttyAMA0 kvm-arm.mode=$mode kvm-arm.wfi_trap_policy=trap panic=-1
 append="$append ${APPEND:-}"
 echo "qemu: $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
 
-# A test that leaves the kernel stuck (the watchdog stops the machine) is
-# recorded as such, and the machine boots again, up to STUCK_REBOOTS times,
-# for the tests after it: the run still measures every other test, and
-# the report holds the stuck test to the same parity with stock as any
-# failure. Each boot's console is in bootN/serial.log; serial.log is
-# their concatenation, each boot opened by a "FPTEST-BOOT N" line.
+# The tests this run should report: those of the initramfs's list that
+# T selects (guest/init's rule). A test a faulted run never reached is
+# recorded as not run, so the report can hold it to parity with stock.
+expected=$run/expected
+awk -v f="${T:-}" 'BEGIN { n = split(f, w, ",") }
+	NF >= 2 { t = $1 "/" $2; if (n == 0) { print t; next }
+		for (i = 1; i <= n; i++) if (index(t, w[i])) { print t; next } }' \
+	"$BUILD/initramfs/root/tests/list" 2>/dev/null | awk '!seen[$0]++' >"$expected" || :
+
+# A test that leaves the kernel stuck or crashes it (the watchdog stops a
+# stuck machine; a panic powers it off) is recorded as such, and the
+# machine boots again, up to STUCK_REBOOTS times, for the tests after it:
+# the run still measures every other test, and the report holds the test
+# to the same parity with stock as any failure. Each boot's console is in
+# bootN/serial.log; serial.log is their concatenation, each boot opened by
+# a "FPTEST-BOOT N" line and, when it did not end well, closed by a
+# "FPTEST-BOOT-FAULT reason" line. A run that still could not finish is a
+# stage fault: its results are written all the same (what never ran is
+# "not run"), run.sh says "fault:" and exits with 2, and the pipeline
+# judges it against stock like a failed test (pipeline/main.sh).
 : >"$run/serial.log"
 after=
 n=0
+fault=
 while :; do
 	n=$((n + 1))
 	mkdir -p "$run/boot$n"
@@ -45,12 +60,20 @@ while :; do
 	rc=0
 	boot_machine "$run/boot$n" "$image" "$initrd" "$a" "$timeout_s" \
 		QEMU "$variant, $mode, boot $n" -m 2048 ${QEMU_EXTRA:-} || rc=$?
-	{ echo "FPTEST-BOOT $n"; cat "$run/boot$n/serial.log"; } >>"$run/serial.log"
-	[ $rc -ne 0 ] || break
-	[ $rc -eq 3 ] && [ $n -le "${STUCK_REBOOTS:-2}" ] || exit 1
+	fault=$(boot_fault "$run/boot$n" FPTEST-END)
+	{
+		echo "FPTEST-BOOT $n"
+		cat "$run/boot$n/serial.log"
+		[ -z "$fault" ] || printf '\nFPTEST-BOOT-FAULT %s\n' "$fault"
+	} >>"$run/serial.log"
+	[ -n "$fault" ] || break
 	after=$(tr -d '\r' <"$run/boot$n/serial.log" |
 		sed -n 's|^    # start \([^ ]*\)$|\1|p' | tail -n 1)
-	[ -n "$after" ] || exit 1
-	echo "stuck: $after left the kernel stuck; booting again for the tests after it"
+	[ -n "$after" ] && [ $n -le "${STUCK_REBOOTS:-2}" ] || break
+	echo "stuck: $after left the kernel stuck or crashed it ($fault); booting again for the tests after it"
 done
-python3 "$ROOT/pipeline/results.py" parse "$run" "$variant" "$mode"
+EXPECTED=$expected python3 "$ROOT/pipeline/results.py" parse "$run" "$variant" "$mode"
+if [ -n "$fault" ]; then
+	echo "fault: $variant $mode: the run did not finish: $fault"
+	exit 2
+fi

@@ -16,7 +16,11 @@ transient stall of a slow emulated CPU does not count. The guest's runner
 pending, and prints a heartbeat ("FPTEST-ALIVE") every 30 s: once one has
 been seen, HEARTBEAT_S (environment, default 240) seconds without another
 before the runner's end mean that no CPU runs it any more, a machine too
-stuck to report anything. Then every CPU's
+stuck to report anything. A kernel that has oopsed (an Oops, a BUG, a
+kernel panic, a hyp panic, an unhandled fault) is stuck once its console
+has been silent for OOPS_QUIET_S (environment, default 60) seconds after
+it, heartbeat lines included: such a kernel often goes on to spin on a
+lock the dead task held, with nothing left to report it. Then every CPU's
 registers are sampled SAMPLES times through the monitor, each program
 counter is named from SYSTEM_MAP, the lot goes to DIR/stall.txt and QEMU
 is told to quit, instead of the machine spinning until the run's timeout.
@@ -43,6 +47,10 @@ STALLS = (
 # guest/init's own report: a CPU that accounts no time has been stuck for
 # a minute already, whether or not RCU noticed.
 STUCK_LINE = re.compile(r"FPTEST-STUCK: [^\n]*")
+# A kernel that has died in part: one of these on the console, then
+# silence, is a stuck kernel.
+OOPS = re.compile(r"Internal error: |Unable to handle kernel |Kernel panic|"
+                  r"[Hh][Yy][Pp] panic|kernel BUG at ")
 ALIVE = "FPTEST-ALIVE"
 END = "FPTEST-END"
 
@@ -118,6 +126,8 @@ def main():
     serial = os.path.join(run, "serial.log")
     sock = sys.argv[5] if len(sys.argv) > 5 else os.path.join(run, "monitor.sock")
     heartbeat = float(os.environ.get("HEARTBEAT_S", "240"))
+    quiet = float(os.environ.get("OOPS_QUIET_S", "60"))
+    size, last_output = 0, time.monotonic()
     deadline = time.monotonic() + tmo - 20
     beats, last_beat = 0, time.monotonic()
     while True:
@@ -135,6 +145,12 @@ def main():
                 if len(pat.findall(text)) >= limit]
         hits += [line.strip() for line in STUCK_LINE.findall(text)]
         now = time.monotonic()
+        if len(text) != size:
+            size, last_output = len(text), now
+        oops = OOPS.search(text)
+        if oops and END not in text and now - last_output > quiet:
+            line = text[oops.start():].split("\n", 1)[0].strip()
+            hits.append(f"console silent for {quiet:.0f} s after: {line}")
         n = text.count(ALIVE)
         if n != beats:
             beats, last_beat = n, now

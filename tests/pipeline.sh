@@ -93,7 +93,10 @@ mkdir -p "$BUILD/ours/obj/arch/arm64/boot" "$BUILD/initramfs"
 head -c 65536 /dev/zero >"$BUILD/ours/obj/arch/arm64/boot/Image"
 echo x >"$BUILD/initramfs/initramfs.cpio"
 if command -v qemu-system-aarch64 >/dev/null; then
-	check "QEMU timeout prints the log tail" 1 "error: QEMU timed out after 3s" \
+	check "QEMU timeout prints the log tail" 2 "error: QEMU timed out after 3s" \
+		env QEMU_TIMEOUT=3 bash "$P/run.sh" ours
+	check "and is a stage fault" 2 \
+		"^fault: ours vhe: the run did not finish: timed out after 3s" \
 		env QEMU_TIMEOUT=3 bash "$P/run.sh" ours
 fi
 
@@ -122,13 +125,13 @@ S
 	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
 		-o "$img" "$tmp/stuck.S"
 	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
-	check "a stuck kernel is stopped before the timeout" 1 \
+	check "a stuck kernel is stopped before the timeout" 2 \
 		"error: QEMU: the kernel is stuck \(ours, vhe, boot 1\)" \
 		sh -c "STUCK_REBOOTS=1 QEMU_TIMEOUT=120 bash $P/run.sh ours >$tmp/stuck.out 2>&1; rc=\$?; cat $tmp/stuck.out; exit \$rc"
 	check "a stuck kernel's CPUs are named" 0 \
 		"cpu 0: EL2h irq-mask=I pc=0x40080024 stuck_here\+0x0" cat "$tmp/stuck.out"
 	check "a stuck kernel boots again for the tests after the stuck one" 0 \
-		"^stuck: kvm/x left the kernel stuck; booting again" cat "$tmp/stuck.out"
+		"^stuck: kvm/x left the kernel stuck or crashed it \(stuck: .*\); booting again" cat "$tmp/stuck.out"
 	check "and gives up after STUCK_REBOOTS boots" 0 \
 		"kernel is stuck \\(ours, vhe, boot 2\\)" cat "$tmp/stuck.out"
 
@@ -150,10 +153,56 @@ S
 	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
 		-o "$img" "$tmp/silent.S"
 	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
-	check "a silent machine is stopped when its heartbeat stops" 1 \
+	check "a silent machine is stopped when its heartbeat stops" 2 \
 		"stuck: no FPTEST-ALIVE for 6 s" \
 		env STUCK_REBOOTS=0 HEARTBEAT_S=6 QEMU_TIMEOUT=120 bash "$P/run.sh" ours
+
+	# An oops, then silence (the nested stage's stock L1: both CPUs then
+	# spun on a lock, the heartbeat stopped): stopped OOPS_QUIET_S after.
+	sed -e 's/silent_here/oopsed_here/g' \
+		-e 's|^msg:.*|msg:	.asciz	"    # start kvm/z\\n[    2.0] Unable to handle kernel NULL pointer dereference at virtual address 0\\n"|' \
+		"$tmp/silent.S" >"$tmp/oops.S"
+	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
+		-o "$img" "$tmp/oops.S"
+	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
+	check "an oopsed machine is stopped once its console is silent" 2 \
+		"fault: ours vhe: the run did not finish: stuck: console silent for 5 s after: Unable to handle kernel NULL" \
+		env STUCK_REBOOTS=0 OOPS_QUIET_S=5 HEARTBEAT_S=600 QEMU_TIMEOUT=120 bash "$P/run.sh" ours
+	check "and the test it was in is its failure" 0 \
+		'"kvm/z":\{"result":"fail","directive":"STUCK\(stuck:consolesilent' \
+		tr -d '\n ' <"$BUILD/runs/ours-vhe/results.json"
+
+	# A panic powers the machine off (panic=-1 and QEMU's -no-reboot):
+	# the test it was in fails as crashed, and the machine boots again for
+	# the tests after it.
+	cat >"$tmp/panic.S" <<'S'
+	.global _start
+_start:
+	ldr	x1, =0x09000000
+	adr	x2, msg
+2:	ldrb	w0, [x2], #1
+	cbz	w0, 3f
+	strb	w0, [x1]
+	b	2b
+3:	ldr	x0, =0x84000008		/* PSCI SYSTEM_OFF */
+	smc	#0
+	hvc	#0
+4:	b	4b
+msg:	.asciz	"    # start kvm/p\n[    3.0] Kernel panic - not syncing: test\n"
+S
+	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
+		-o "$img" "$tmp/panic.S"
+	check "a panicked machine's test fails as crashed" 2 \
+		"stuck: kvm/p left the kernel stuck or crashed it \(the machine stopped before FPTEST-END: Kernel panic - not syncing: test\); booting again" \
+		env STUCK_REBOOTS=1 QEMU_TIMEOUT=60 bash "$P/run.sh" ours
 fi
+
+# A stage that faulted goes on to the report; any other failure stops.
+check "a stage fault is reported and the pipeline goes on" 0 \
+	"^  st-fault +fault +[0-9.]+s  ours vhe: it crashed$" \
+	bash -c ". $P/lib.sh; stage st-fault sh -c 'echo \"fault: ours vhe: it crashed\"; exit 2'"
+check "a stage failure stops the pipeline" 2 "st-fail +FAIL" \
+	bash -c ". $P/lib.sh; stage st-fail sh -c 'exit 2'; echo went on"
 
 # The nested stage names a package it cannot download (a closure resolved
 # earlier that lists one the registry does not have).

@@ -12,10 +12,11 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 python3 - <<'PY'
 import json, os
-def mk(d, variant, mode, tests, stage="", splats=()):
+def mk(d, variant, mode, tests, stage="", splats=(), fault=None):
     os.makedirs(d + "/out", exist_ok=True)
     json.dump({"variant": variant, "mode": mode, "debug": False, "stage": stage,
-               "complete": True, "kernel": "k", "kvm_mode": mode, "sve_vls": [16],
+               "complete": not fault, "fault": fault, "kernel": "k",
+               "kvm_mode": None if fault == "boot" else mode, "sve_vls": [16],
                "tests": {k: {"result": v, "directive": ""} for k, v in tests.items()},
                "splats": [{"test": "kvm/a", "line": l} for l in splats]},
               open(d + "/results.json", "w"))
@@ -30,6 +31,22 @@ mk("co2", "ours", "vhe", {"kvm/a": "fail"}, "confirm")
 mk("cs2", "stock", "vhe", {"kvm/a": "fail"}, "confirm")
 mk("on", "ours", "nvhe", {"kvm/a": "ok", "kvm/b": "ok"})
 mk("sn", "stock", "nvhe", {"kvm/a": "ok", "kvm/b": "fail"})
+# Stage faults. Stock's nested L1 oopsed (every test not run), ours passed.
+mk("fo", "ours", "nvhe", {"nested/l1": "ok", "nested/l2": "ok"}, "nested")
+mk("fs", "stock", "nvhe", {"nested/l1": "notrun", "nested/l2": "notrun"}, "nested",
+   fault="boot")
+# Ours crashed in kvm/b: kvm/c never ran; stock passed both.
+mk("xo", "ours", "vhe", {"kvm/a": "ok", "kvm/b": "fail", "kvm/c": "notrun"}, fault="oops")
+mk("xs", "stock", "vhe", {"kvm/a": "ok", "kvm/b": "ok", "kvm/c": "ok"})
+mk("xco", "ours", "vhe", {"kvm/b": "ok", "kvm/c": "ok"}, "confirm")
+mk("xcs", "stock", "vhe", {"kvm/b": "ok", "kvm/c": "ok"}, "confirm")
+mk("xco2", "ours", "vhe", {"kvm/b": "fail", "kvm/c": "notrun"}, "confirm", fault="oops")
+# Stock crashed before kvm/c, which ours fails: no evidence either way.
+mk("yo", "ours", "vhe", {"kvm/a": "ok", "kvm/c": "fail"})
+mk("ys", "stock", "vhe", {"kvm/a": "fail", "kvm/c": "notrun"}, fault="stuck")
+mk("yco", "ours", "vhe", {"kvm/c": "fail"}, "confirm")
+mk("ycs", "stock", "vhe", {"kvm/c": "notrun"}, "confirm", fault="stuck")
+mk("ycs2", "stock", "vhe", {"kvm/c": "ok"}, "confirm")
 PY
 R="python3 $ROOT/pipeline/results.py"
 pass=0
@@ -64,6 +81,28 @@ check "parity with stock passes" 0 "RESULT: PASS" $R report --parity o2 s2
 check "a splat in our dmesg fails" 1 "kernel splat during kvm/a" $R report --parity o3 s2
 check "without a confirmation run a regression fails" 1 "FAIL: ours / vhe: kvm/b" \
 	$R report --parity o s
+check "a stock stage fault is listed, not a failure" 0 \
+	"fault: nested stock / nvhe: the run did not finish \(a stock failure, not ours\): boot$" \
+	$R report --parity fo fs
+check "and the stock fault alone passes" 0 "RESULT: PASS" $R report --parity fo fs
+check "a fault on ours makes what it did not run suspects" 0 "^vhe kvm/b vhe kvm/c$" \
+	sh -c "$R suspects xo xs | paste -sd' '"
+check "a fault on ours that does not repeat is flaky" 0 \
+	"flaky: ours / vhe: kvm/c: ours notrun ok; stock ok ok" $R report --parity xo xs --confirm xco xcs
+check "a fault on ours that repeats fails" 1 \
+	"FAIL: ours / vhe: kvm/c .*every attempt: ours notrun notrun; stock ok" \
+	$R report --parity xo xs --confirm xco2
+check "a test stock never reached is a suspect" 0 "^vhe kvm/c$" $R suspects yo ys
+check "and fails when stock never runs it" 1 \
+	"FAIL: ours / vhe: kvm/c .*ours fail fail; stock notrun notrun \(stock never ran it" \
+	$R report --parity yo ys --confirm yco ycs
+check "and is judged once stock runs it" 1 \
+	"FAIL: ours / vhe: kvm/c .*ours fail fail; stock notrun notrun ok$" \
+	$R report --parity yo ys --confirm yco ycs ycs2
+check "a nested-stage failure is a suspect too" 0 "^nvhe nested/l2$" \
+	sh -c "$R suspects fs fo >/dev/null; python3 -c \"
+import json; r = json.load(open('fo/results.json')); r['tests']['nested/l2']['result'] = 'fail'
+json.dump(r, open('fo2.json', 'w'))\" && mkdir -p fo2 && mv fo2.json fo2/results.json && $R suspects fo2 fs"
 # parsed DIR EXPR: parse DIR/serial.log, then print EXPR, Python over r
 # (the results) and t (its tests).
 parsed() {
@@ -100,5 +139,17 @@ printf '%s\n' FPTEST-BEGIN "KTAP version 1" "    # Subtest: kvm" "    # start kv
 	"    not ok 2 b" FPTEST-END >hb/serial.log
 check "a heartbeat inside a result line is taken out" 0 "^ok fail$" \
 	parsed hb 't["kvm/a"]["result"], t["kvm/b"]["result"]'
+# A boot that ended in a fault: the test it was in failed, the tests the
+# run expected and never reached are not run, and the run has a fault.
+mkdir -p fl
+printf '%s\n' kvm/a kvm/b kvm/c >fl/expected
+printf '%s\n' "FPTEST-BOOT 1" FPTEST-BEGIN "KTAP version 1" "    # Subtest: kvm" \
+	"    # start kvm/a" "    ok 1 a" "    # start kvm/b" \
+	"[ 9.1] Unable to handle kernel paging request at virtual address 0" \
+	"FPTEST-BOOT-FAULT stuck: console silent for 60 s after: Unable to handle kernel" >fl/serial.log
+check "a faulted boot's test crashed, the rest did not run" 0 \
+	"^ok fail:STUCK notrun fault: stuck: console silent for 60 s after: Unable to handle kernel$" \
+	sh -c "EXPECTED=fl/expected; export EXPECTED; $(declare -f parsed); R='$R'; parsed fl \
+	't[\"kvm/a\"][\"result\"], t[\"kvm/b\"][\"result\"] + \":\" + t[\"kvm/b\"][\"directive\"].split()[0], t[\"kvm/c\"][\"result\"], \"fault:\", r[\"fault\"]'"
 echo "results: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
