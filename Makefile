@@ -18,13 +18,14 @@
 #   make mutants      deliberately broken kernels: which FP tests catch them
 #
 # Variables: KSRC=/path (your own base tree), KVM_MODE=vhe|nvhe|protected,
+# QEMU=7.2|10 (the emulator: Debian 12's, or bookworm-backports' 10.0.2),
 # DEBUG=1 (lockdep/preempt debug variant), T=word[,word] (run only tests
 # whose suite/name contains a word), BUILD=dir, JOBS=n, QEMU_TIMEOUT=s,
 # NESTED_TIMEOUT=s.
 
 BUILD ?= $(CURDIR)/build
 export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CONFIRM_ATTEMPTS CHECK_MODES NESTED_TIMEOUT
-export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT
+export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT QEMU OOPS_QUIET_S
 
 TARGETS := all check run nested image image-stock tests series lint unit deps base bench model-check mutants
 

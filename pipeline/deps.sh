@@ -55,4 +55,6 @@ for p in $GUEST_DEBS; do
 	(cd "$debs" && apt-get -o APT::Sandbox::User=root download "$p:arm64") ||
 		{ echo "error: cannot download the arm64 package $p (apt-get download $p:arm64)"; exit 1; }
 done
+# QEMU=10: the emulator from bookworm-backports, fetched once.
+bash "$ROOT/pipeline/qemu.sh" fetch
 echo "deps ok"

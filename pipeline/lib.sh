@@ -53,6 +53,31 @@ kmake() {
 		CC="ccache ${CROSS}gcc" -j"$JOBS" "${@:3}"
 }
 
+# qemu_choice: the emulator QEMU selects, "7.2" (Debian 12's) or "10"
+# (bookworm-backports, fetched by pipeline/qemu.sh).
+qemu_choice() {
+	case ${QEMU:-7.2} in
+	7.2 | 7) echo 7.2 ;;
+	10) echo 10 ;;
+	*) die "unknown QEMU '$QEMU': use 7.2 or 10" ;;
+	esac
+}
+
+# qemu_cmd ARG...: run the selected qemu-system-aarch64 (exec: its PID is
+# the caller's).
+qemu_cmd() {
+	local root=${QEMU10_CACHE:-$BUILD/cache/qemu10}/root
+	qemu_choice >/dev/null
+	if [ "$(qemu_choice)" = 7.2 ]; then
+		exec qemu-system-aarch64 "$@"
+	fi
+	[ -x "$root/usr/bin/qemu-system-aarch64" ] ||
+		die "QEMU 10 is not fetched (run: make deps QEMU=10)"
+	QEMU_MODULE_DIR=$root/usr/lib/x86_64-linux-gnu/qemu \
+		LD_LIBRARY_PATH=$root/usr/lib/x86_64-linux-gnu:$root/lib/x86_64-linux-gnu \
+		exec "$root/usr/bin/qemu-system-aarch64" "$@"
+}
+
 # guest_tools ROOT: what every guest init uses, into the initramfs tree
 # ROOT: /bin/hold-vm (a VM held for the whole run) and the shell functions
 # of guest/watch.sh as /lib/fptest/watch.sh.
@@ -79,7 +104,7 @@ boot_machine() {
 	# A UNIX socket's path has at most 107 bytes.
 	sock=$dir/monitor.sock
 	[ ${#sock} -le 100 ] || sock=$(mktemp -u /tmp/qmon.XXXXXX)
-	timeout -k 10 "$tmo" qemu-system-aarch64 \
+	timeout -k 10 "$tmo" bash -c '. "$0"; qemu_cmd "$@"' "$ROOT/pipeline/lib.sh" \
 		-M virt,virtualization=on,gic-version=3 -cpu max,sve=on -smp 2 \
 		-nographic -no-reboot -nic none "$@" \
 		-monitor "unix:$sock,server=on,wait=off" \

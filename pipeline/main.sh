@@ -11,6 +11,7 @@ vhe | nvhe | protected) ;;
 *) die "unknown KVM_MODE '$mode': use vhe, nvhe or protected" ;;
 esac
 sfx=${DEBUG:+-debug}
+qemu_choice >/dev/null
 
 prepare() {
 	stage deps "$P/deps.sh"

@@ -343,7 +343,8 @@ echo "L1 ran $(($(date +%s) - t0))s [${SECONDS}s]"
 fault=$(boot_fault "$run" FPTEST-END)
 [ -z "$fault" ] || printf '\nFPTEST-BOOT-FAULT %s\n' "$fault" >>"$run/serial.log"
 tr -d '\r' <"$run/serial.log" | grep '^# nested:' || true
-RESULTS_STAGE=${RESULTS_STAGE:-nested} EXPECTED=$run/expected \
+QEMU_VERSION=$(bash "$ROOT/pipeline/qemu.sh" which) \
+	RESULTS_STAGE=${RESULTS_STAGE:-nested} EXPECTED=$run/expected \
 	python3 "$ROOT/pipeline/results.py" parse "$run" "$variant" "$mode"
 # Each failed check left one "error:" line and its details in its output.
 for f in "$run"/out/*.txt; do

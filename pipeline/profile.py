@@ -85,9 +85,15 @@ def main():
               "kvm-arm.wfi_trap_policy=trap panic=-1 loglevel=4 nokaslr "
               f"fpbench.filter={cls} fpbench.iters={iters} fpbench.warm=50 "
               "fpbench.reps=3 fpbench.nosr=1")
-    cmd = ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3",
+    # The emulator QEMU selects (pipeline/lib.sh); one instruction per
+    # translation block is -singlestep on 7.2, an accelerator option on 10.
+    lib = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib.sh")
+    one = (["-accel", "tcg,one-insn-per-tb=on"] if os.environ.get("QEMU") == "10"
+           else ["-singlestep"])
+    cmd = ["bash", "-c", '. "$0"; qemu_cmd "$@"', lib,
+           "-M", "virt,virtualization=on,gic-version=3",
            "-cpu", "max,sve=on", "-smp", "2", "-m", "1024", "-nographic",
-           "-no-reboot", "-nic", "none", "-singlestep",
+           "-no-reboot", "-nic", "none"] + one + [
            "-icount", "shift=0,align=off,sleep=off",
            "-monitor", f"unix:{sock},server=on,wait=off",
            "-serial", f"file:{serial}", "-D", log,

@@ -62,7 +62,8 @@ def parse(run, variant, mode):
     res = {"variant": variant, "mode": mode, "debug": bool(os.environ.get("DEBUG")),
            "stage": os.environ.get("RESULTS_STAGE", ""),
            "complete": "FPTEST-END" in lines, "kernel": None, "kvm_mode": None,
-           "sve_vls": None, "tests": {}, "splats": []}
+           "sve_vls": None, "tests": {}, "splats": [],
+           "qemu": os.environ.get("QEMU_VERSION")}
     try:
         with open(os.path.join(os.path.dirname(os.path.dirname(run)),
                                "base-version")) as f:
@@ -229,7 +230,8 @@ def describe(res):
     label = label_of(res)
     vls = " ".join(str(v) for v in res.get("sve_vls") or []) or "none"
     print(f"{label} / {res['mode']}: kernel {res.get('kernel')}, KVM mode "
-          f"{res.get('kvm_mode')}, SVE VLs (bytes) {vls}")
+          f"{res.get('kvm_mode')}, SVE VLs (bytes) {vls}"
+          + (f", {res['qemu']}" if res.get("qemu") else ""))
     suites = sorted({n.split('/')[0] for n in res["tests"]})
     for s in suites:
         c = tally(res, s)

@@ -72,7 +72,8 @@ while :; do
 	[ -n "$after" ] && [ $n -le "${STUCK_REBOOTS:-2}" ] || break
 	echo "stuck: $after left the kernel stuck or crashed it ($fault); booting again for the tests after it"
 done
-EXPECTED=$expected python3 "$ROOT/pipeline/results.py" parse "$run" "$variant" "$mode"
+EXPECTED=$expected QEMU_VERSION=$(bash "$ROOT/pipeline/qemu.sh" which) \
+	python3 "$ROOT/pipeline/results.py" parse "$run" "$variant" "$mode"
 if [ -n "$fault" ]; then
 	echo "fault: $variant $mode: the run did not finish: $fault"
 	exit 2

@@ -46,6 +46,8 @@ Subject: edit a.c
 +TWO
  three
 P
+# QEMU=10 runs the emulator fetched into the real build directory.
+export QEMU10_CACHE=${QEMU10_CACHE:-${BUILD:-$ROOT/build}/cache/qemu10}
 export BUILD=$tmp/build KSRC=$base OVERLAY_ROOT=$proj PATCHES=$proj/patches
 
 check "base copies KSRC" 0 "base: KSRC 6.12.0" bash "$P/base.sh"
@@ -78,6 +80,8 @@ rm "$proj/patches/0002-bad.patch"
 
 check "unknown KVM_MODE" 1 "error: unknown KVM_MODE 'bogus'" \
 	env KVM_MODE=bogus bash "$P/main.sh" run
+check "unknown QEMU" 1 "error: unknown QEMU 'bogus': use 7.2 or 10" \
+	env QEMU=bogus bash "$P/qemu.sh" which
 check "base tarball missing" 1 "error: base tarball /nonexistent.tar.xz is missing" \
 	env -u KSRC BASE_TARBALL=/nonexistent.tar.xz bash "$P/base.sh"
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
