@@ -649,15 +649,24 @@ static char *trace_record(int tid)
 		if (c != 'W') {
 			if (c)
 				tbuf_add(&rec, &c, 1);
-			marked = (marked || c == 'm') && c != 'u';
+			/*
+			 * Between the marker and KVM_RUN's vcpu_load the thread
+			 * is in the ioctl's head; after the put that ends
+			 * KVM_RUN (not one of a switch), in its tail.
+			 */
+			marked = (marked || c == 'm') && c != 'u' && !e->put;
 			continue;
 		}
 		if (e->prev == tid) {
 			bool loaded = false;
 
-			for (j = i + 1; j < nr && ev[j].kind != 'W'; j++)
-				if (ev[j].put && ev[j].pid == tid)
+			/* KVM's preempt notifier puts a loaded vCPU. */
+			for (j = i + 1; j < nr && ev[j].kind != 'W'; j++) {
+				if (ev[j].put && ev[j].pid == tid) {
+					ev[j].put = false;
 					loaded = true;
+				}
+			}
 			if (loaded)
 				c = e->preempted ? 'P' : 'S';
 			else if (marked && nsw < npcs && pcs[nsw] == run_pc)
