@@ -60,7 +60,13 @@ def parse(run):
                                  else int(d["stat." + s])) for s in STATS}}
             if "wakeups" in d:
                 rep["wakeups"] = int(d["wakeups"])
-            c["reps"].append(rep)
+            if "rec" in d:
+                # A traced repetition (fp_bench -T): not timed, its events
+                # recorded for the model (model_check).
+                rep["rec"] = d["rec"]
+                c.setdefault("traced", []).append(rep)
+            else:
+                c["reps"].append(rep)
         elif l.startswith("BENCH sr="):
             d = kv(l)
             res["sr"].append({"kind": d["sr"], "vl": int(d["vl"]),
@@ -294,17 +300,53 @@ DOC_BEGIN = ".. model-table-begin: make model-check keeps it equal to the model"
 DOC_END = ".. model-table-end"
 
 
+def expand(rec):
+    """The windows (events up to and including an exit) of a record."""
+    out = []
+    for item in rec.split(","):
+        w, _, n = item.partition("*")
+        out += [w] * (int(n) if n else 1)
+    return "".join(out).replace("x", "x\n").split("\n")
+
+
+def disturbances(rec, plain):
+    """Where a record differs from the undisturbed one, by iteration."""
+    a, b = expand(rec), expand(plain)
+    diff = [(i, w, b[i] if i < len(b) else "") for i, w in enumerate(a)
+            if i >= len(b) or w != b[i]]
+    return diff + [(i, "", b[i]) for i in range(len(a), len(b))]
+
+
+def run_trace(trace, info, cls, rec=None):
+    """The model's "ours" counters for one class, or its error message."""
+    args = [trace, "-c", "-i", info["iters"], "-w", info["warm"]]
+    if rec is not None:
+        args += ["-e", rec]
+    p = subprocess.run(args + [cls], capture_output=True, text=True)
+    if p.returncode:
+        return None, (p.stderr.strip() or f"exit {p.returncode}")
+    for line in p.stdout.splitlines():
+        c, pol, *kvs = line.split()
+        if c == cls and pol == "ours":
+            return {k: int(v) for k, v in (x.split("=") for x in kvs)}, None
+    return None, "no prediction for ours"
+
+
 def model_check(outdir, trace, modes, root):
     """The trace model's predictions for "ours" against the bench counters.
 
-    For every class, the counters of the least disturbed repetition (the
-    fewest involuntary context switches, then the fastest) must equal the
-    model's whole-batch totals exactly; the other repetitions are listed
-    when they differ (an unrelated preemption adds a put and a load, or
-    saves the VMM before the trap does). The fastest alone is not enough:
-    a preemption can cost less than the save it takes over. The
-    per-iteration table of all four policies goes to OUTDIR/model.txt and
-    must match the copy in the documentation.
+    A repetition fp_bench traced (-T) is compared with the model replaying
+    the events recorded for it (trace -e): where the thread was switched
+    out, whether its vCPU was loaded then, what ran meanwhile. The record
+    must account for every context switch getrusage counted, and the
+    counters must equal the replay's whatever the disturbance. A timed
+    repetition is compared with the undisturbed model when its context
+    switches are the class's own (say none for user, one sleep per
+    iteration for wfi); one that had more is not compared, as nothing says
+    where they happened. Every class must have a repetition compared, and
+    any compared one that differs fails. The per-iteration table of all
+    four policies goes to OUTDIR/model.txt and must match the copy in the
+    documentation.
     """
     bad = 0
     for mode in modes:
@@ -315,34 +357,76 @@ def model_check(outdir, trace, modes, root):
         with open(path) as f:
             res = json.load(f)
         info = res.get("info", {})
-        classes = [c for c in res["classes"] if res["classes"][c]["reps"]]
-        out = subprocess.run([trace, "-c", "-i", info["iters"], "-w",
-                              info["warm"]] + classes, capture_output=True,
-                             text=True, check=True).stdout
-        pred = {}
-        for line in out.splitlines():
-            cls, pol, *kvs = line.split()
-            if pol == "ours":
-                pred[cls] = {k: int(v) for k, v in (x.split("=") for x in kvs)}
-        for cls in classes:
-            reps = res["classes"][cls]["reps"]
-            best = min(range(len(reps)),
-                       key=lambda i: (reps[i]["ivcsw"],
-                                      reps[i]["ns"] / reps[i]["iters"]))
-            got = reps[best]["stats"]
-            if any(v is None for v in got.values()):
-                print(f"error: {mode} {cls}: no KVM stats (not our kernel?)")
-                return 1
-            ok = all(got[k] == pred[cls][k] for k in STATS)
-            bad += not ok
-            print(f"{'ok  ' if ok else 'FAIL'} {mode:4} {cls:14} "
-                  + " ".join(f"{k[3:]}={got[k]}" for k in STATS)
-                  + ("" if ok else "   model: " + " ".join(
-                      f"{k[3:]}={pred[cls][k]}" for k in STATS)))
-            for i, r in enumerate(reps):
-                if i != best and r["stats"] != got:
-                    print(f"     {mode:4} {cls:14} repetition {i + 1} differs: "
-                          + " ".join(f"{k[3:]}={r['stats'][k]}" for k in STATS))
+        for cls, c in res["classes"].items():
+            reps = [(f"repetition {i + 1}", r) for i, r in enumerate(c["reps"])]
+            reps += [(f"traced repetition {i + 1}", r)
+                     for i, r in enumerate(c.get("traced", []))]
+            if not reps:
+                continue
+            plain, err = run_trace(trace, info, cls)
+            if err:
+                print(f"FAIL {mode:4} {cls:14} the model: {err}")
+                bad += 1
+                continue
+            compared, skipped, notes = [], [], []
+            plain_rec = None
+            bad0 = bad
+            for name, r in reps:
+                got = r["stats"]
+                if any(v is None for v in got.values()):
+                    print(f"error: {mode} {cls}: no KVM stats (not our kernel?)")
+                    return 1
+                csw = r["vcsw"] + r["ivcsw"]
+                if "rec" in r:
+                    pred, err = run_trace(trace, info, cls, r["rec"])
+                    if err:
+                        print(f"FAIL {mode:4} {cls:14} {name}: its record "
+                              f"cannot be replayed: {err}")
+                        bad += 1
+                        continue
+                    if pred["switches"] < csw:
+                        print(f"FAIL {mode:4} {cls:14} {name}: the record has "
+                              f"{pred['switches']} context switches, getrusage "
+                              f"counted {csw}: events were lost")
+                        bad += 1
+                        continue
+                    if plain_rec is None:
+                        plain_rec = subprocess.run(
+                            [trace, "-p", "-i", info["iters"], "-w",
+                             info["warm"], cls], capture_output=True,
+                            text=True, check=True).stdout.strip()
+                    for i, w, want in disturbances(r["rec"], plain_rec)[:4]:
+                        notes.append(f"{name}, iteration {i}: recorded "
+                                     f"'{w}', undisturbed '{want}'")
+                elif csw != plain["switches"]:
+                    skipped.append(f"{name} ({r['vcsw']} voluntary and "
+                                   f"{r['ivcsw']} involuntary switches, the "
+                                   f"class has {plain['switches']})")
+                    continue
+                else:
+                    pred = plain
+                ok = all(got[k] == pred[k] for k in STATS)
+                compared.append(name)
+                if not ok:
+                    bad += 1
+                    print(f"FAIL {mode:4} {cls:14} {name}: "
+                          + " ".join(f"{k[3:]}={got[k]}" for k in STATS)
+                          + "   model: " + " ".join(
+                              f"{k[3:]}={pred[k]}" for k in STATS)
+                          + ("   (replaying its record)" if "rec" in r
+                             else ""))
+            if not compared:
+                print(f"FAIL {mode:4} {cls:14} no repetition could be "
+                      f"compared: " + "; ".join(skipped))
+                bad += 1
+                continue
+            print(f"{'ok  ' if bad == bad0 else '    '} {mode:4} {cls:14} "
+                  + " ".join(f"{k[3:]}={plain[k]}" for k in STATS)
+                  + f" undisturbed; compared: {', '.join(compared)}")
+            for n in notes:
+                print(f"     {mode:4} {cls:14} {n}")
+            for n in skipped:
+                print(f"     {mode:4} {cls:14} not compared: {n}")
     table = subprocess.run([trace], capture_output=True, text=True,
                            check=True).stdout
     with open(os.path.join(outdir, "model.txt"), "w") as f:

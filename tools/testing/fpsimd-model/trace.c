@@ -27,12 +27,36 @@
  * fp_reload_avoided); `make model-check` requires them to equal what
  * `make bench` measured for the same workloads.
  *
- * usage: trace [-i iters] [-w warm] [-c] [CLASS...]
+ * usage: trace [-i iters] [-w warm] [-c] [-e record | -p] [CLASS...]
  *   CLASS is exit/work as in fp_bench (user, hvc, wfi, preempt; none, fp1,
  *   sve1, fpall, sveall) or one of the extra traces (kthread, neon,
  *   migrate). -c prints "class policy counters" lines of whole-batch
  *   totals for the comparison with the bench; by default a table of
  *   per-iteration figures.
+ *
+ *   -e replays, for one CLASS, the measured batch as fp_bench recorded it
+ *   (its -T repetitions) instead of the class's own trace: the guest's
+ *   work still comes from the class, every other event from the record,
+ *   in order. -p prints the record an undisturbed batch of CLASS has.
+ *
+ * A record is comma-separated items, each a string of events optionally
+ * followed by *N (N times the string); the events are
+ *   m   userspace is about to call KVM_RUN (fp_bench's trace marker)
+ *   e   a guest entry (kvm_fp_enter)
+ *   t   the guest's FP/SVE access trapped (kvm_fp_trap): only says where
+ *       the guest's work happened, not what the policy did about it
+ *   x   an exit of the class's kind, or the batch's final ucall
+ *   u   KVM_RUN returns to userspace (kvm_userspace_exit); uu at the end
+ *       of a batch is the ucall's MMIO completed without an entry
+ *   P S the thread is preempted (P) or sleeps (S) with the vCPU loaded
+ *   p s the same outside KVM_RUN: it returns to userspace afterwards
+ *   h H the same in KVM_RUN before vcpu_load: no return to userspace
+ *   o   meanwhile another task ran in userspace (its FP state loaded)
+ *   k   meanwhile a kernel thread ran
+ *   i   the thread runs again
+ * A record that does not have one exit per iteration plus the final one,
+ * or has any other character, is refused (exit status 2): the run had an
+ * event the model cannot replay.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +72,7 @@ struct counts {
 	unsigned long save[NR_CTX], load[NR_CTX];
 	unsigned long trap, reload_avoided;
 	unsigned long trap_host_save;	/* by the trap: KVM's fp_host_save */
+	unsigned long switches;		/* the vCPU thread switched out */
 };
 
 static struct counts cnt;
@@ -92,6 +117,13 @@ enum ev {
 	E_KTHREAD,	/* a kernel thread (no FP) runs meanwhile */
 	E_NEON,		/* softirq kernel-mode NEON interrupts the host side */
 	E_MIGRATE,	/* the thread wakes on the other CPU */
+	/* The parts of a switch, for recorded runs (-e). */
+	E_OUT,		/* switched out with the vCPU loaded: KVM's put first */
+	E_OUT_TASK,	/* switched out with no vCPU loaded */
+	E_OTHER,	/* meanwhile another task runs in userspace */
+	E_IN,		/* switched in with the vCPU loaded: vcpu_load */
+	E_IN_USER,	/* switched in outside KVM_RUN: back to userspace */
+	E_IN_HEAD,	/* switched in inside KVM_RUN before its vcpu_load */
 };
 
 /* Each policy: its state and one handler per event. */
@@ -199,6 +231,29 @@ static void ours_ev(enum ev e)
 		cpu = !cpu;
 		ours_switch_in();
 		O.after_load = 1;
+		break;
+	case E_OUT:
+		ours_switch_out();
+		break;
+	case E_OUT_TASK:
+		/* No vCPU loaded, so no put: only the task's own state. */
+		fpctx_task_switch_out(pc, cpu, &O.st[C_HOST], NULL);
+		break;
+	case E_OTHER:
+		fpctx_return_to_user(pc, cpu, &O.st[C_OTHER]);
+		fpctx_switch_out(pc, cpu, &O.st[C_OTHER]);
+		break;
+	case E_IN:
+		ours_switch_in();
+		O.after_load = 1;
+		break;
+	case E_IN_USER:
+		ours_switch_in();
+		fpctx_return_to_user(pc, cpu, &O.st[C_HOST]);
+		O.foreign = 0;
+		break;
+	case E_IN_HEAD:
+		ours_switch_in();
 		break;
 	}
 }
@@ -342,6 +397,26 @@ static void arm_ev(enum ev e)
 		arm_switch_in();
 		arm_load();
 		break;
+	case E_OUT:
+	case E_OUT_TASK:
+		arm_switch_out();
+		break;
+	case E_OTHER:
+		cnt.load[C_OTHER]++;
+		A.last[cpu] = C_OTHER;
+		cnt.save[C_OTHER]++;
+		break;
+	case E_IN:
+		arm_switch_in();
+		arm_load();
+		break;
+	case E_IN_USER:
+		arm_switch_in();
+		arm_ret_user();
+		break;
+	case E_IN_HEAD:
+		arm_switch_in();
+		break;
 	}
 }
 
@@ -431,6 +506,21 @@ static void x86_ev(enum ev e)
 		x86_switch_out();
 		cpu = !cpu;
 		break;
+	case E_OUT:
+	case E_OUT_TASK:
+		x86_switch_out();
+		break;
+	case E_OTHER:
+		cnt.load[C_OTHER]++;
+		cnt.save[C_OTHER]++;
+		X.owner[cpu] = C_OTHER;
+		break;
+	case E_IN_USER:
+		x86_restore();		/* switch_fpu_return() */
+		break;
+	case E_IN:
+	case E_IN_HEAD:
+		break;
 	}
 }
 
@@ -443,38 +533,303 @@ static const struct policy policies[] = {
 
 #define NR_POLICIES	ARRAY_SIZE(policies)
 
+/*
+ * The record being written (-p): the events fp_bench's tracing would show
+ * for the events replayed, in its letters (see the top of this file).
+ */
+static char *rec_out;
+static size_t rec_len, rec_size;
+
+static void rec_put(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!rec_out)
+		return;
+	if (rec_len + n + 1 > rec_size) {
+		rec_size = 2 * (rec_len + n + 1);
+		rec_out = realloc(rec_out, rec_size);
+		if (!rec_out) {
+			fprintf(stderr, "trace: out of memory\n");
+			exit(2);
+		}
+	}
+	memcpy(rec_out + rec_len, s, n + 1);
+	rec_len += n;
+}
+
+/* One event of a batch: counted, written to the record, replayed. */
+static void ev(const struct policy *p, enum ev e)
+{
+	static const char *const letters[] = {
+		[E_RUN] = "m", [E_ENTER] = "e", [E_EXIT] = "x", [E_USER] = "u",
+		[E_SLEEP] = "S", [E_WAKE] = "i", [E_RIVAL] = "Poi",
+		[E_KTHREAD] = "Pki",
+	};
+	unsigned long traps = cnt.trap;
+
+	switch (e) {
+	case E_SLEEP:
+	case E_RIVAL:
+	case E_KTHREAD:
+	case E_MIGRATE:
+	case E_OUT:
+	case E_OUT_TASK:
+		cnt.switches++;
+		break;
+	default:
+		break;
+	}
+	p->ev(e);
+	if (!rec_out)
+		return;
+	if (e == E_FP) {
+		if (cnt.trap != traps)
+			rec_put("t");
+	} else if (e < ARRAY_SIZE(letters) && letters[e]) {
+		rec_put(letters[e]);
+	} else {
+		fprintf(stderr, "trace: this class has events fp_bench does not record\n");
+		exit(2);
+	}
+}
+
 /* The trace of one fp_bench batch of @n iterations of @exit with @fp use. */
 static void batch(const struct policy *p, const char *exit, int fp,
 		  unsigned int n)
 {
 	unsigned int i;
 
-	p->ev(E_RUN);
+	ev(p, E_RUN);
 	for (i = 0; i < n; i++) {
-		p->ev(E_ENTER);
+		ev(p, E_ENTER);
 		if (fp)
-			p->ev(E_FP);
-		p->ev(E_EXIT);
+			ev(p, E_FP);
+		ev(p, E_EXIT);
 		if (!strcmp(exit, "user")) {
-			p->ev(E_USER);
-			p->ev(E_RUN);
+			ev(p, E_USER);
+			ev(p, E_RUN);
 		} else if (!strcmp(exit, "wfi")) {
-			p->ev(E_SLEEP);
-			p->ev(E_WAKE);
+			ev(p, E_SLEEP);
+			ev(p, E_WAKE);
 		} else if (!strcmp(exit, "preempt")) {
-			p->ev(E_RIVAL);
+			ev(p, E_RIVAL);
 		} else if (!strcmp(exit, "kthread")) {
-			p->ev(E_KTHREAD);
+			ev(p, E_KTHREAD);
 		} else if (!strcmp(exit, "neon")) {
-			p->ev(E_NEON);
+			ev(p, E_NEON);
 		} else if (!strcmp(exit, "migrate")) {
-			p->ev(E_MIGRATE);
+			ev(p, E_MIGRATE);
 		}
 	}
 	/* GUEST_SYNC: the batch ends with an exit to userspace. */
-	p->ev(E_ENTER);
-	p->ev(E_EXIT);
-	p->ev(E_USER);
+	ev(p, E_ENTER);
+	ev(p, E_EXIT);
+	ev(p, E_USER);
+}
+
+static void bad_record(const char *why, long at)
+{
+	if (at >= 0)
+		fprintf(stderr, "trace: record: %s (event %ld)\n", why, at);
+	else
+		fprintf(stderr, "trace: record: %s\n", why);
+	exit(2);
+}
+
+/* Expand a record's "string*N" items into one string of events. */
+static char *expand(const char *rec)
+{
+	size_t len = 0, size = 0;
+	char *out = NULL;
+	const char *item = rec, *end, *star;
+	unsigned long n, j;
+	size_t k;
+
+	while (*item) {
+		end = strchr(item, ',');
+		if (!end)
+			end = item + strlen(item);
+		star = memchr(item, '*', end - item);
+		n = 1;
+		if (star) {
+			char *stop;
+
+			n = strtoul(star + 1, &stop, 10);
+			if (stop != end || !n)
+				bad_record("a bad repeat count", -1);
+		} else {
+			star = end;
+		}
+		k = star - item;
+		if (!k)
+			bad_record("an empty item", -1);
+		for (j = 0; j < n; j++) {
+			if (len + k + 1 > size) {
+				size = 2 * (len + k + 1);
+				out = realloc(out, size);
+				if (!out)
+					bad_record("out of memory", -1);
+			}
+			memcpy(out + len, item, k);
+			len += k;
+		}
+		item = *end ? end + 1 : end;
+	}
+	if (!out)
+		bad_record("empty", -1);
+	out[len] = 0;
+	return out;
+}
+
+/*
+ * Replay a recorded batch of @n iterations through @p. The guest's work
+ * is the class's: once per iteration when @fp, after the entry that
+ * trapped if one did, else after the iteration's first entry. Which
+ * entries trap, what is saved and loaded, is the policy's to decide.
+ */
+static void replay(const struct policy *p, int fp, unsigned int n,
+		   const char *ev_str)
+{
+	size_t len = strlen(ev_str), i, at;
+	long *fp_at = calloc(n + 1, sizeof(*fp_at));
+	unsigned long k = 0;
+	int run = 1;		/* a KVM_RUN's vcpu_load is still to come */
+	char out = 0;		/* how the thread was switched out */
+
+	if (!fp_at)
+		bad_record("out of memory", -1);
+	/* Where each iteration's work is done: one pass per window. */
+	for (i = 0; i < len; i++) {
+		if (ev_str[i] == 'x' && ++k > n + 1)
+			break;
+	}
+	if (k != n + 1) {
+		fprintf(stderr,
+			"trace: record: %lu exits, the batch has %u iterations and a final exit\n",
+			k, n);
+		exit(2);
+	}
+	for (k = 0, i = 0; k < n; k++) {
+		long first = -1, last = -1, trapped = -1;
+
+		for (; ev_str[i] != 'x'; i++) {
+			if (ev_str[i] == 'e') {
+				last = i;
+				if (first < 0)
+					first = i;
+			} else if (ev_str[i] == 't' && trapped < 0) {
+				trapped = last;
+				if (last < 0)
+					bad_record("a trap before any entry", i);
+			}
+		}
+		if (first < 0)
+			bad_record("an exit without an entry", i);
+		fp_at[k] = trapped >= 0 ? trapped : first;
+		i++;
+	}
+
+	for (k = 0, at = 0; at < len; at++) {
+		switch (ev_str[at]) {
+		case 'm':
+		case 't':
+		case 'k':
+			break;
+		case 'e':
+			if (run)
+				ev(p, E_RUN);
+			run = 0;
+			ev(p, E_ENTER);
+			if (fp && k < n && fp_at[k] == (long)at)
+				ev(p, E_FP);
+			break;
+		case 'x':
+			ev(p, E_EXIT);
+			k++;
+			break;
+		case 'u':
+			ev(p, E_USER);
+			run = 1;
+			break;
+		case 'P':
+		case 'S':
+			if (run)
+				ev(p, E_RUN);
+			run = 0;
+			ev(p, E_OUT);
+			out = 'l';
+			break;
+		case 'p':
+		case 's':
+			ev(p, E_OUT_TASK);
+			out = 'u';
+			break;
+		case 'h':
+		case 'H':
+			ev(p, E_OUT_TASK);
+			out = 'h';
+			break;
+		case 'o':
+			if (!out)
+				bad_record("another task ran, but the thread was not out", at);
+			ev(p, E_OTHER);
+			break;
+		case 'i':
+			if (!out)
+				bad_record("switched in, but never out", at);
+			ev(p, out == 'l' ? E_IN : out == 'u' ? E_IN_USER : E_IN_HEAD);
+			out = 0;
+			break;
+		case '?':
+			bad_record("a task of unknown kind ran meanwhile", at);
+			break;
+		case '!':
+			bad_record("the trace lost events", at);
+			break;
+		default:
+			fprintf(stderr,
+				"trace: record: '%c' is no event the model replays (event %zu)\n",
+				ev_str[at], at);
+			exit(2);
+		}
+	}
+	if (out)
+		bad_record("the thread was still switched out at the end", -1);
+	free(fp_at);
+}
+
+static void print_item(const char *w, size_t len, unsigned long n, int first)
+{
+	printf("%s%.*s", first ? "" : ",", (int)len, w);
+	if (n > 1)
+		printf("*%lu", n);
+}
+
+/* Print @ev_str as a record: runs of equal windows (up to an exit) as *N. */
+static void print_record(const char *ev_str)
+{
+	const char *w = ev_str, *next, *prev = NULL;
+	size_t len, plen = 0;
+	unsigned long n = 0;
+
+	for (; *w; w = next) {
+		next = strchr(w, 'x');
+		next = next ? next + 1 : w + strlen(w);
+		len = next - w;
+		if (prev && len == plen && !memcmp(w, prev, len)) {
+			n++;
+			continue;
+		}
+		if (prev)
+			print_item(prev, plen, n, prev == ev_str);
+		prev = w;
+		plen = len;
+		n = 1;
+	}
+	if (prev)
+		print_item(prev, plen, n, prev == ev_str);
+	printf("\n");
 }
 
 static const char *const exits[] = {
@@ -507,9 +862,12 @@ static int known(const char *cls, char *exit, int *fp)
 	return 0;
 }
 
-/* Run warm-up and one measured batch; leave the measured batch's counts. */
+/*
+ * Run warm-up and one measured batch, the class's own or the one recorded
+ * in @ev_str; leave the measured batch's counts.
+ */
 static void measure(const struct policy *p, const char *exit, int fp,
-		    unsigned int warm, unsigned int iters)
+		    unsigned int warm, unsigned int iters, const char *ev_str)
 {
 	cpu = 0;
 	p->reset();
@@ -517,12 +875,17 @@ static void measure(const struct policy *p, const char *exit, int fp,
 	p->ev(E_USER);
 	batch(p, exit, fp, warm);
 	memset(&cnt, 0, sizeof(cnt));
-	batch(p, exit, fp, iters);
+	rec_len = 0;
+	if (ev_str)
+		replay(p, fp, iters, ev_str);
+	else
+		batch(p, exit, fp, iters);
 }
 
 static void bad_args(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-i iters] [-w warm] [-c] [exit/work...]\n",
+	fprintf(stderr,
+		"usage: %s [-i iters] [-w warm] [-c] [-e record | -p] [exit/work...]\n",
 		prog);
 	exit(2);
 }
@@ -532,10 +895,11 @@ int main(int argc, char **argv)
 	unsigned int iters = 1000, warm = 50, i, j, k, nr = 0;
 	const char *cls[64];
 	char name[32], exit_kind[16];
-	int opt, compare = 0, fp;
+	int opt, compare = 0, fp, print = 0;
+	char *ev_str = NULL;
 	size_t p;
 
-	while ((opt = getopt(argc, argv, "i:w:c")) != -1) {
+	while ((opt = getopt(argc, argv, "i:w:ce:p")) != -1) {
 		switch (opt) {
 		case 'i':
 			iters = strtoul(optarg, NULL, 0);
@@ -546,6 +910,12 @@ int main(int argc, char **argv)
 		case 'c':
 			compare = 1;
 			break;
+		case 'e':
+			ev_str = expand(optarg);
+			break;
+		case 'p':
+			print = 1;
+			break;
 		default:
 			bad_args(argv[0]);
 		}
@@ -554,6 +924,28 @@ int main(int argc, char **argv)
 		bad_args(argv[0]);
 	for (; optind < argc && nr < 64; optind++)
 		cls[nr++] = argv[optind];
+	if ((ev_str || print) && (nr != 1 || (ev_str && print)))
+		bad_args(argv[0]);
+	if (print) {
+		if (!known(cls[0], exit_kind, &fp)) {
+			fprintf(stderr, "trace: unknown class '%s'\n", cls[0]);
+			return 2;
+		}
+		rec_size = 64;
+		rec_out = calloc(1, rec_size);
+		if (!rec_out)
+			return 2;
+		measure(&policies[NR_POLICIES - 1], exit_kind, fp, warm, iters,
+			NULL);
+		/*
+		 * fp_bench's get_ucall() completes the final exit's MMIO with
+		 * a KVM_RUN that does not enter the guest: a load and a put,
+		 * nothing for this tree's counters.
+		 */
+		rec_put("u");
+		print_record(rec_out);
+		return 0;
+	}
 	if (!nr) {
 		static char all[7 * 5][24];
 
@@ -579,15 +971,15 @@ int main(int argc, char **argv)
 		}
 		snprintf(name, sizeof(name), "%s", cls[k]);
 		for (p = 0; p < NR_POLICIES; p++) {
-			measure(&policies[p], exit_kind, fp, warm, iters);
+			measure(&policies[p], exit_kind, fp, warm, iters, ev_str);
 			if (compare) {
 				printf("%s %s", name, policies[p].name);
 				printf(" fp_host_save=%lu", cnt.trap_host_save);
 				printf(" fp_guest_load=%lu", cnt.load[C_GUEST]);
 				printf(" fp_guest_save=%lu", cnt.save[C_GUEST]);
 				printf(" fp_trap=%lu", cnt.trap);
-				printf(" fp_reload_avoided=%lu\n",
-				       cnt.reload_avoided);
+				printf(" fp_reload_avoided=%lu", cnt.reload_avoided);
+				printf(" switches=%lu\n", cnt.switches);
 				continue;
 			}
 			printf("%-14s %-5s", p ? "" : name, policies[p].name);

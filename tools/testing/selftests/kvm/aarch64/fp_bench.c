@@ -24,6 +24,14 @@
  * execute it. Under QEMU -icount shift=0 one nanosecond is one emulated
  * instruction, so the results are instruction counts and repeat exactly.
  *
+ * After the timed repetitions of a class come -T traced ones (when the
+ * kernel has the kvm_fp tracepoints): not timed, but with the vCPU
+ * thread's events on its CPU recorded through tracefs (sched_switch,
+ * kvm_fp_*, kvm_exit, kvm_userspace_exit), and printed as a record in the
+ * letters of tools/testing/fpsimd-model/trace.c, which replays it for
+ * `make model-check`: so a context switch that changes the KVM counters
+ * changes the model's prediction too, instead of failing the comparison.
+ *
  * A last part times, in this program's own userspace, a loop that stores
  * (save) or loads (restore) a whole FPSIMD register file, and a whole SVE
  * register file at every vector length, minus an empty loop.
@@ -32,6 +40,7 @@
  * Exit status 0 when every requested measurement was taken.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
@@ -44,6 +53,7 @@
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <asm/hwcap.h>
 #include <linux/psci.h>
 
@@ -315,6 +325,410 @@ static void stats_close(struct stat_set *st)
 	}
 }
 
+/* ---- host: the traced repetitions ---- */
+
+#define FPB_TRACEFS	"/sys/kernel/tracing"
+#define FPB_EVENTS	"fp_bench"	/* instance: the events, in order */
+#define FPB_PCS		"fp_bench_pc"	/* instance: user PCs of switches */
+#define FPB_PF_KTHREAD	0x00200000
+#define FPB_MARK	"fpb-run"
+
+static int marker_fd = -1;		/* written before each KVM_RUN */
+
+static bool tr_write(const char *inst, const char *file, const char *val)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), FPB_TRACEFS "/instances/%s/%s", inst, file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return false;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val);
+}
+
+/*
+ * Set up both instances for the vCPU thread @tid, or return false when
+ * this kernel cannot trace what the model needs (no kvm_fp events: the
+ * stock kernel).
+ */
+static bool trace_setup(int tid)
+{
+	static const char * const events[] = {
+		"kvm_fp/kvm_fp_enter", "kvm_fp/kvm_fp_trap", "kvm_fp/kvm_fp_put",
+		"kvm_fp/kvm_fp_discard", "kvm/kvm_exit", "kvm/kvm_userspace_exit",
+		"sched/sched_switch",
+	};
+	char path[256], filter[64];
+	unsigned int i;
+	bool ok = true;
+
+	if (access(FPB_TRACEFS "/events/kvm_fp", F_OK))
+		return false;
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), FPB_TRACEFS "/instances/%s",
+			 i ? FPB_PCS : FPB_EVENTS);
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return false;
+	}
+	ok &= tr_write(FPB_EVENTS, "tracing_on", "0");
+	ok &= tr_write(FPB_PCS, "tracing_on", "0");
+	ok &= tr_write(FPB_EVENTS, "buffer_size_kb", "8192");
+	for (i = 0; i < ARRAY_SIZE(events); i++) {
+		snprintf(path, sizeof(path), "events/%s/enable", events[i]);
+		ok &= tr_write(FPB_EVENTS, path, "1");
+	}
+	/* Where in userspace the thread was when it was switched out. */
+	ok &= tr_write(FPB_PCS, "options/userstacktrace", "1");
+	snprintf(filter, sizeof(filter), "prev_pid == %d", tid);
+	ok &= tr_write(FPB_PCS, "events/sched/sched_switch/filter", filter);
+	ok &= tr_write(FPB_PCS, "events/sched/sched_switch/enable", "1");
+	snprintf(filter, sizeof(filter), "common_pid == %d", tid);
+	ok &= tr_write(FPB_PCS, "events/kvm/kvm_userspace_exit/filter", filter);
+	ok &= tr_write(FPB_PCS, "events/kvm/kvm_userspace_exit/enable", "1");
+	snprintf(path, sizeof(path), FPB_TRACEFS "/instances/" FPB_EVENTS
+		 "/trace_marker");
+	marker_fd = ok ? open(path, O_WRONLY) : -1;
+	return marker_fd >= 0;
+}
+
+static void trace_teardown(void)
+{
+	tr_write(FPB_EVENTS, "tracing_on", "0");
+	tr_write(FPB_PCS, "tracing_on", "0");
+	tr_write(FPB_EVENTS, "events/enable", "0");
+	tr_write(FPB_PCS, "events/enable", "0");
+	close(marker_fd);
+	marker_fd = -1;
+}
+
+static void trace_start(void)
+{
+	tr_write(FPB_EVENTS, "trace", "");
+	tr_write(FPB_PCS, "trace", "");
+	tr_write(FPB_PCS, "tracing_on", "1");
+	tr_write(FPB_EVENTS, "tracing_on", "1");
+}
+
+static void trace_stop(void)
+{
+	tr_write(FPB_EVENTS, "tracing_on", "0");
+	tr_write(FPB_PCS, "tracing_on", "0");
+}
+
+/* One event of the vCPU thread's CPU, as much of it as the record needs. */
+struct tev {
+	char kind;		/* a letter of the record; W: sched_switch */
+	bool put;		/* kvm_fp_put */
+	int pid;		/* the task that emitted it */
+	int prev, next;		/* sched_switch */
+	bool preempted;		/* sched_switch: the previous task was runnable */
+};
+
+struct tbuf {
+	char *s;
+	size_t len, size;
+};
+
+static void tbuf_add(struct tbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->size) {
+		b->size = 2 * (b->len + n + 1);
+		b->s = realloc(b->s, b->size);
+		TEST_ASSERT(b->s, "out of memory");
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = 0;
+}
+
+/*
+ * Split a line of the text trace: the emitting task's pid, the event's
+ * name and its fields. Return false for anything but an event line.
+ */
+static bool tline(char *line, int *pid, char **name, char **body)
+{
+	char *cpu = strstr(line, "] "), *p, *e;
+
+	if (line[0] == '#' || !cpu)
+		return false;
+	for (p = cpu; p > line && *p != '['; p--)
+		;
+	for (p--; p > line && *p == ' '; p--)
+		;
+	while (p > line && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	*pid = atoi(p);
+	p = strstr(cpu, ": ");
+	if (!p)
+		return false;
+	*name = p + 2;
+	e = strstr(*name, ": ");
+	if (!e)
+		return false;
+	*e = 0;
+	*body = e + 2;
+	return true;
+}
+
+static int tfield(const char *body, const char *key)
+{
+	const char *p = strstr(body, key);
+
+	return p ? atoi(p + strlen(key)) : -1;
+}
+
+static FILE *trace_open(const char *inst)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), FPB_TRACEFS "/instances/%s/per_cpu/cpu%d/trace",
+		 inst, bench_cpu);
+	return fopen(path, "r");
+}
+
+/* Did an instance's buffer for this CPU lose events? */
+static bool trace_lost(const char *inst)
+{
+	char path[256], line[128];
+	bool lost = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), FPB_TRACEFS "/instances/%s/per_cpu/cpu%d/stats",
+		 inst, bench_cpu);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f)) {
+		if ((!strncmp(line, "overrun:", 8) ||
+		     !strncmp(line, "commit overrun:", 15) ||
+		     !strncmp(line, "dropped events:", 15)) &&
+		    atol(strchr(line, ':') + 1))
+			lost = true;
+	}
+	fclose(f);
+	return lost;
+}
+
+/* A kernel thread (k), a task that runs in userspace (o), or gone (?). */
+static char task_kind(int pid)
+{
+	char path[64], line[512], *p;
+	unsigned int flags;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	p = p ? strrchr(line, ')') : NULL;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) != 1)
+		return '?';
+	return flags & FPB_PF_KTHREAD ? 'k' : 'o';
+}
+
+/*
+ * The user PCs of the thread's switches out, in order, and the PC of its
+ * KVM_RUN ioctl (where it is in userspace while inside the ioctl).
+ */
+static unsigned long *trace_pcs(int tid, size_t *nr, unsigned long *run_pc)
+{
+	unsigned long *pcs = NULL, pc;
+	char line[512], *name, *body;
+	bool want = false, uexit = false;
+	size_t n = 0;
+	FILE *f = trace_open(FPB_PCS);
+	int pid;
+
+	*run_pc = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, " => ", 4)) {
+			if (!want)
+				continue;
+			want = false;
+			pc = strtoul(strchr(line, '<') ? strchr(line, '<') + 1 : "0",
+				     NULL, 16);
+			if (uexit) {
+				if (!*run_pc)
+					*run_pc = pc;
+				continue;
+			}
+			pcs = realloc(pcs, (n + 1) * sizeof(*pcs));
+			TEST_ASSERT(pcs, "out of memory");
+			pcs[n++] = pc;
+			continue;
+		}
+		if (strstr(line, "<user stack trace>") || !tline(line, &pid, &name, &body))
+			continue;
+		if (!strcmp(name, "sched_switch") && tfield(body, "prev_pid=") == tid) {
+			want = true;
+			uexit = false;
+		} else if (!strcmp(name, "kvm_userspace_exit")) {
+			want = true;
+			uexit = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	*nr = n;
+	return pcs;
+}
+
+/*
+ * Read the vCPU thread's CPU's events and write them as a record (see
+ * tools/testing/fpsimd-model/trace.c): one letter per event the model
+ * replays, equal windows up to an exit folded into "window*N".
+ */
+static char *trace_record(int tid)
+{
+	char line[512], *name, *body, out = 0, *w, *next, *prev;
+	struct tbuf rec = {}, fold = {};
+	struct tev *ev = NULL;
+	size_t nr = 0, i, j, nsw = 0, npcs, len, plen = 0, n;
+	unsigned long *pcs, run_pc;
+	bool marked = false, lost;
+	FILE *f = trace_open(FPB_EVENTS);
+	char num[24];
+	int pid;
+
+	lost = !f || trace_lost(FPB_EVENTS) || trace_lost(FPB_PCS);
+	while (f && fgets(line, sizeof(line), f)) {
+		struct tev e = {};
+
+		if (!tline(line, &pid, &name, &body))
+			continue;
+		e.pid = pid;
+		if (!strcmp(name, "sched_switch")) {
+			e.kind = 'W';
+			e.prev = tfield(body, "prev_pid=");
+			e.next = tfield(body, "next_pid=");
+			e.preempted = !!strstr(body, "prev_state=R");
+		} else if (pid != tid) {
+			continue;
+		} else if (!strcmp(name, "tracing_mark_write")) {
+			e.kind = strstr(body, FPB_MARK) ? 'm' : 0;
+		} else if (!strcmp(name, "kvm_fp_enter")) {
+			e.kind = 'e';
+		} else if (!strcmp(name, "kvm_fp_trap")) {
+			e.kind = 't';
+		} else if (!strcmp(name, "kvm_fp_put")) {
+			e.put = true;
+		} else if (!strcmp(name, "kvm_fp_discard")) {
+			e.kind = 'd';
+		} else if (!strcmp(name, "kvm_userspace_exit")) {
+			e.kind = 'u';
+		} else if (!strcmp(name, "kvm_exit")) {
+			unsigned int ec = strtoul(strstr(body, "HSR_EC: ") ?
+						  strstr(body, "HSR_EC: ") + 8 : "0",
+						  NULL, 16);
+
+			/* WFx, HVC64, DABT_LOW: the class's exit or a ucall */
+			if (!strncmp(body, "TRAP:", 5) &&
+			    (ec == 0x01 || ec == 0x16 || ec == 0x24))
+				e.kind = 'x';
+		}
+		if (!e.kind && !e.put)
+			continue;
+		ev = realloc(ev, (nr + 1) * sizeof(*ev));
+		TEST_ASSERT(ev, "out of memory");
+		ev[nr++] = e;
+	}
+	if (f)
+		fclose(f);
+
+	pcs = trace_pcs(tid, &npcs, &run_pc);
+	for (i = 0; i < nr; i++) {
+		struct tev *e = &ev[i];
+		char c = e->kind;
+
+		if (c != 'W') {
+			if (c)
+				tbuf_add(&rec, &c, 1);
+			/*
+			 * Between the marker and KVM_RUN's vcpu_load the thread
+			 * is in the ioctl's head; after the put that ends
+			 * KVM_RUN (not one of a switch), in its tail.
+			 */
+			marked = (marked || c == 'm') && c != 'u' && !e->put;
+			continue;
+		}
+		if (e->prev == tid) {
+			bool loaded = false;
+
+			/* KVM's preempt notifier puts a loaded vCPU. */
+			for (j = i + 1; j < nr && ev[j].kind != 'W'; j++) {
+				if (ev[j].put && ev[j].pid == tid) {
+					ev[j].put = false;
+					loaded = true;
+				}
+			}
+			if (loaded)
+				c = e->preempted ? 'P' : 'S';
+			else if (marked && nsw < npcs && pcs[nsw] == run_pc)
+				c = e->preempted ? 'h' : 'H';
+			else
+				c = e->preempted ? 'p' : 's';
+			nsw++;
+			out = 1;
+			tbuf_add(&rec, &c, 1);
+		} else if (e->next == tid) {
+			if (out)
+				tbuf_add(&rec, "i", 1);
+			out = 0;
+			continue;
+		}
+		if (out && e->next > 0 && e->next != tid) {
+			c = task_kind(e->next);
+			tbuf_add(&rec, &c, 1);
+		}
+	}
+	if (lost || nsw != npcs)
+		tbuf_add(&rec, "!", 1);
+	free(ev);
+	free(pcs);
+	if (!rec.s)
+		tbuf_add(&rec, "!", 1);
+
+	/* Fold runs of equal windows. */
+	prev = NULL;
+	n = 0;
+	for (w = rec.s; *w; w = next) {
+		next = strchr(w, 'x');
+		next = next ? next + 1 : w + strlen(w);
+		len = next - w;
+		if (prev && len == plen && !memcmp(w, prev, len)) {
+			n++;
+			continue;
+		}
+		if (prev) {
+			if (fold.len)
+				tbuf_add(&fold, ",", 1);
+			tbuf_add(&fold, prev, plen);
+			if (n > 1) {
+				snprintf(num, sizeof(num), "*%zu", n);
+				tbuf_add(&fold, num, strlen(num));
+			}
+		}
+		prev = w;
+		plen = len;
+		n = 1;
+	}
+	if (fold.len)
+		tbuf_add(&fold, ",", 1);
+	tbuf_add(&fold, prev, plen);
+	if (n > 1) {
+		snprintf(num, sizeof(num), "*%zu", n);
+		tbuf_add(&fold, num, strlen(num));
+	}
+	free(rec.s);
+	return fold.s;
+}
+
 /* ---- host: the competing thread of the preempt class ---- */
 
 struct rival {
@@ -358,6 +772,7 @@ struct bench_opts {
 	uint32_t warm;
 	uint32_t iters;
 	uint32_t reps;
+	uint32_t traced;
 	uint32_t wfi_us;
 	uint32_t sr_iters;
 	const char *filter;
@@ -394,6 +809,9 @@ static void run_batch(struct kvm_vcpu *vcpu, uint64_t user_gpa,
 	int rc;
 
 	for (;;) {
+		if (marker_fd >= 0)
+			TEST_ASSERT(write(marker_fd, FPB_MARK, strlen(FPB_MARK)) > 0,
+				    "trace_marker: %s", strerror(errno));
 		rc = __vcpu_run(vcpu);
 		if (rc && errno == EINTR)
 			continue;
@@ -435,9 +853,11 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 	struct stat_set st;
 	struct kvm_vm *vm;
 	int gic_fd = -1;
+	bool traced;
 	long v0, i0;
 	uint32_t r;
 	unsigned int i;
+	char *rec;
 
 	kvm_pin_this_task_to_pcpu(bench_cpu);
 	vm = vm_create(1);
@@ -474,17 +894,26 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 	stats_open(&st, vm, vcpu);
 
 	run_batch(vcpu, gpa + FPB_USER_OFF, 0);
-	for (r = 1; r <= o->reps; r++) {
-		stats_read(&st, s0);
+	for (r = 1; r <= o->reps + o->traced; r++) {
+		traced = r > o->reps;
+		if (traced && (r == o->reps + 1) && !trace_setup(gettid()))
+			break;
+		if (traced)
+			trace_start();
 		v0 = thread_csw(true);
 		i0 = thread_csw(false);
+		stats_read(&st, s0);
 		t0 = now_ns();
 		run_batch(vcpu, gpa + FPB_USER_OFF, r);
 		t1 = now_ns();
 		stats_read(&st, s1);
-		printf("BENCH class=%s/%s rep=%u iters=%u ns=%lu vcsw=%ld ivcsw=%ld",
-		       exit_name[x], work_name[w], r, o->iters, t1 - t0,
-		       thread_csw(true) - v0, thread_csw(false) - i0);
+		v0 = thread_csw(true) - v0;
+		i0 = thread_csw(false) - i0;
+		if (traced)
+			trace_stop();
+		printf("BENCH class=%s/%s rep=%u%s iters=%u ns=%lu vcsw=%ld ivcsw=%ld",
+		       exit_name[x], work_name[w], r, traced ? " traced=1" : "",
+		       o->iters, t1 - t0, v0, i0);
 		for (i = 0; i < NR_STATS; i++) {
 			if (st.found[i])
 				printf(" stat.%s=%lu", stat_name[i],
@@ -494,9 +923,16 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 		}
 		if (rival)
 			printf(" wakeups=%lu", READ_ONCE(rival->wakeups));
+		if (traced) {
+			rec = trace_record(gettid());
+			printf(" rec=%s", rec);
+			free(rec);
+		}
 		printf("\n");
 		fflush(stdout);
 	}
+	if (marker_fd >= 0)
+		trace_teardown();
 
 	if (rival) {
 		WRITE_ONCE(rival->stop, true);
@@ -659,8 +1095,9 @@ out:
 
 static void help_exit(const char *prog)
 {
-	printf("%s [-i iters] [-w warmup] [-r reps] [-t wfi_us]\n"
+	printf("%s [-i iters] [-w warmup] [-r reps] [-T traced] [-t wfi_us]\n"
 	       "    [-n sr_iters] [-c filter] [-S]\n"
+	       "  -T n            traced repetitions after the timed ones (default 2)\n"
 	       "  -c word[,word]  only the classes (exit/work) containing a word\n"
 	       "  -S              skip the userspace save/restore timing\n",
 	       prog);
@@ -684,14 +1121,14 @@ static bool selected(const char *filter, const char *name)
 int main(int argc, char *argv[])
 {
 	struct bench_opts o = {
-		.warm = 50, .iters = 1000, .reps = 3, .wfi_us = 20,
+		.warm = 50, .iters = 1000, .reps = 3, .traced = 2, .wfi_us = 20,
 		.sr_iters = 5000,
 	};
 	char name[64];
 	pthread_t tid;
 	int opt, x, w;
 
-	while ((opt = getopt(argc, argv, "i:w:r:t:n:c:Sh")) != -1) {
+	while ((opt = getopt(argc, argv, "i:w:r:T:t:n:c:Sh")) != -1) {
 		switch (opt) {
 		case 'i':
 			o.iters = atoi_positive("iterations", optarg);
@@ -701,6 +1138,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'r':
 			o.reps = atoi_positive("repetitions", optarg);
+			break;
+		case 'T':
+			o.traced = atoi_non_negative("traced repetitions", optarg);
 			break;
 		case 't':
 			o.wfi_us = atoi_positive("WFI timer (us)", optarg);
@@ -721,8 +1161,8 @@ int main(int argc, char *argv[])
 
 	have_sve = kvm_has_cap(KVM_CAP_ARM_SVE);
 	bench_cpu = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0;
-	printf("BENCH info cpu=%d sve=%d iters=%u warm=%u reps=%u wfi_us=%u\n",
-	       bench_cpu, have_sve, o.iters, o.warm, o.reps, o.wfi_us);
+	printf("BENCH info cpu=%d sve=%d iters=%u warm=%u reps=%u traced=%u wfi_us=%u\n",
+	       bench_cpu, have_sve, o.iters, o.warm, o.reps, o.traced, o.wfi_us);
 
 	for (x = 0; x < NR_EXIT; x++) {
 		for (w = 0; w < NR_WORK; w++) {
