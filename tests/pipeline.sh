@@ -81,11 +81,17 @@ check "unknown KVM_MODE" 1 "error: unknown KVM_MODE 'bogus'" \
 check "base tarball missing" 1 "error: base tarball /nonexistent.tar.xz is missing" \
 	env -u KSRC BASE_TARBALL=/nonexistent.tar.xz bash "$P/base.sh"
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
-	mkdir -p "$tmp/nobody" && chmod 777 "$tmp/nobody"
+	# The unprivileged user may not be able to enter the checkout (a
+	# clone in a "mktemp -d" folder is mode 700): it runs a copy of the
+	# same scripts from this test's own folder, which it can read.
+	mkdir -p "$tmp/nobody/pipeline" && chmod 777 "$tmp/nobody"
+	cp "$P/deps.sh" "$P/lib.sh" "$tmp/nobody/pipeline/"
+	chmod -R a+rX "$tmp/nobody/pipeline"
 	check "missing packages and not root" 1 \
 		"error: missing packages: .*no-such-package-xyz.*|not root" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
-		env EXTRA_PKGS=no-such-package-xyz BUILD=$tmp/nobody bash "$P/deps.sh"
+		env -C "$tmp/nobody" EXTRA_PKGS=no-such-package-xyz \
+		BUILD=$tmp/nobody/build bash "$tmp/nobody/pipeline/deps.sh"
 fi
 
 # QEMU timeout: a kernel image that never prints anything.
