@@ -5,31 +5,30 @@
  * KVM enables the scheduler's preempt notifiers (a static key) while any
  * VM exists, and disables them when the last one goes. Every enable and
  * disable patches the scheduler's code; the test runner keeps one VM for
- * the whole run so that the key stays on (see guest/init).
+ * the whole run so that the key stays on (see guest/runner). It uses no
+ * FP register (guest/nofp.h), so a kernel that corrupts user FP state
+ * cannot kill it and drop the VM.
  */
-#include <fcntl.h>
 #include <linux/kvm.h>
-#include <stdio.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
-int main(void)
+#include "nofp.h"
+
+int main(int argc, char **argv, char **envp)
 {
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	int vm;
+	long kvm = sys4(NR_OPENAT, AT_FDCWD, "/dev/kvm", O_RDWR | O_CLOEXEC, 0);
+	long vm;
 
 	if (kvm < 0) {
-		perror("hold-vm: /dev/kvm");
+		nofp_puts(2, "hold-vm: cannot open /dev/kvm\n");
 		return 1;
 	}
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	vm = sys3(NR_IOCTL, kvm, KVM_CREATE_VM, 0);
 	if (vm < 0) {
-		perror("hold-vm: KVM_CREATE_VM");
+		nofp_puts(2, "hold-vm: KVM_CREATE_VM failed\n");
 		return 1;
 	}
 	/* Tell the runner the VM exists: it waits for this line. */
-	printf("holding\n");
-	fflush(stdout);
+	nofp_puts(1, "holding\n");
 	for (;;)
-		pause();
+		sys4(NR_PPOLL, 0, 0, 0, 0);
 }
