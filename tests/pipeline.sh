@@ -174,7 +174,7 @@ if command -v apt-get >/dev/null; then
 fi
 
 # Scripts the pipeline runs directly must be executable as committed.
-notx=$(cd "$ROOT" && git ls-files -s .ci/run 'pipeline/*.sh' 'guest/*init' |
+notx=$(cd "$ROOT" && git ls-files -s .ci/run 'pipeline/*.sh' 'guest/*init' guest/runner |
 	awk '$1 != "100755" { print $4 }')
 check "pipeline scripts are committed executable" 0 "^$" echo "$notx"
 
