@@ -209,6 +209,13 @@ static void supervise(void)
 	int restarts = 0, stale = 0, status;
 	long runner, next = nofp_now() + HEARTBEAT_S, pid;
 
+	/*
+	 * /proc and /dev for the heartbeat and /dev/kmsg: a runner that dies
+	 * before it mounts them must still be logged in dmesg, which the
+	 * report reads. The runner mounts what is not mounted yet.
+	 */
+	sys5(NR_MOUNT, "proc", "/proc", "proc", 0, 0);
+	sys5(NR_MOUNT, "devtmpfs", "/dev", "devtmpfs", 0, 0);
 	sys4(NR_RT_SIGPROCMASK, SIG_BLOCK, &set, 0, 8);
 	runner = start_runner(0, "");
 	for (;;) {

@@ -13,6 +13,7 @@
 #define NR_IOCTL		29
 #define NR_MKDIRAT		34
 #define NR_UNLINKAT		35
+#define NR_MOUNT		40
 #define NR_RENAMEAT		38
 #define NR_OPENAT		56
 #define NR_CLOSE		57

@@ -3,8 +3,8 @@
 # The guest's runner survives a kernel that corrupts user FP state: boot a
 # real kernel with the guest's /init and runner (guest/fptest-init.c,
 # guest/runner) and small shell tests that break the runner the way such
-# a kernel does: it is killed (SIGSEGV) during a test and at the end of a
-# suite, and a test's launcher is killed. Every test must still be
+# a kernel does: it is killed (SIGSEGV) before it mounted anything, during
+# a test and at the end of a suite, and a test's launcher is killed. Every test must still be
 # reported once, with its own result, each death as a splat of its test.
 # Then a runner that dies at once, every time: /init gives up and powers
 # off instead of restarting it for ever.
@@ -55,7 +55,10 @@ ln -s busybox "$root/bin/sh"
 bash "$ROOT/pipeline/nofp-cc.sh" "$root/init" "$ROOT/guest/fptest-init.c" || exit 1
 bash "$ROOT/pipeline/nofp-cc.sh" "$root/bin/hold-vm" "$ROOT/guest/hold-vm.c" || exit 1
 ln -s ../init "$root/bin/fptest-run"
-install -m 755 "$ROOT/guest/runner" "$root/bin/fptest-runner"
+install -m 755 "$ROOT/guest/runner" "$root/bin/fptest-runner.real"
+# The runner dies once before it has mounted anything.
+printf '#!/bin/sh\n[ -e /died ] || { : >/died; kill -SEGV $$; }\nexec sh /bin/fptest-runner.real\n' \
+	>"$root/bin/fptest-runner"
 test_prog() {
 	printf '#!/bin/sh\n%s\n' "$2" >"$root/tests/$1"
 	chmod 755 "$root/tests/$1"
@@ -89,7 +92,7 @@ check "the run completes and every test has its own result" 0 \
 	  + (":" + v["directive"].split()[0] if v["result"] == "fail" else "")
 	  for n, v in t.items())'
 check "each death of the runner is a splat of its test" 0 \
-	"^kvm/kill-runner FPTEST-RUNNER-DIED: signal 11 at 2 2; restart 1 kvm/last FPTEST-RUNNER-DIED: signal 11 at 5 2; restart 2$" \
+	"^None FPTEST-RUNNER-DIED: signal 11 at setup; restart 1 kvm/kill-runner FPTEST-RUNNER-DIED: signal 11 at 2 2; restart 2 kvm/last FPTEST-RUNNER-DIED: signal 11 at 5 2; restart 3$" \
 	result '" ".join(str(s["test"]) + " " + s["line"].split("] ", 1)[1] for s in r["splats"])'
 check "the KTAP plan and suite results hold" 0 "^1\.\.2,not ok 1 kvm,ok 2 fp$" \
 	sh -c "tr -d '\r' <$run/serial.log | grep -E '^(1\.\.[0-9]|(not )?ok [0-9] )' | paste -sd,"
