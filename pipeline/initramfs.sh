@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest initramfs: busybox (arm64 .deb), the cross libc, the
-# selftest programs and guest/init.
+# selftest programs, /init (guest/fptest-init.c) and the runner
+# (guest/runner).
 . "$(dirname "$0")/lib.sh"
 
 tests=$BUILD/tests
@@ -51,11 +52,16 @@ while read -r suite prog; do
 	echo "$suite $name ${settings:-$default_tmo}" | tr -s ' ' >>"$root/tests/list"
 done <"$tests/programs"
 
-# A VM the runner holds for the whole run (guest/init, fptest.holdvm).
+# /init starts the shell runner (guest/runner) and starts it again if it
+# dies; it is also the launcher of each test (/bin/fptest-run) and, with
+# hold-vm (the VM the runner holds for the whole run, fptest.holdvm,
+# built by guest_tools), it must survive a kernel that corrupts user FP
+# state: no libc, no FP register, checked (guest/nofp.h,
+# pipeline/nofp-cc.sh).
 guest_tools "$root"
-
-cp "$ROOT/guest/init" "$root/init"
-chmod +x "$root/init"
+bash "$ROOT/pipeline/nofp-cc.sh" "$root/init" "$ROOT/guest/fptest-init.c"
+ln -s ../init "$root/bin/fptest-run"
+install -m 755 "$ROOT/guest/runner" "$root/bin/fptest-runner"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "initramfs: $out ($(du -h "$out" | cut -f1), $(wc -l <"$root/tests/list") tests)"

@@ -79,12 +79,11 @@ qemu_cmd() {
 }
 
 # guest_tools ROOT: what every guest init uses, into the initramfs tree
-# ROOT: /bin/hold-vm (a VM held for the whole run) and the shell functions
-# of guest/watch.sh as /lib/fptest/watch.sh.
+# ROOT: /bin/hold-vm (a VM held for the whole run; no FP, guest/nofp.h)
+# and the shell functions of guest/watch.sh as /lib/fptest/watch.sh.
 guest_tools() {
 	mkdir -p "$1/bin" "$1/lib/fptest"
-	${CROSS}gcc -static -O2 -Wall -o "$1/bin/hold-vm" "$ROOT/guest/hold-vm.c"
-	${CROSS}strip "$1/bin/hold-vm"
+	bash "$ROOT/pipeline/nofp-cc.sh" "$1/bin/hold-vm" "$ROOT/guest/hold-vm.c"
 	cp "$ROOT/guest/watch.sh" "$1/lib/fptest/watch.sh"
 }
 

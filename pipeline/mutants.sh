@@ -3,7 +3,9 @@
 # Show that the FP integrity tests can fail: build each deliberately broken
 # kernel in mutants/*.patch (our tree plus one small breakage), run the FP
 # tests on it, and require that every mutant is caught by some test and
-# every integrity test catches some mutant.
+# every integrity test catches some mutant. A mutant whose tests could not
+# all run (the run did not finish) while none failed is neither caught nor
+# not caught: it fails the check with a message of its own.
 #
 # mutants.sh            all mutants, KVM_MODE (default vhe)
 # MUTANTS="a b" ...     only these (names without .patch)
@@ -44,17 +46,33 @@ for m in $names; do
 	echo "mutant $m: running $filter ($mode)"
 	IMAGE=$dir/obj/arch/arm64/boot/Image RUN_NAME=mutant-$m KVM_MODE=$mode \
 		T=$filter bash "$ROOT/pipeline/run.sh" ours >"$LOGS/mutant-$m-run.log" 2>&1 || true
-	python3 - "$BUILD/runs/mutant-$m-$mode/results.json" "$m" >>"$BUILD/mutants.tsv" <<'PY'
+	python3 - "$BUILD/runs/mutant-$m-$mode/results.json" "$m" \
+		"$BUILD/initramfs/root/tests/list" "$filter" >>"$BUILD/mutants.tsv" <<'PY'
+# "mutant<TAB>outcome<TAB>detail": caught (the tests that failed), none
+# (every test ran and passed), or norun: some test has no result of its
+# own (the run did not finish, or a test's launcher was killed), and none
+# failed, so whether the tests catch the mutant is unknown.
 import json, sys
+res, m, listfile, words = sys.argv[1:5]
+with open(listfile) as f:
+    want = [f"{l.split()[0]}/{l.split()[1]}" for l in f if l.strip()]
+want = [t for t in want if any(w in t for w in words.split(",") if w)]
 try:
-    r = json.load(open(sys.argv[1]))
+    r = json.load(open(res))
 except (OSError, ValueError):
-    print(f"{sys.argv[2]}\t(no results: the run did not finish)")
-    sys.exit(0)
-failed = sorted(n for n, t in r["tests"].items() if t["result"] == "fail")
-if not r["complete"]:
-    failed.append("(run incomplete)")
-print(sys.argv[2] + "\t" + " ".join(failed))
+    r = {"tests": {}, "complete": False}
+ran = {n: t for n, t in r["tests"].items()
+       if not t["directive"].startswith("NO-RESULT")}
+failed = sorted(n for n, t in ran.items() if t["result"] == "fail")
+missing = [t for t in want if t not in ran]
+if failed:
+    print(f"{m}\tcaught\t{' '.join(failed)}")
+elif missing or not want:
+    why = "the run did not finish" if not r["complete"] else "no result"
+    print(f"{m}\tnorun\t{len(want) - len(missing)} of {len(want)} tests ran "
+          f"({why}; not run: {' '.join(missing) or 'none selected'})")
+else:
+    print(f"{m}\tnone\t")
 PY
 	rm -rf "$dir/src"
 done
@@ -62,16 +80,25 @@ done
 echo
 echo "mutant                 tests that failed on it"
 bad=0
-while IFS=$'\t' read -r m failed; do
-	printf '%-22s %s\n' "$m" "${failed:-NONE}"
-	if [ -z "$failed" ]; then
+while IFS=$'\t' read -r m outcome detail; do
+	case $outcome in
+	caught) printf '%-22s %s\n' "$m" "$detail" ;;
+	none)
+		printf '%-22s %s\n' "$m" NONE
 		echo "error: mutant $m was caught by no test"
 		bad=1
-	fi
+		;;
+	*)
+		printf '%-22s %s\n' "$m" "TESTS COULD NOT RUN: $detail"
+		echo "error: mutant $m: its tests could not run ($detail), so whether they catch it is unknown (see $LOGS/mutant-$m-run.log)"
+		bad=1
+		;;
+	esac
 done <"$BUILD/mutants.tsv"
 if [ -z "${MUTANTS:-}" ]; then
 	for t in $integrity; do
-		if ! cut -f2 "$BUILD/mutants.tsv" | tr ' ' '\n' | grep -qx "$t"; then
+		if ! awk -F'\t' '$2 == "caught" { print $3 }' "$BUILD/mutants.tsv" |
+			tr ' ' '\n' | grep -qx "$t"; then
 			echo "error: integrity test $t failed on no mutant"
 			bad=1
 		fi

@@ -39,7 +39,9 @@ SPLAT = re.compile(
     r"|inconsistent lock state|suspicious RCU usage"
     r"|turning off the locking correctness validator|trying to register non-static key"
     r"|scheduling while atomic|sleeping function called from invalid context"
-    r"|hyp panic|HYP panic|UBSAN|KASAN|detected stalls|hung_task")
+    r"|hyp panic|HYP panic|UBSAN|KASAN|detected stalls|hung_task"
+    # guest/fptest-init.c: the test runner died and was started again.
+    r"|FPTEST-RUNNER-DIED")
 KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode "
                       r"initialized successfully")
 MODE_NAMES = {"VHE": "vhe", "Hyp nVHE": "nvhe", "Hyp hVHE": "hvhe",

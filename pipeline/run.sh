@@ -29,7 +29,7 @@ append="$append ${APPEND:-}"
 echo "qemu: $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
 
 # The tests this run should report: those of the initramfs's list that
-# T selects (guest/init's rule). A test a faulted run never reached is
+# T selects (guest/runner's rule). A test a faulted run never reached is
 # recorded as not run, so the report can hold it to parity with stock.
 expected=$run/expected
 awk -v f="${T:-}" 'BEGIN { n = split(f, w, ",") }

@@ -11,7 +11,7 @@ is stuck when its console has reported the same kind of stall (an RCU CPU
 stall, a soft or hard lockup) STALL_REPORTS times (environment, default 3):
 RCU repeats its report about once a minute while the stall lasts, so a
 transient stall of a slow emulated CPU does not count. The guest's runner
-(guest/init) also reports a CPU that accounted no time for a minute
+(guest/fptest-init.c) also reports a CPU that accounted no time for a minute
 ("FPTEST-STUCK:"), which RCU misses on a machine with no grace period
 pending, and prints a heartbeat ("FPTEST-ALIVE") every 30 s: once one has
 been seen, HEARTBEAT_S (environment, default 240) seconds without another
@@ -44,7 +44,7 @@ STALLS = (
     ("a soft lockup", re.compile(r"watchdog: BUG: soft lockup")),
     ("a hard lockup", re.compile(r"Watchdog detected hard LOCKUP")),
 )
-# guest/init's own report: a CPU that accounts no time has been stuck for
+# The guest /init's own report: a CPU that accounts no time has been stuck for
 # a minute already, whether or not RCU noticed.
 STUCK_LINE = re.compile(r"FPTEST-STUCK: [^\n]*")
 # A kernel that has died in part: one of these on the console, then

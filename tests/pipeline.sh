@@ -85,11 +85,17 @@ check "unknown QEMU" 1 "error: unknown QEMU 'bogus': use 7.2 or 10" \
 check "base tarball missing" 1 "error: base tarball /nonexistent.tar.xz is missing" \
 	env -u KSRC BASE_TARBALL=/nonexistent.tar.xz bash "$P/base.sh"
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
-	mkdir -p "$tmp/nobody" && chmod 777 "$tmp/nobody"
+	# The unprivileged user may not be able to enter the checkout (a
+	# clone in a "mktemp -d" folder is mode 700): it runs a copy of the
+	# same scripts from this test's own folder, which it can read.
+	mkdir -p "$tmp/nobody/pipeline" && chmod 777 "$tmp/nobody"
+	cp "$P/deps.sh" "$P/lib.sh" "$tmp/nobody/pipeline/"
+	chmod -R a+rX "$tmp/nobody/pipeline"
 	check "missing packages and not root" 1 \
 		"error: missing packages: .*no-such-package-xyz.*|not root" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
-		env EXTRA_PKGS=no-such-package-xyz BUILD=$tmp/nobody bash "$P/deps.sh"
+		env -C "$tmp/nobody" EXTRA_PKGS=no-such-package-xyz \
+		BUILD=$tmp/nobody/build bash "$tmp/nobody/pipeline/deps.sh"
 fi
 
 # QEMU timeout: a kernel image that never prints anything.
@@ -221,7 +227,7 @@ if command -v apt-get >/dev/null; then
 fi
 
 # Scripts the pipeline runs directly must be executable as committed.
-notx=$(cd "$ROOT" && git ls-files -s .ci/run 'pipeline/*.sh' 'guest/*init' |
+notx=$(cd "$ROOT" && git ls-files -s .ci/run 'pipeline/*.sh' 'guest/*init' guest/runner |
 	awk '$1 != "100755" { print $4 }')
 check "pipeline scripts are committed executable" 0 "^$" echo "$notx"
 

@@ -151,5 +151,27 @@ check "a faulted boot's test crashed, the rest did not run" 0 \
 	"^ok fail:STUCK notrun fault: stuck: console silent for 60 s after: Unable to handle kernel$" \
 	sh -c "EXPECTED=fl/expected; export EXPECTED; $(declare -f parsed); R='$R'; parsed fl \
 	't[\"kvm/a\"][\"result\"], t[\"kvm/b\"][\"result\"] + \":\" + t[\"kvm/b\"][\"directive\"].split()[0], t[\"kvm/c\"][\"result\"], \"fault:\", r[\"fault\"]'"
+# The runner died twice and /init started it again: in kvm/b (whose status
+# its launcher kept) and before suite fp's header. Its KTAP goes on as if
+# nothing happened; each death is a splat of the test it happened in.
+mkdir -p rr
+printf '%s\n' FPTEST-BEGIN "KTAP version 1" "1..2" "    KTAP version 1" "    # Subtest: kvm" \
+	"    1..2" "    # start kvm/a" "    ok 1 a # time=1.0s" "    # start kvm/b" \
+	"[    5.100000] FPTEST-RUNNER-DIED: signal 11 at 2 2; restart 1" \
+	"    # fptest: the runner died (signal 11) and was started again (1), at test 2 step 2" \
+	"    # b's output" "    not ok 2 b # exit=1 time=2.0s" "not ok 1 kvm" \
+	"[    7.200000] FPTEST-RUNNER-DIED: exit 139 at 2 4; restart 2" \
+	"# fptest: the runner died (exit 139) and was started again (2), at test 2 step 4" \
+	"    KTAP version 1" "    # Subtest: fp" "    1..1" "    # start fp/c" \
+	"    ok 1 c # time=1.0s" "ok 2 fp" FPTEST-DMESG-BEGIN "[    4.0] # start kvm/b" \
+	"[    5.100000] FPTEST-RUNNER-DIED: signal 11 at 2 2; restart 1" \
+	"[    7.200000] FPTEST-RUNNER-DIED: exit 139 at 2 4; restart 2" \
+	"[    7.5] # start fp/c" FPTEST-DMESG-END FPTEST-END >rr/serial.log
+check "a restarted runner's tests count, each death is a splat" 0 \
+	"^ok fail ok True kvm/b:signal kvm/b:exit$" \
+	parsed rr 't["kvm/a"]["result"], t["kvm/b"]["result"], t["fp/c"]["result"], r["complete"],
+      " ".join(str(s["test"]) + ":" + s["line"].split()[3] for s in r["splats"])'
+check "a runner death fails the report" 1 "FAIL: ours / vhe: kernel splat during kvm/b: .*FPTEST-RUNNER-DIED: signal 11" \
+	$R report rr
 echo "results: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
