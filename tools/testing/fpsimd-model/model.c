@@ -27,6 +27,8 @@
  *     (not caught: see Makefile)
  *   6 softirq NEON skips the save   12 softirq skips kernel-NEON reload
  *  13 hyp trap skips the host save  14 exit puts the guest's VL in force
+ *  15 syscall entry on a host without SVE leaves the save layout alone
+ *     (run with -n)
  *
  * The guest's FP trap runs as the kernel does it: fpctx_vcpu_enter() makes
  * a plan at entry, the "hypervisor" below acts on the plan alone (it cannot
@@ -36,7 +38,11 @@
  * alone judge, which shows what the kernel's fallbacks save (mutation 3,
  * a vCPU not put, loses nothing: the task switch writes it back).
  *
- * usage: model [-d depth] [-m mutation] [-q] [-A]
+ * With -n the world is a host without SVE (arm64.nosve, or a CPU without
+ * it): every context is FPSIMD only, and there is no first-use SVE trap
+ * and no prctl(PR_SVE_SET_VL).
+ *
+ * usage: model [-d depth] [-m mutation] [-q] [-A] [-n]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -60,14 +66,21 @@
 enum { TYPE_FPSIMD, TYPE_SVE };
 enum { KIND_TASK, KIND_GUEST };
 
+/* The kernel's enum fp_type: the save layouts a context may ask for. */
+enum fp_type { FP_STATE_CURRENT, FP_STATE_FPSIMD, FP_STATE_SVE };
+
 /* The context, as the kernel's struct fpstate, plus a memory image. */
 struct fpstate {
 	int	last_cpu;
 	uint8_t	id, kind, type, vl, perm_sve;
+	uint8_t	save_as;	/* a task's: FP_STATE_FPSIMD inside a syscall */
 	uint16_t mem[MAXCH];
 };
 
 static int mutation;
+
+/* -n: the host has no SVE. */
+static int no_sve;
 static const char *failure;
 
 /* -A: a failed assertion is not a violation; only lost or leaked values are. */
@@ -110,6 +123,9 @@ static void fpown_hw_load(struct fpstate *st)
 	int i;
 
 	nr_loads++;
+	/* As fpstate_load_user(): the task's own mode decides again. */
+	if (st->kind == KIND_TASK)
+		st->save_as = FP_STATE_CURRENT;
 	if (st->type == TYPE_SVE) {
 		cur_hw->zcr = st->vl;
 		for (i = 0; i < st->vl; i++)
@@ -264,6 +280,8 @@ static int ev_return_to_user(int cpu)
 	cur_hw = &W.hw[cpu];
 	if (t->foreign)
 		fpctx_return_to_user(&W.pc[cpu], cpu, task_st(k));
+	/* fpsimd_syscall_exit() */
+	task_st(k)->save_as = FP_STATE_CURRENT;
 	t->foreign = 0;
 	t->mode = M_USER;
 	observe(cpu, task_st(k));
@@ -281,12 +299,25 @@ static int ev_user_fp(int cpu)
 	return 1;
 }
 
+/*
+ * fpsimd_syscall_enter(): the syscall ABI keeps only the V registers, so
+ * a save inside the call writes the FPSIMD layout. With SVE or without:
+ * KVM's trap stores the VMM's registers that way and asserts it.
+ */
+static void syscall_enter(int k)
+{
+	if (mutation == 15 && no_sve)
+		return;
+	task_st(k)->save_as = FP_STATE_FPSIMD;
+}
+
 static int ev_syscall(int cpu)
 {
 	int k = W.cur[cpu];
 
 	if (k < 0 || W.t[k].mode != M_USER)
 		return 0;
+	syscall_enter(k);
 	W.t[k].mode = M_KERNEL;
 	return 1;
 }
@@ -324,10 +355,11 @@ static int ev_set_vl(int cpu)
 	int k = W.cur[cpu], i;
 	struct fpstate *st;
 
-	if (k < 0 || W.t[k].mode != M_USER)
+	if (k < 0 || W.t[k].mode != M_USER || no_sve)
 		return 0;
 	st = task_st(k);
 	cur_hw = &W.hw[cpu];
+	syscall_enter(k);
 	fpctx_flush(&W.pc[cpu], cpu, st);
 	st->type = TYPE_FPSIMD;
 	st->vl = st->vl == 1 ? MAXCH : 1;
@@ -434,6 +466,7 @@ static int ev_kvm_run(int cpu)
 
 	if (k < 0 || W.t[k].mode != M_USER || W.t[k].vcpu < 0)
 		return 0;
+	syscall_enter(k);	/* KVM_RUN is one */
 	W.t[k].mode = M_RUN;	/* vcpu_load: nothing to do for FP */
 	return 1;
 }
@@ -792,8 +825,8 @@ static void init_world(void)
 		W.t[x].foreign = 1;
 		W.t[x].vcpu = x < NVCPU ? x : -1;
 		task_st(x)->type = TYPE_FPSIMD;
-		task_st(x)->vl = x == 1 ? 1 : MAXCH;
-		task_st(x)->perm_sve = 1;
+		task_st(x)->vl = x == 1 || no_sve ? 1 : MAXCH;
+		task_st(x)->perm_sve = !no_sve;
 	}
 	for (c = 0; c < NCPU && c < NTASK; c++) {
 		W.cur[c] = c;
@@ -803,9 +836,9 @@ static void init_world(void)
 		kern_st(x)->type = TYPE_FPSIMD;
 		kern_st(x)->vl = 1;
 	}
-	vcpu_st(0)->type = TYPE_SVE;
-	vcpu_st(0)->vl = 2;
-	vcpu_st(1)->type = TYPE_SVE;
+	vcpu_st(0)->type = no_sve ? TYPE_FPSIMD : TYPE_SVE;
+	vcpu_st(0)->vl = no_sve ? 1 : 2;
+	vcpu_st(1)->type = no_sve ? TYPE_FPSIMD : TYPE_SVE;
 	vcpu_st(1)->vl = 1;
 	for (x = 0; x < NCTX; x++)
 		for (i = 0; i < MAXCH; i++) {
@@ -819,7 +852,7 @@ int main(int argc, char **argv)
 {
 	int depth = 9, quiet = 0, opt, found;
 
-	while ((opt = getopt(argc, argv, "d:m:qA")) != -1) {
+	while ((opt = getopt(argc, argv, "d:m:qAn")) != -1) {
 		switch (opt) {
 		case 'd':
 			depth = atoi(optarg);
@@ -833,8 +866,13 @@ int main(int argc, char **argv)
 		case 'A':
 			asserts_off = 1;
 			break;
+		case 'n':
+			no_sve = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-d depth] [-m mutation] [-q] [-A]\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -848,8 +886,8 @@ int main(int argc, char **argv)
 	visit(depth);
 	found = explore(0, depth);
 	if (!quiet || found)
-		printf("# depth %d, mutation %d: %lu states, %lu transitions, %s\n",
-		       depth, mutation, states, transitions,
+		printf("# depth %d, mutation %d%s: %lu states, %lu transitions, %s\n",
+		       depth, mutation, no_sve ? ", no SVE" : "", states, transitions,
 		       found ? "VIOLATION" : "all invariants hold");
 	return found ? 1 : 0;
 }
