@@ -29,6 +29,7 @@
  *  13 hyp trap skips the host save  14 exit puts the guest's VL in force
  *  15 syscall entry on a host without SVE leaves the save layout alone
  *     (run with -n)
+ *  16 a KVM_SET_ONE_REG that fails part-way keeps the vCPU live
  *
  * The guest's FP trap runs as the kernel does it: fpctx_vcpu_enter() makes
  * a plan at entry, the "hypervisor" below acts on the plan alone (it cannot
@@ -583,6 +584,38 @@ static int ev_one_reg(int cpu)
 	return 1;
 }
 
+/*
+ * KVM_SET_ONE_REG of a Z register from a buffer that faults part-way:
+ * copy_from_user() has rewritten the start of the register (chunk 0) and
+ * zeroed the rest, and the ioctl fails with EFAULT. Any VMM thread may
+ * make the call while the vCPU is not in KVM_RUN.
+ */
+static int ev_one_reg_fault(int cpu)
+{
+	int k = W.cur[cpu], v, i;
+	struct fpstate *vst;
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	for (v = 0; v < NVCPU; v++)
+		if (W.t[v].mode != M_RUN && W.t[v].mode != M_GUEST)
+			break;
+	if (v == NVCPU)
+		return 0;
+	vst = vcpu_st(v);
+	cur_hw = &W.hw[cpu];
+	W.latest[vst->id][0] = TOK(vst->id, next_version(vst));
+	vst->mem[0] = W.latest[vst->id][0];
+	for (i = 1; i < visible(vst); i++) {
+		W.latest[vst->id][i] = TOK_ZERO;
+		vst->mem[i] = TOK_ZERO;
+	}
+	/* kvm_arm_set_reg(): whatever the outcome, the image may have changed. */
+	if (mutation != 16)
+		fpctx_discard(&W.pc[cpu], cpu, vst);
+	return 1;
+}
+
 /* ---- invariants ---- */
 
 static void check_invariants(void)
@@ -712,7 +745,7 @@ static int visit(int remaining)
 }
 
 #define MAXDEPTH 16
-#define NNAMED		15
+#define NNAMED		16
 #define PER_CPU		(NNAMED + NTASK + 1)
 #define NEVENTS		(NCPU * PER_CPU + NTASK)
 
@@ -739,6 +772,7 @@ static int do_event(int e)
 	case 12: return ev_kneon_use(cpu);
 	case 13: return ev_kneon_end(cpu);
 	case 14: return ev_set_vl(cpu);
+	case 15: return ev_one_reg_fault(cpu);
 	default: return ev_sched(cpu, ev - NNAMED < NTASK ? ev - NNAMED : -1);
 	}
 }
@@ -750,7 +784,7 @@ static const char *event_name(int e, char *buf, size_t len)
 		"softirq_neon", "kvm_run", "guest_enter", "guest_fp",
 		"guest_exit", "run_exit_put", "one_reg_get_set",
 		"kernel_neon_begin", "kernel_neon_use", "kernel_neon_end",
-		"prctl_set_vl",
+		"prctl_set_vl", "one_reg_set_fault",
 	};
 	int cpu = e / PER_CPU, ev = e % PER_CPU;
 
