@@ -8,6 +8,7 @@
 #define _TRACE_ARM64_KVM_FP_H
 
 #include <linux/tracepoint.h>
+#include <asm/fpu_guest.h>
 
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM kvm_fp
@@ -25,15 +26,28 @@ DECLARE_EVENT_CLASS(kvm_fp_event,
 		    TP_printk("vcpu %u cpu %d: image rewritten", __entry->vcpu_id,
 			      __entry->cpu));
 
+/*
+ * A plan is printed by its own enum name (enum fpu_guest_plan), the label
+ * made from the constant itself, so no label can stand for another
+ * value. The values are exported so that the format file, which tools
+ * read, holds numbers.
+ */
+TRACE_DEFINE_ENUM(FPU_GUEST_TRAP);
+TRACE_DEFINE_ENUM(FPU_GUEST_TRAP_SAVE);
+TRACE_DEFINE_ENUM(FPU_GUEST_LIVE);
+
+#undef KVM_FP_PLAN
+#define KVM_FP_PLAN(plan)	{ plan, #plan }
+
 DEFINE_EVENT_PRINT(kvm_fp_event, kvm_fp_enter,
 		   TP_PROTO(unsigned int vcpu_id, int cpu, int plan),
 		   TP_ARGS(vcpu_id, cpu, plan),
 		   TP_printk("vcpu %u cpu %d: %s", __entry->vcpu_id,
 			     __entry->cpu,
 			     __print_symbolic(__entry->arg,
-					      { 0, "trap" },
-					      { 1, "live, FP enabled" },
-					      { 2, "trap, host dirty" })));
+					      KVM_FP_PLAN(FPU_GUEST_TRAP),
+					      KVM_FP_PLAN(FPU_GUEST_TRAP_SAVE),
+					      KVM_FP_PLAN(FPU_GUEST_LIVE))));
 
 DEFINE_EVENT_PRINT(kvm_fp_event, kvm_fp_trap,
 		   TP_PROTO(unsigned int vcpu_id, int cpu, int host_saved),

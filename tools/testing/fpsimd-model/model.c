@@ -16,6 +16,8 @@
  *
  * Values are tokens: (context, version) per 128-bit chunk of a Z register.
  * Chunk 0 is the FPSIMD V register; chunks above it exist only with SVE.
+ * FPMR is one more token, for the user and guest contexts (kernel-mode
+ * NEON neither saves nor changes it).
  *
  * Seeded mutations (-m N) break one step of the kernel glue, to show that
  * the checks can fail; `make check` expects each to be caught:
@@ -27,6 +29,11 @@
  *     (not caught: see Makefile)
  *   6 softirq NEON skips the save   12 softirq skips kernel-NEON reload
  *  13 hyp trap skips the host save  14 exit puts the guest's VL in force
+ *  15 syscall entry on a host without SVE leaves the save layout alone
+ *     (run with -n)
+ *  16 a KVM_SET_ONE_REG that fails part-way keeps the vCPU live
+ *  17 sigreturn writes FPMR to the register, not to the thread
+ *  18 signal delivery takes FPMR from the register, not from the thread
  *
  * The guest's FP trap runs as the kernel does it: fpctx_vcpu_enter() makes
  * a plan at entry, the "hypervisor" below acts on the plan alone (it cannot
@@ -36,7 +43,11 @@
  * alone judge, which shows what the kernel's fallbacks save (mutation 3,
  * a vCPU not put, loses nothing: the task switch writes it back).
  *
- * usage: model [-d depth] [-m mutation] [-q] [-A]
+ * With -n the world is a host without SVE (arm64.nosve, or a CPU without
+ * it): every context is FPSIMD only, and there is no first-use SVE trap
+ * and no prctl(PR_SVE_SET_VL).
+ *
+ * usage: model [-d depth] [-m mutation] [-q] [-A] [-n]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -60,14 +71,22 @@
 enum { TYPE_FPSIMD, TYPE_SVE };
 enum { KIND_TASK, KIND_GUEST };
 
+/* The kernel's enum fp_type: the save layouts a context may ask for. */
+enum fp_type { FP_STATE_CURRENT, FP_STATE_FPSIMD, FP_STATE_SVE };
+
 /* The context, as the kernel's struct fpstate, plus a memory image. */
 struct fpstate {
 	int	last_cpu;
 	uint8_t	id, kind, type, vl, perm_sve;
+	uint8_t	save_as;	/* a task's: FP_STATE_FPSIMD inside a syscall */
 	uint16_t mem[MAXCH];
+	uint16_t fpmr;		/* in memory: thread.uw.fpmr, the vCPU's FPMR */
 };
 
 static int mutation;
+
+/* -n: the host has no SVE. */
+static int no_sve;
 static const char *failure;
 
 /* -A: a failed assertion is not a violation; only lost or leaked values are. */
@@ -82,17 +101,26 @@ static int asserts_off;
 /* Fake hardware: what the kernel's save/load routines do to registers. */
 struct hwcpu {
 	uint16_t z[MAXCH];
+	uint16_t fpmr;
 	uint8_t	zcr;		/* vector length in force, in chunks */
 };
 
 static struct hwcpu *cur_hw;
 static unsigned long nr_saves, nr_loads;
 
+/* User and guest contexts carry FPMR; kernel-mode NEON ones do not. */
+static int has_fpmr(const struct fpstate *st)
+{
+	return st->id < NTASK + NVCPU;
+}
+
 static void fpown_hw_save(struct fpstate *st)
 {
 	int i;
 
 	nr_saves++;
+	if (has_fpmr(st))
+		st->fpmr = cur_hw->fpmr;
 	if (st->type == TYPE_SVE) {
 		/* The kernel's save sets the context's own VL first. */
 		if (mutation != 5)
@@ -110,6 +138,11 @@ static void fpown_hw_load(struct fpstate *st)
 	int i;
 
 	nr_loads++;
+	/* As fpstate_load_user(): the task's own mode decides again. */
+	if (st->kind == KIND_TASK)
+		st->save_as = FP_STATE_CURRENT;
+	if (has_fpmr(st))
+		cur_hw->fpmr = st->fpmr;
 	if (st->type == TYPE_SVE) {
 		cur_hw->zcr = st->vl;
 		for (i = 0; i < st->vl; i++)
@@ -143,6 +176,7 @@ struct world {
 	struct task	t[NTASK];
 	struct fpstate	ctx[NCTX];	/* tasks, vCPUs, then kernel-mode */
 	uint16_t	latest[NCTX][MAXCH];
+	uint16_t	latest_fpmr[NCTX];
 };
 
 static struct world W;
@@ -180,6 +214,8 @@ static void observe(int cpu, struct fpstate *st)
 		else
 			fail("a context observed stale or lost values");
 	}
+	if (has_fpmr(st) && W.hw[cpu].fpmr != W.latest_fpmr[st->id])
+		fail("a context observed an FPMR not its latest");
 }
 
 /* A version newer than any of @st's values. */
@@ -190,6 +226,8 @@ static int next_version(const struct fpstate *st)
 	for (i = 0; i < MAXCH; i++)
 		if (TOK_VER(W.latest[st->id][i]) > ver)
 			ver = TOK_VER(W.latest[st->id][i]);
+	if (TOK_VER(W.latest_fpmr[st->id]) > ver)
+		ver = TOK_VER(W.latest_fpmr[st->id]);
 	return ver + 1;
 }
 
@@ -202,6 +240,10 @@ static void write_regs(int cpu, struct fpstate *st)
 		W.latest[st->id][i] = TOK(st->id, ver);
 		W.hw[cpu].z[i] = W.latest[st->id][i];
 	}
+	if (has_fpmr(st)) {
+		W.latest_fpmr[st->id] = TOK(st->id, ver);
+		W.hw[cpu].fpmr = W.latest_fpmr[st->id];
+	}
 }
 
 /* ...or someone writes new values into its memory image. */
@@ -212,6 +254,10 @@ static void write_mem(struct fpstate *st)
 	for (i = 0; i < visible(st); i++) {
 		W.latest[st->id][i] = TOK(st->id, ver);
 		st->mem[i] = W.latest[st->id][i];
+	}
+	if (has_fpmr(st)) {
+		W.latest_fpmr[st->id] = TOK(st->id, ver);
+		st->fpmr = W.latest_fpmr[st->id];
 	}
 }
 
@@ -264,6 +310,8 @@ static int ev_return_to_user(int cpu)
 	cur_hw = &W.hw[cpu];
 	if (t->foreign)
 		fpctx_return_to_user(&W.pc[cpu], cpu, task_st(k));
+	/* fpsimd_syscall_exit() */
+	task_st(k)->save_as = FP_STATE_CURRENT;
 	t->foreign = 0;
 	t->mode = M_USER;
 	observe(cpu, task_st(k));
@@ -281,12 +329,25 @@ static int ev_user_fp(int cpu)
 	return 1;
 }
 
+/*
+ * fpsimd_syscall_enter(): the syscall ABI keeps only the V registers, so
+ * a save inside the call writes the FPSIMD layout. With SVE or without:
+ * KVM's trap stores the VMM's registers that way and asserts it.
+ */
+static void syscall_enter(int k)
+{
+	if (mutation == 15 && no_sve)
+		return;
+	task_st(k)->save_as = FP_STATE_FPSIMD;
+}
+
 static int ev_syscall(int cpu)
 {
 	int k = W.cur[cpu];
 
 	if (k < 0 || W.t[k].mode != M_USER)
 		return 0;
+	syscall_enter(k);
 	W.t[k].mode = M_KERNEL;
 	return 1;
 }
@@ -324,10 +385,11 @@ static int ev_set_vl(int cpu)
 	int k = W.cur[cpu], i;
 	struct fpstate *st;
 
-	if (k < 0 || W.t[k].mode != M_USER)
+	if (k < 0 || W.t[k].mode != M_USER || no_sve)
 		return 0;
 	st = task_st(k);
 	cur_hw = &W.hw[cpu];
+	syscall_enter(k);
 	fpctx_flush(&W.pc[cpu], cpu, st);
 	st->type = TYPE_FPSIMD;
 	st->vl = st->vl == 1 ? MAXCH : 1;
@@ -422,6 +484,8 @@ static int ev_ptrace(int k)
 	for (i = 0; i < visible(st); i++)
 		if (st->mem[i] != W.latest[k][i])
 			fail("ptrace read a stale memory image");
+	if (st->fpmr != W.latest_fpmr[k])
+		fail("ptrace read a stale FPMR");
 	if (mutation != 7)
 		fpown_invalidate(st);
 	write_mem(st);
@@ -434,6 +498,7 @@ static int ev_kvm_run(int cpu)
 
 	if (k < 0 || W.t[k].mode != M_USER || W.t[k].vcpu < 0)
 		return 0;
+	syscall_enter(k);	/* KVM_RUN is one */
 	W.t[k].mode = M_RUN;	/* vcpu_load: nothing to do for FP */
 	return 1;
 }
@@ -467,6 +532,7 @@ static void hyp_save_host(int cpu, int k)
 
 	nr_saves++;
 	st->mem[0] = W.hw[cpu].z[0];
+	st->fpmr = W.hw[cpu].fpmr;
 	st->type = TYPE_FPSIMD;
 	for (i = 1; i < MAXCH; i++) {
 		W.latest[k][i] = TOK_ZERO;
@@ -550,6 +616,98 @@ static int ev_one_reg(int cpu)
 	return 1;
 }
 
+/*
+ * KVM_SET_ONE_REG of a Z register from a buffer that faults part-way:
+ * copy_from_user() has rewritten the start of the register (chunk 0) and
+ * zeroed the rest, and the ioctl fails with EFAULT. Any VMM thread may
+ * make the call while the vCPU is not in KVM_RUN.
+ */
+static int ev_one_reg_fault(int cpu)
+{
+	int k = W.cur[cpu], v, i;
+	struct fpstate *vst;
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	for (v = 0; v < NVCPU; v++)
+		if (W.t[v].mode != M_RUN && W.t[v].mode != M_GUEST)
+			break;
+	if (v == NVCPU)
+		return 0;
+	vst = vcpu_st(v);
+	cur_hw = &W.hw[cpu];
+	W.latest[vst->id][0] = TOK(vst->id, next_version(vst));
+	vst->mem[0] = W.latest[vst->id][0];
+	for (i = 1; i < visible(vst); i++) {
+		W.latest[vst->id][i] = TOK_ZERO;
+		vst->mem[i] = TOK_ZERO;
+	}
+	/* kvm_arm_set_reg(): whatever the outcome, the image may have changed. */
+	if (mutation != 16)
+		fpctx_discard(&W.pc[cpu], cpu, vst);
+	return 1;
+}
+
+/*
+ * Signal delivery on the way back to userspace: setup_rt_frame() makes
+ * current's image current (fpsimd_signal_preserve_current_state()) and
+ * copies it, FPMR included, to the frame. The registers may be another
+ * task's by then (current was switched out in the kernel).
+ */
+static int ev_signal(int cpu)
+{
+	int k = W.cur[cpu], i;
+	struct fpstate *st;
+
+	if (k < 0 || W.t[k].mode != M_KERNEL || W.t[k].kfp)
+		return 0;
+	st = task_st(k);
+	cur_hw = &W.hw[cpu];
+	fpctx_sync(&W.pc[cpu], cpu, st);
+	W.t[k].foreign = 1;
+	if (mutation == 18)
+		st->fpmr = cur_hw->fpmr;
+	for (i = 0; i < visible(st); i++)
+		if (st->mem[i] != W.latest[k][i])
+			fail("a signal frame got a stale image");
+	if (st->fpmr != W.latest_fpmr[k])
+		fail("a signal frame got a stale FPMR");
+	return 1;
+}
+
+/*
+ * rt_sigreturn: the frame's values, as the handler may have changed them,
+ * become current's. fpsimd_update_current_state() discards current's
+ * registers and writes the V registers to the image; FPMR goes to the
+ * image as well (fpsimd_update_current_fpmr()): the return to userspace
+ * loads it from there.
+ */
+static int ev_sigreturn(int cpu)
+{
+	int k = W.cur[cpu], i, ver;
+	struct fpstate *st;
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	st = task_st(k);
+	cur_hw = &W.hw[cpu];
+	syscall_enter(k);
+	fpctx_discard(&W.pc[cpu], cpu, st);
+	W.t[k].foreign = 1;
+	ver = next_version(st);
+	for (i = 0; i < visible(st); i++) {
+		W.latest[k][i] = TOK(k, ver);
+		st->mem[i] = W.latest[k][i];
+	}
+	W.latest_fpmr[k] = TOK(k, ver);
+	if (mutation == 17)
+		cur_hw->fpmr = W.latest_fpmr[k];
+	else
+		st->fpmr = W.latest_fpmr[k];
+	W.t[k].mode = M_KERNEL;
+	return 1;
+}
+
 /* ---- invariants ---- */
 
 static void check_invariants(void)
@@ -572,6 +730,9 @@ static void check_invariants(void)
 				if (W.hw[c].z[i] != want)
 					fail("I4: a live context is not in its CPU's registers");
 			}
+			if (has_fpmr(st) &&
+			    W.hw[c].fpmr != (pc->dirty ? W.latest_fpmr[st->id] : st->fpmr))
+				fail("I4: a live context's FPMR is not in its CPU's register");
 		}
 	}
 	for (x = 0; x < NCTX; x++) {
@@ -583,10 +744,13 @@ static void check_invariants(void)
 				dirty_on++;
 		if (dirty_on > 1)
 			fail("I2: a context is dirty on two CPUs");
-		if (!dirty_on)
+		if (!dirty_on) {
 			for (i = 0; i < visible(st); i++)
 				if (st->mem[i] != W.latest[x][i])
 					fail("I3: latest values lost");
+			if (st->fpmr != W.latest_fpmr[x])
+				fail("I3: latest FPMR lost");
+		}
 	}
 	for (x = 0; x < NTASK; x++) {
 		struct task *t = &W.t[x];
@@ -611,7 +775,7 @@ static void check_invariants(void)
 /* Renumber versions so that states equal up to version names merge. */
 static void canonicalize(void)
 {
-	uint16_t *slots[MAXCH * (2 + NCPU)];
+	uint16_t *slots[(MAXCH + 1) * (2 + NCPU)];
 	int x, c, i, v, n;
 
 	for (x = 0; x < NCTX; x++) {
@@ -625,6 +789,10 @@ static void canonicalize(void)
 			for (c = 0; c < NCPU; c++)
 				slots[n++] = &W.hw[c].z[i];
 		}
+		slots[n++] = &W.latest_fpmr[x];
+		slots[n++] = &W.ctx[x].fpmr;
+		for (c = 0; c < NCPU; c++)
+			slots[n++] = &W.hw[c].fpmr;
 		for (i = 0; i < n; i++)
 			if (*slots[i] != TOK_JUNK && *slots[i] != TOK_ZERO &&
 			    TOK_ID(*slots[i]) == x)
@@ -679,7 +847,7 @@ static int visit(int remaining)
 }
 
 #define MAXDEPTH 16
-#define NNAMED		15
+#define NNAMED		18
 #define PER_CPU		(NNAMED + NTASK + 1)
 #define NEVENTS		(NCPU * PER_CPU + NTASK)
 
@@ -706,6 +874,9 @@ static int do_event(int e)
 	case 12: return ev_kneon_use(cpu);
 	case 13: return ev_kneon_end(cpu);
 	case 14: return ev_set_vl(cpu);
+	case 15: return ev_one_reg_fault(cpu);
+	case 16: return ev_signal(cpu);
+	case 17: return ev_sigreturn(cpu);
 	default: return ev_sched(cpu, ev - NNAMED < NTASK ? ev - NNAMED : -1);
 	}
 }
@@ -717,7 +888,8 @@ static const char *event_name(int e, char *buf, size_t len)
 		"softirq_neon", "kvm_run", "guest_enter", "guest_fp",
 		"guest_exit", "run_exit_put", "one_reg_get_set",
 		"kernel_neon_begin", "kernel_neon_use", "kernel_neon_end",
-		"prctl_set_vl",
+		"prctl_set_vl", "one_reg_set_fault", "signal_delivery",
+		"sigreturn",
 	};
 	int cpu = e / PER_CPU, ev = e % PER_CPU;
 
@@ -774,6 +946,7 @@ static void init_world(void)
 	for (c = 0; c < NCPU; c++) {
 		W.cur[c] = -1;
 		W.hw[c].zcr = MAXCH;
+		W.hw[c].fpmr = TOK_JUNK;
 		for (i = 0; i < MAXCH; i++)
 			W.hw[c].z[i] = TOK_JUNK;
 	}
@@ -792,8 +965,8 @@ static void init_world(void)
 		W.t[x].foreign = 1;
 		W.t[x].vcpu = x < NVCPU ? x : -1;
 		task_st(x)->type = TYPE_FPSIMD;
-		task_st(x)->vl = x == 1 ? 1 : MAXCH;
-		task_st(x)->perm_sve = 1;
+		task_st(x)->vl = x == 1 || no_sve ? 1 : MAXCH;
+		task_st(x)->perm_sve = !no_sve;
 	}
 	for (c = 0; c < NCPU && c < NTASK; c++) {
 		W.cur[c] = c;
@@ -803,23 +976,26 @@ static void init_world(void)
 		kern_st(x)->type = TYPE_FPSIMD;
 		kern_st(x)->vl = 1;
 	}
-	vcpu_st(0)->type = TYPE_SVE;
-	vcpu_st(0)->vl = 2;
-	vcpu_st(1)->type = TYPE_SVE;
+	vcpu_st(0)->type = no_sve ? TYPE_FPSIMD : TYPE_SVE;
+	vcpu_st(0)->vl = no_sve ? 1 : 2;
+	vcpu_st(1)->type = no_sve ? TYPE_FPSIMD : TYPE_SVE;
 	vcpu_st(1)->vl = 1;
-	for (x = 0; x < NCTX; x++)
+	for (x = 0; x < NCTX; x++) {
 		for (i = 0; i < MAXCH; i++) {
 			W.latest[x][i] = i < visible(&W.ctx[x]) ?
 					 TOK(x, 1) : TOK_ZERO;
 			W.ctx[x].mem[i] = W.latest[x][i];
 		}
+		W.latest_fpmr[x] = has_fpmr(&W.ctx[x]) ? TOK(x, 1) : TOK_ZERO;
+		W.ctx[x].fpmr = W.latest_fpmr[x];
+	}
 }
 
 int main(int argc, char **argv)
 {
 	int depth = 9, quiet = 0, opt, found;
 
-	while ((opt = getopt(argc, argv, "d:m:qA")) != -1) {
+	while ((opt = getopt(argc, argv, "d:m:qAn")) != -1) {
 		switch (opt) {
 		case 'd':
 			depth = atoi(optarg);
@@ -833,8 +1009,13 @@ int main(int argc, char **argv)
 		case 'A':
 			asserts_off = 1;
 			break;
+		case 'n':
+			no_sve = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-d depth] [-m mutation] [-q] [-A]\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -848,8 +1029,8 @@ int main(int argc, char **argv)
 	visit(depth);
 	found = explore(0, depth);
 	if (!quiet || found)
-		printf("# depth %d, mutation %d: %lu states, %lu transitions, %s\n",
-		       depth, mutation, states, transitions,
+		printf("# depth %d, mutation %d%s: %lu states, %lu transitions, %s\n",
+		       depth, mutation, no_sve ? ", no SVE" : "", states, transitions,
 		       found ? "VIOLATION" : "all invariants hold");
 	return found ? 1 : 0;
 }

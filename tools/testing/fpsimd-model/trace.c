@@ -79,9 +79,13 @@ static struct counts cnt;
 
 /* ---- ours: policy.h with a register file that only counts ---- */
 
+/* The kernel's enum fp_type: the save layouts a context may ask for. */
+enum fp_type { FP_STATE_CURRENT, FP_STATE_FPSIMD, FP_STATE_SVE };
+
 struct fpstate {
 	int	last_cpu;
 	int	ctx;
+	int	save_as;	/* FP_STATE_FPSIMD inside KVM_RUN (a syscall) */
 };
 
 #define FPOWN_ASSERT(c)							\
@@ -171,6 +175,7 @@ static void ours_ev(enum ev e)
 
 	switch (e) {
 	case E_RUN:
+		O.st[C_HOST].save_as = FP_STATE_FPSIMD;
 		O.after_load = 1;
 		break;
 	case E_ENTER:
@@ -201,6 +206,7 @@ static void ours_ev(enum ev e)
 		fpctx_vcpu_put(pc, cpu, &O.st[C_GUEST]);
 		if (O.foreign)
 			fpctx_return_to_user(pc, cpu, &O.st[C_HOST]);
+		O.st[C_HOST].save_as = FP_STATE_CURRENT;
 		O.foreign = 0;
 		break;
 	case E_SLEEP:

@@ -26,7 +26,7 @@
  * The host's registers are saved by the hypervisor in the FPSIMD layout
  * only. That is exact: KVM_RUN is a system call, and the syscall ABI drops
  * everything beyond the V registers (fpstate::save_as is FP_STATE_FPSIMD
- * for the whole call, which fpu_guest_trapped() asserts).
+ * for the whole call, which fpctx_guest_trapped() asserts).
  */
 
 #include <linux/lockdep.h>
@@ -119,11 +119,9 @@ void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan)
 	lockdep_assert_irqs_disabled();
 	fpctx_guest_trapped(fpcore_this(), smp_processor_id(),
 			    &g->fpstate, &th->fpstate, plan);
-	if (plan == FPU_GUEST_TRAP_SAVE) {
-		/* The hypervisor stored the FPSIMD view: see the top of file. */
-		WARN_ON_ONCE(READ_ONCE(th->fpstate.save_as) != FP_STATE_FPSIMD);
+	/* The hypervisor stored the FPSIMD view: see the top of file. */
+	if (plan == FPU_GUEST_TRAP_SAVE)
 		th->fp_type = FP_STATE_FPSIMD;
-	}
 	fpcore_foreign(current);
 }
 

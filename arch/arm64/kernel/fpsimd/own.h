@@ -8,7 +8,8 @@
  * register file behind the same two names and explores every sequence of
  * events against the invariants listed below. Nothing here may depend on
  * kernel headers beyond what the includer provides: struct fpstate's
- * ownership fields, the two hooks, and FPOWN_ASSERT().
+ * ownership fields and save_as, the names of enum fp_type, the two hooks,
+ * and FPOWN_ASSERT().
  *
  * Words used below
  *   context   a struct fpstate: the FP/SVE state of one task or one vCPU,

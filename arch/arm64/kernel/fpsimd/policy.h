@@ -258,7 +258,9 @@ static inline int fpctx_vcpu_enter(struct fpown_cpu *pc, int cpu,
  *
  * The hypervisor cannot call into the core (nVHE hyp code runs apart from
  * the kernel), so it acts on @plan alone: with FPCTX_TRAP_SAVE it wrote
- * @host's registers back, then it loaded @vst. After the exit, still
+ * @host's registers back, in the FPSIMD layout that the system call
+ * entry (fpsimd_syscall_enter(), on every system, SVE or not) set as
+ * @host's save layout, then it loaded @vst. After the exit, still
  * before anything else may look at the record, the record catches up:
  * the host's registers, if saved, are clean, and @vst is live and dirty.
  */
@@ -268,6 +270,8 @@ static inline void fpctx_guest_trapped(struct fpown_cpu *pc, int cpu,
 {
 	if (plan == FPCTX_TRAP_SAVE) {
 		FPOWN_ASSERT(pc->dirty && pc->owner == host);
+		/* The trap stored the FPSIMD view: KVM_RUN is a system call. */
+		FPOWN_ASSERT(host->save_as == FP_STATE_FPSIMD);
 		pc->dirty = 0;
 	}
 	FPOWN_ASSERT(plan != FPCTX_LIVE && !pc->dirty);

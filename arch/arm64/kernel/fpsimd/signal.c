@@ -191,3 +191,26 @@ void fpsimd_update_current_state(const struct user_fpsimd_state *frame)
 		fpsimd_to_sve(current);
 	fpcore_unlock(locked);
 }
+
+/**
+ * fpsimd_update_current_fpmr() - install FPMR from a signal frame
+ * @fpmr: the value to give current
+ *
+ * Sigreturn restores FPMR after the V registers. Like them it goes into
+ * current's memory image, with the registers discarded: the return to
+ * userspace loads FPMR from the thread along with the rest, so a value
+ * written to the register itself would be overwritten by that load.
+ */
+void fpsimd_update_current_fpmr(u64 fpmr)
+{
+	struct thread_struct *th = &current->thread;
+	bool locked;
+
+	if (WARN_ON(!fpcore_present()))
+		return;
+	locked = fpcore_lock();
+	fpctx_discard(fpcore_this(), smp_processor_id(), &th->fpstate);
+	fpcore_foreign(current);
+	th->uw.fpmr = fpmr;
+	fpcore_unlock(locked);
+}

@@ -15,7 +15,14 @@
  *   VMM; KVM_GET_ONE_REG must return exactly that pattern (and zeros past
  *   the vCPU's vector length); the VMM writes a new pattern (with junk past
  *   the vector length), reads it back, and the guest must find exactly the
- *   new pattern in its registers when it resumes.
+ *   new pattern in its registers when it resumes;
+ * - a set that faults part-way (SVE): KVM_SET_ONE_REG of Z0 from a buffer
+ *   whose second half is not mapped fails with EFAULT (as any ioctl whose
+ *   buffer cannot be read), having rewritten part of the image. The
+ *   guest's registers were left clean and live on CPU1 while its thread
+ *   went back to userspace on CPU0; the thread moves back to CPU1 inside
+ *   KVM_RUN, and the guest must find what KVM_GET_ONE_REG reads, not the
+ *   registers from before the failed set, and go on running.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -306,6 +315,48 @@ static void guest_main(void)
 	GUEST_DONE();
 }
 
+/*
+ * The guest of the faulting-set case, in one asm statement: load Z0-Z31
+ * from sf_load, say so (sf_stage 1), spin until the VMM says go (sf_go 1),
+ * exit; then say so again (sf_stage 2), spin until go 2, store Z0-Z31 to
+ * sf_seen and exit. No FP or SVE instruction runs between the loads and
+ * the stores, so the stores show what the last entry left in the
+ * registers.
+ */
+static uint8_t sf_load[32 * OR_MAX_VL] __aligned(16);
+static uint8_t sf_seen[32 * OR_MAX_VL] __aligned(16);
+static uint64_t sf_stage, sf_go;
+
+static void sf_guest(void)
+{
+	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
+
+	asm volatile("	.arch_extension sve\n"
+		     "	.irp	n," OR_LIST32 "\n"
+		     "	ldr	z\\n, [%[l], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	mov	x1, #1\n"
+		     "	str	x1, [%[st]]\n"
+		     "1:	ldr	x1, [%[go]]\n"
+		     "	cmp	x1, #1\n"
+		     "	b.lo	1b\n"
+		     "	str	xzr, [%[mmio]]\n"
+		     "	mov	x1, #2\n"
+		     "	str	x1, [%[st]]\n"
+		     "2:	ldr	x1, [%[go]]\n"
+		     "	cmp	x1, #2\n"
+		     "	b.lo	2b\n"
+		     "	.irp	n," OR_LIST32 "\n"
+		     "	str	z\\n, [%[s], #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	str	xzr, [%[mmio]]\n"
+		     "3:	b	3b\n"
+		     :
+		     : [l] "r" (sf_load), [s] "r" (sf_seen), [st] "r" (&sf_stage),
+		       [go] "r" (&sf_go), [mmio] "r" (mmio)
+		     : "x1", OR_CLOBBER_V, "cc", "memory");
+}
+
 /* ---- host ---- */
 
 struct runner {
@@ -314,12 +365,14 @@ struct runner {
 	bool quit;
 	int rc;
 	int cpu;
+	pid_t tid;
 };
 
 static void *runner_main(void *arg)
 {
 	struct runner *r = arg;
 
+	r->tid = syscall(SYS_gettid);
 	kvm_pin_this_task_to_pcpu(1);
 	for (;;) {
 		sem_wait(&r->go);
@@ -534,6 +587,163 @@ static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 	free(host);
 }
 
+static void move_runner(struct runner *r, int cpu)
+{
+	cpu_set_t mask;
+
+	CPU_ZERO(&mask);
+	CPU_SET(cpu, &mask);
+	TEST_ASSERT(!sched_setaffinity(r->tid, sizeof(mask), &mask),
+		    "sched_setaffinity(CPU%d): %s", cpu, strerror(errno));
+}
+
+/* Wait until the guest says it reached @want; false after 30 s. */
+static bool sf_wait(uint64_t *stage, uint64_t want)
+{
+	int i;
+
+	for (i = 0; i < 30000 && READ_ONCE(*stage) < want; i++)
+		usleep(1000);
+	return READ_ONCE(*stage) >= want;
+}
+
+static bool sf_exit(struct runner *r, int cpu, const char *what)
+{
+	sem_wait(&r->back);
+	if (r->rc || r->vcpu->run->exit_reason != KVM_EXIT_MMIO) {
+		ksft_print_msg("set-fault: %s: KVM_RUN %s, exit reason %u\n",
+			       what, r->rc ? strerror(-r->rc) : "ok",
+			       r->vcpu->run->exit_reason);
+		return false;
+	}
+	if (r->cpu != cpu)
+		ksft_print_msg("set-fault: %s: the vCPU thread came back on CPU%d, not CPU%d\n",
+			       what, r->cpu, cpu);
+	return true;
+}
+
+static void set_fault_test(unsigned int vl)
+{
+	const char *name = "sve-set-fault-reloads-image";
+	uint8_t before[OR_ZREG_BYTES], after[OR_ZREG_BYTES], *seen, *page;
+	uint64_t *stage, *go;
+	long psz = sysconf(_SC_PAGESIZE), at;
+	int feature = KVM_ARM_VCPU_SVE, err;
+	struct kvm_vcpu_init init;
+	struct runner r = {};
+	struct kvm_vm *vm;
+	pthread_t tid;
+	struct img *a;
+	bool ok = false, stuck = true;
+
+	if (!vl) {
+		ksft_test_result_skip("%s: no SVE\n", name);
+		return;
+	}
+	a = calloc(1, sizeof(*a));
+	TEST_ASSERT(a, "out of memory");
+	vm = vm_create(1);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	r.vcpu = aarch64_vcpu_add(vm, 0, &init, sf_guest);
+	vcpu_ioctl(r.vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
+	vcpu_set_reg(r.vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
+		     (3UL << 20) | (3UL << 16));
+	vcpu_set_reg(r.vcpu, KVM_ARM64_SYS_REG(SYS_ZCR_EL1), 15);
+	pattern(a, 0x5f5f + vl, vl, true);
+	memcpy(addr_gva2hva(vm, (vm_vaddr_t)sf_load), a->z, 32 * vl);
+	stage = addr_gva2hva(vm, (vm_vaddr_t)&sf_stage);
+	go = addr_gva2hva(vm, (vm_vaddr_t)&sf_go);
+	seen = addr_gva2hva(vm, (vm_vaddr_t)sf_seen);
+
+	/* A Z0 buffer whose second half is not mapped. */
+	page = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(page != MAP_FAILED, "mmap");
+	TEST_ASSERT(!munmap(page + psz, psz), "munmap");
+	memset(page + psz - vl / 2, 0xc3, vl / 2);
+
+	kvm_pin_this_task_to_pcpu(0);
+	sem_init(&r.go, 0, 0);
+	sem_init(&r.back, 0, 0);
+	pthread_create(&tid, NULL, runner_main, &r);
+
+	/* The guest loads its registers on CPU1 and spins there... */
+	sem_post(&r.go);
+	if (!sf_wait(stage, 1)) {
+		ksft_print_msg("set-fault: the guest did not load its registers\n");
+		goto out;
+	}
+	/* ...its thread is moved to CPU0 and returns to userspace there. */
+	move_runner(&r, 0);
+	WRITE_ONCE(*go, 1);
+	stuck = false;
+	if (!sf_exit(&r, 0, "first exit"))
+		goto out;
+
+	xfer(r.vcpu, false, KVM_REG_ARM64_SVE_ZREG(0, 0), before);
+	err = one_reg(r.vcpu, true, KVM_REG_ARM64_SVE_ZREG(0, 0),
+		      page + psz - vl / 2) ? errno : 0;
+	if (err != EFAULT) {
+		ksft_print_msg("set-fault: SET Z0 from a half-mapped buffer: %s, want EFAULT\n",
+			       err ? strerror(err) : "success");
+		goto out;
+	}
+	xfer(r.vcpu, false, KVM_REG_ARM64_SVE_ZREG(0, 0), after);
+	if (!memcmp(before, after, vl)) {
+		ksft_print_msg("set-fault: the failed set changed nothing\n");
+		goto out;
+	}
+
+	/* The thread goes back to CPU1 inside KVM_RUN; then the guest stores. */
+	stuck = true;
+	sem_post(&r.go);
+	if (!sf_wait(stage, 2)) {
+		ksft_print_msg("set-fault: the guest did not resume\n");
+		goto out;
+	}
+	move_runner(&r, 1);
+	WRITE_ONCE(*go, 2);
+	stuck = false;
+	if (!sf_exit(&r, 1, "second exit"))
+		goto out;
+
+	ok = true;
+	at = bytes_differ(seen, after, vl);
+	if (at >= 0) {
+		ksft_print_msg("set-fault: guest z0 byte %ld is %#x, KVM_GET_ONE_REG read %#x,\n",
+			       at, seen[at], after[at]);
+		ksft_print_msg("  the registers before the failed set held %#x\n",
+			       before[at]);
+		ok = false;
+	}
+	at = bytes_differ(seen + vl, a->z + vl, 31 * vl);
+	if (at >= 0) {
+		ksft_print_msg("set-fault: guest z%ld byte %ld is %#x, loaded %#x\n",
+			       1 + at / vl, at % vl, seen[vl + at],
+			       a->z[vl + at]);
+		ok = false;
+	}
+	xfer(r.vcpu, false, KVM_REG_ARM64_SVE_ZREG(0, 0), before);
+	at = bytes_differ(before, after, vl);
+	if (at >= 0) {
+		ksft_print_msg("set-fault: z0 byte %ld reads %#x after the run, %#x before it\n",
+			       at, before[at], after[at]);
+		ok = false;
+	}
+out:
+	ksft_test_result(ok, "%s\n", name);
+	/* A guest that never got there still spins in KVM_RUN. */
+	if (stuck)
+		ksft_exit_fail();
+	r.quit = true;
+	sem_post(&r.go);
+	pthread_join(tid, NULL);
+	munmap(page, psz);
+	kvm_vm_free(vm);
+	free(a);
+}
+
 static void probe_vls(void)
 {
 	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
@@ -563,7 +773,7 @@ int main(void)
 {
 	ksft_print_header();
 	TEST_REQUIRE(sysconf(_SC_NPROCESSORS_ONLN) >= 2);
-	ksft_set_plan(6);
+	ksft_set_plan(7);
 	probe_vls();
 	ksft_print_msg("KVM max VL %u, short VL %u\n", kvm_max_vl,
 		       kvm_small_vl);
@@ -571,6 +781,7 @@ int main(void)
 	one_reg_test("fpsimd", false, 0);
 	one_reg_test("sve-max-vl", true, kvm_max_vl);
 	one_reg_test("sve-short-vl", true, kvm_small_vl);
+	set_fault_test(kvm_max_vl);
 
 	ksft_finished();
 }
