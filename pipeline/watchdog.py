@@ -121,12 +121,12 @@ def main():
         sys.exit(__doc__)
     run, qpid, tmo, smap_path = sys.argv[1], int(sys.argv[2]), \
         float(sys.argv[3]), sys.argv[4]
-    limit = int(os.environ.get("STALL_REPORTS", "3"))
-    samples = int(os.environ.get("SAMPLES", "6"))
+    limit = int(os.environ.get("STALL_REPORTS") or "3")
+    samples = int(os.environ.get("SAMPLES") or "6")
     serial = os.path.join(run, "serial.log")
     sock = sys.argv[5] if len(sys.argv) > 5 else os.path.join(run, "monitor.sock")
-    heartbeat = float(os.environ.get("HEARTBEAT_S", "240"))
-    quiet = float(os.environ.get("OOPS_QUIET_S", "60"))
+    heartbeat = float(os.environ.get("HEARTBEAT_S") or "240")
+    quiet = float(os.environ.get("OOPS_QUIET_S") or "60")
     size, last_output = 0, time.monotonic()
     deadline = time.monotonic() + tmo - 20
     beats, last_beat = 0, time.monotonic()
@@ -160,7 +160,7 @@ def main():
         if not hits and not late:
             continue
         report = sample(sock, load_map(smap_path), samples)
-        for cmd in filter(None, os.environ.get("STUCK_MONITOR", "").split(";")):
+        for cmd in filter(None, (os.environ.get("STUCK_MONITOR") or "").split(";")):
             try:
                 report += monitor(sock, cmd)
             except OSError:

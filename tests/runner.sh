@@ -103,7 +103,7 @@ cp "$run/serial.log" "$tmp/first.log"
 printf '#!/bin/sh\nkill -SEGV $$\n' >"$root/bin/fptest-runner"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) \
 	>"$tmp/build/initramfs/initramfs.cpio"
-check "a runner that always dies is given up on, the machine powered off" 1 \
+check "a runner that always dies is given up on, the machine powered off (a stage fault)" 2 \
 	"RUNNER-DIED: signal 11 at setup; no progress in 3 restarts, giving up" \
 	env BUILD="$tmp/build" IMAGE="$image" RUN_NAME=runner QEMU_TIMEOUT=300 \
 	bash "$ROOT/pipeline/run.sh" ours
