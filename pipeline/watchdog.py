@@ -52,6 +52,7 @@ STUCK_LINE = re.compile(r"FPTEST-STUCK: [^\n]*")
 OOPS = re.compile(r"Internal error: |Unable to handle kernel |Kernel panic|"
                   r"[Hh][Yy][Pp] panic|kernel BUG at ")
 ALIVE = "FPTEST-ALIVE"
+BEGIN = "FPTEST-BEGIN"
 END = "FPTEST-END"
 
 
@@ -129,7 +130,7 @@ def main():
     quiet = float(os.environ.get("OOPS_QUIET_S") or "60")
     size, last_output = 0, time.monotonic()
     deadline = time.monotonic() + tmo - 20
-    beats, last_beat = 0, time.monotonic()
+    beats, last_beat, began = 0, time.monotonic(), 0
     while True:
         time.sleep(2)
         try:
@@ -156,6 +157,12 @@ def main():
             beats, last_beat = n, now
         elif beats and now - last_beat > heartbeat and END not in text:
             hits.append(f"no {ALIVE} for {heartbeat:.0f} s")
+        # A runner that began and never beat: the machine froze before its
+        # first heartbeat (seen: a nested L1 idle on both CPUs, no timer).
+        if not began and BEGIN in text:
+            began = now
+        if began and not beats and now - began > heartbeat and END not in text:
+            hits.append(f"no {ALIVE} in {heartbeat:.0f} s after {BEGIN}")
         late = now >= deadline
         if not hits and not late:
             continue

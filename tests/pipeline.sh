@@ -167,6 +167,16 @@ S
 		"stuck: no FPTEST-ALIVE for 6 s" \
 		env STUCK_REBOOTS=0 HEARTBEAT_S=6 QEMU_TIMEOUT=120 bash "$P/run.sh" ours
 
+	# The runner began and the machine froze before its first heartbeat.
+	sed -e 's/silent_here/frozen_here/g' \
+		-e 's|^msg:.*|msg:	.asciz	"FPTEST-BEGIN\\n"|' "$tmp/silent.S" >"$tmp/frozen.S"
+	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
+		-o "$img" "$tmp/frozen.S"
+	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
+	check "a machine frozen before its first heartbeat is stopped" 2 \
+		"stuck: no FPTEST-ALIVE in 6 s after FPTEST-BEGIN" \
+		env STUCK_REBOOTS=0 HEARTBEAT_S=6 QEMU_TIMEOUT=120 bash "$P/run.sh" ours
+
 	# An oops, then silence (the nested stage's stock L1: both CPUs then
 	# spun on a lock, the heartbeat stopped): stopped OOPS_QUIET_S after.
 	sed -e 's/silent_here/oopsed_here/g' \
