@@ -19,21 +19,7 @@ done
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {
-	local name=$1 want=$2 pat=$3 rc=0 out
-	shift 3
-	out=$("$@" 2>&1) || rc=$?
-	if [ "$rc" -eq "$want" ] && echo "$out" | grep -Eq -- "$pat"; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name (rc=$rc, want $want, /$pat/)"
-		echo "$out" | tail -n 20 | sed 's/^/  | /'
-	fi
-}
+. "$ROOT/tests/lib/check.sh"
 
 export BUILD=$tmp/build
 m=core-switch-save-skipped

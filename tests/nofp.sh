@@ -13,21 +13,7 @@ if ! command -v "${CROSS}gcc" >/dev/null; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {
-	local name=$1 want=$2 pat=$3 rc=0 out
-	shift 3
-	out=$("$@" 2>&1) || rc=$?
-	if [ "$rc" -eq "$want" ] && echo "$out" | grep -Eq -- "$pat"; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name (rc=$rc, want $want, /$pat/)"
-		echo "$out" | tail -n 15 | sed 's/^/  | /'
-	fi
-}
+. "$ROOT/tests/lib/check.sh"
 for p in fptest-init hold-vm; do
 	check "guest/$p.c has no FP/SIMD/SVE instruction" 0 "^$" \
 		bash "$ROOT/pipeline/nofp-cc.sh" "$tmp/$p" "$ROOT/guest/$p.c"

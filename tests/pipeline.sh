@@ -8,24 +8,8 @@ P=$ROOT/pipeline
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
-check() {
-	# check NAME EXPECTED-RC PATTERN CMD...: CMD exits with EXPECTED-RC
-	# and its output matches PATTERN (an extended regex).
-	local name=$1 want=$2 pat=$3 rc=0 out
-	shift 3
-	out=$("$@" 2>&1) || rc=$?
-	if [ "$rc" -eq "$want" ] && echo "$out" | grep -Eq -- "$pat"; then
-		echo "ok - $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok - $name (rc=$rc, want $want, /$pat/)"
-		echo "$out" | tail -n 15 | sed 's/^/  | /'
-		fail=$((fail + 1))
-	fi
-}
+. "$ROOT/tests/lib/check.sh"
 
 # A tiny fake base tree and project.
 base=$tmp/base

@@ -49,21 +49,7 @@ mk("ycs", "stock", "vhe", {"kvm/c": "notrun"}, "confirm", fault="stuck")
 mk("ycs2", "stock", "vhe", {"kvm/c": "ok"}, "confirm")
 PY
 R="python3 $ROOT/pipeline/results.py"
-pass=0
-fail=0
-check() {
-	local name=$1 want=$2 pat=$3 rc=0 out
-	shift 3
-	out=$("$@" 2>&1) || rc=$?
-	if [ "$rc" -eq "$want" ] && echo "$out" | grep -Eq -- "$pat"; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name (rc=$rc)"
-		echo "$out" | sed 's/^/  | /'
-	fi
-}
+. "$ROOT/tests/lib/check.sh"
 check "suspects lists ours-only failures" 0 "^vhe kvm/a$" $R suspects o s
 check "a repeated regression fails" 1 "FAIL: ours / vhe: kvm/a .*every attempt: ours fail fail; stock ok ok" \
 	$R report --parity o s --confirm co cs

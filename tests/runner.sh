@@ -29,21 +29,7 @@ if [ ! -f "$image" ] || [ -z "$deb" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {
-	local name=$1 want=$2 pat=$3 rc=0 out
-	shift 3
-	out=$("$@" 2>&1) || rc=$?
-	if [ "$rc" -eq "$want" ] && echo "$out" | grep -Eq -- "$pat"; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name (rc=$rc, want $want, /$pat/)"
-		echo "$out" | tail -n 40 | sed 's/^/  | /'
-	fi
-}
+. "$ROOT/tests/lib/check.sh"
 
 # initramfs DIR: the guest's /init, runner and helpers, busybox, and the
 # tests written into DIR/root/tests; DIR/initramfs/initramfs.cpio.
