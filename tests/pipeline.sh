@@ -224,6 +224,11 @@ fi
 notx=$(cd "$ROOT" && git ls-files -s .ci/run 'pipeline/*.sh' 'guest/*init' guest/runner |
 	awk '$1 != "100755" { print $4 }')
 check "pipeline scripts are committed executable" 0 "^$" echo "$notx"
+# The guests' heartbeat (guest/watch.sh cpu_watch) and held VM run until
+# power-off: a bare "wait" in an init that starts them never returns (the
+# nested stage's L1 hung that way in every run of CI on 2026-11-30).
+bare=$(cd "$ROOT/guest" && grep -ln '^[[:space:]]*wait[[:space:]]*$' $(grep -l watch.sh ./*) || :)
+check "no guest init waits for all its jobs" 0 "^$" echo "$bare"
 
 echo "pipeline: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
