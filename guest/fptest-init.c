@@ -38,8 +38,9 @@ static char **env;
 /*
  * Log a line through the kernel (the console shows it with a timestamp,
  * dmesg keeps it) at LEVEL ("" for the default); before /dev is mounted,
- * and if CONSOLE, straight to the console. The runner's deaths go at
- * "<2>" (critical), which the console shows whatever the loglevel.
+ * and if CONSOLE, straight to the console. The heartbeat and the runner's
+ * deaths go at "<2>" (critical), which the console shows whatever the
+ * loglevel (the tests boot with loglevel=4, which hides the default level).
  */
 static void say(const char *level, const char *line, int console)
 {
@@ -127,7 +128,7 @@ static void heartbeat(void)
 	unsigned long now[MAX_CPUS];
 	int n = cpu_times(now), i, old = beats % 2;
 
-	say("", "FPTEST-ALIVE\n", 0);
+	say("<2>", "FPTEST-ALIVE\n", 0);
 	/* prev[old] is from two heartbeats (60 s) ago. */
 	for (i = 0; beats >= 2 && i < n && i < nprev[old]; i++) {
 		char line[80] = "FPTEST-STUCK: cpu";

@@ -6,13 +6,15 @@
 # ("FPTEST-ALIVE"), and a report of any CPU that accounted no time at all
 # for a minute ("FPTEST-STUCK: cpuN ..."): a CPU stuck with its interrupts
 # masked accounts no time, not even idle time, and RCU reports it only
-# while a grace period is pending. With every CPU stuck the heartbeat
-# stops instead. pipeline/watchdog.py reads both.
+# while a grace period is pending. The heartbeat goes through the kernel
+# at level 2 (critical): the guests boot with loglevel=4, and a line at
+# the default level would reach dmesg but not the console. With every
+# CPU stuck the heartbeat stops instead. pipeline/watchdog.py reads both.
 cpu_watch() {
 	(
 		a='' b=''
 		while sleep 30; do
-			echo "FPTEST-ALIVE" >/dev/kmsg
+			echo "<2>FPTEST-ALIVE" >/dev/kmsg
 			c=$(awk '/^cpu[0-9]/ { t = 0; for (i = 2; i <= NF; i++) t += $i; printf "%s=%d ", $1, t }' /proc/stat)
 			for v in $c; do
 				case " $a " in

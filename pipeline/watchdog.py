@@ -158,7 +158,7 @@ def main():
         elif beats and now - last_beat > heartbeat and END not in text:
             hits.append(f"no {ALIVE} for {heartbeat:.0f} s")
         # A runner that began and never beat: the machine froze before its
-        # first heartbeat (seen: a nested L1 idle on both CPUs, no timer).
+        # first heartbeat.
         if not began and BEGIN in text:
             began = now
         if began and not beats and now - began > heartbeat and END not in text:
