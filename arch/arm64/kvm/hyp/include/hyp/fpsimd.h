@@ -167,10 +167,20 @@ static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu,
 	return true;
 }
 
-/* Entry with the guest's state already live: its lengths, no trap. */
+/*
+ * Entry with the guest's state already live: no trap, so whatever the trap
+ * would have put in force is put here. For a 32-bit vCPU that includes
+ * FPEXC32_EL2: the entry of any 32-bit vCPU that did not own the registers
+ * set its EN bit (__activate_traps_fpsimd32()), and a guest kernel that
+ * cleared EN to trap its own tasks' next VFP use would find it set.
+ */
 static inline void fphyp_enter_live(struct kvm_vcpu *vcpu)
 {
-	if (!guest_owns_fp_regs() || !vcpu_has_sve(vcpu))
+	if (!guest_owns_fp_regs())
+		return;
+	if (vcpu_el1_is_32bit(vcpu))
+		write_sysreg(__vcpu_sys_reg(vcpu, FPEXC32_EL2), fpexc32_el2);
+	if (!vcpu_has_sve(vcpu))
 		return;
 	write_sysreg_el2(fphyp_guest_zcr_el2(vcpu), SYS_ZCR);
 	write_sysreg_el1(*fphyp_guest_zcr(vcpu), SYS_ZCR);
