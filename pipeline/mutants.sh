@@ -9,6 +9,10 @@
 #
 # mutants.sh            all mutants, KVM_MODE (default vhe)
 # MUTANTS="a b" ...     only these (names without .patch)
+#
+# A mutant's header may name the tests that should catch it ("Tests: a,b")
+# and the one KVM mode its breakage shows in ("Mode: nvhe"), which then
+# replaces KVM_MODE for it.
 . "$(dirname "$0")/lib.sh"
 
 tests_filter=${MUTANT_TESTS:-kvm/fp_}
@@ -43,10 +47,12 @@ for m in $names; do
 	# A mutant may name the tests that should catch it ("Tests: a,b").
 	filter=$(sed -n 's/^Tests: *//p;/^---$/q' "$p")
 	filter=${MUTANT_TESTS:-${filter:-$tests_filter}}
-	echo "mutant $m: running $filter ($mode)"
-	IMAGE=$dir/obj/arch/arm64/boot/Image RUN_NAME=mutant-$m KVM_MODE=$mode \
+	mmode=$(sed -n 's/^Mode: *//p;/^---$/q' "$p")
+	mmode=${mmode:-$mode}
+	echo "mutant $m: running $filter ($mmode)"
+	IMAGE=$dir/obj/arch/arm64/boot/Image RUN_NAME=mutant-$m KVM_MODE=$mmode \
 		T=$filter bash "$ROOT/pipeline/run.sh" ours >"$LOGS/mutant-$m-run.log" 2>&1 || true
-	python3 - "$BUILD/runs/mutant-$m-$mode/results.json" "$m" \
+	python3 - "$BUILD/runs/mutant-$m-$mmode/results.json" "$m" \
 		"$BUILD/initramfs/root/tests/list" "$filter" >>"$BUILD/mutants.tsv" <<'PY'
 # "mutant<TAB>outcome<TAB>detail": caught (the tests that failed), none
 # (every test ran and passed), or norun: some test has no result of its

@@ -84,11 +84,12 @@ void fpsimd_flush_thread_vl(enum vec_type type);
 void sve_free_state(struct task_struct *task);
 int __init sve_sysctl_init(void);
 
-/* kernel.c: EFI runtime services */
-#if defined(CONFIG_KERNEL_MODE_NEON) && defined(CONFIG_EFI)
-void __init fpsimd_efi_setup(void);
+/* kernel.c: FP use from atomic context (EFI runtime services, a test hook) */
+#if defined(CONFIG_KERNEL_MODE_NEON) && \
+	(defined(CONFIG_EFI) || defined(CONFIG_DEBUG_FS))
+void __init fpsimd_atomic_setup(void);
 #else
-static inline void fpsimd_efi_setup(void) { }
+static inline void fpsimd_atomic_setup(void) { }
 #endif
 
 #endif /* __ARM64_KERNEL_FPSIMD_INTERNAL_H */

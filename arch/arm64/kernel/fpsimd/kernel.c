@@ -103,38 +103,89 @@ void kernel_neon_end(void)
 }
 EXPORT_SYMBOL_GPL(kernel_neon_end);
 
-#ifdef CONFIG_EFI
-
-static DEFINE_PER_CPU(struct user_fpsimd_state, efi_fp_regs);
-static DEFINE_PER_CPU(bool, efi_fp_saved);
-static DEFINE_PER_CPU(bool, efi_sve_saved);
-static void __percpu *efi_sve_regs;
+#if defined(CONFIG_EFI) || defined(CONFIG_DEBUG_FS)
+/*
+ * Code that runs where kernel-mode NEON is not allowed (IRQs masked, a
+ * hardirq) but uses the FPSIMD registers: EFI runtime calls, and the
+ * debugfs hook below, which does the same from a hardirq so that the
+ * selftests exercise this path on kernels built without EFI. The live
+ * registers, whoever they belong to, are kept in a per-CPU buffer around
+ * it, saved and loaded at whatever vector length is in force. That may
+ * be a vCPU's shorter one: after an nVHE exit with the guest's registers
+ * live, the guest's ZCR_EL1 stays in force (hyp/fpsimd.h). Both transfers
+ * use it, so every bit the guest can reach comes back, and the code in
+ * between only uses the FPSIMD view, which no length changes.
+ */
+static DEFINE_PER_CPU(struct user_fpsimd_state, atomic_fp_regs);
+static DEFINE_PER_CPU(bool, atomic_fp_held);
+static DEFINE_PER_CPU(bool, atomic_sve_held);
+static void __percpu *atomic_sve_regs;
 
 /**
- * fpsimd_efi_setup() - allocate the per-CPU SVE buffer for EFI calls
+ * fpsimd_atomic_setup() - allocate the per-CPU SVE buffer for atomic FP use
  *
  * Sized for the largest vector length any CPU offers; called once the
  * lengths are known.
  */
-void __init fpsimd_efi_setup(void)
+void __init fpsimd_atomic_setup(void)
 {
 	size_t size;
 
 	if (!system_supports_sve())
 		return;
 	size = SVE_SIG_REGS_SIZE(sve_vq_from_vl(sve_max_vl()));
-	efi_sve_regs = __alloc_percpu(size, SVE_VQ_BYTES);
-	if (!efi_sve_regs)
-		pr_err("fpsimd: no per-CPU SVE buffer, EFI calls from atomic context keep only the FPSIMD registers\n");
+	atomic_sve_regs = __alloc_percpu(size, SVE_VQ_BYTES);
+	if (!atomic_sve_regs)
+		pr_err("fpsimd: no per-CPU SVE buffer, FP use from atomic context keeps only the FPSIMD registers\n");
 }
+
+/* Keep the live registers; false if this CPU's buffer is in use. */
+static bool fp_atomic_save(void)
+{
+	struct user_fpsimd_state *fp = this_cpu_ptr(&atomic_fp_regs);
+
+	if (__this_cpu_read(atomic_fp_held))
+		return false;
+	__this_cpu_write(atomic_fp_held, true);
+	if (system_supports_sve() && atomic_sve_regs) {
+		void *image = this_cpu_ptr(atomic_sve_regs);
+
+		/* Whatever length is in force: the restore uses the same. */
+		sve_save_state(image + sve_ffr_offset(sve_max_vl()), &fp->fpsr,
+			       true);
+		__this_cpu_write(atomic_sve_held, true);
+	} else {
+		fpsimd_save_state(fp);
+	}
+	return true;
+}
+
+/* Put back what fp_atomic_save() kept. */
+static void fp_atomic_restore(void)
+{
+	struct user_fpsimd_state *fp = this_cpu_ptr(&atomic_fp_regs);
+
+	if (__this_cpu_xchg(atomic_sve_held, false)) {
+		void *image = this_cpu_ptr(atomic_sve_regs);
+
+		sve_load_state(image + sve_ffr_offset(sve_max_vl()), &fp->fpsr,
+			       true);
+	} else {
+		fpsimd_load_state(fp);
+	}
+	__this_cpu_write(atomic_fp_held, false);
+}
+#endif /* CONFIG_EFI || CONFIG_DEBUG_FS */
+
+#ifdef CONFIG_EFI
+
+static DEFINE_PER_CPU(bool, efi_fp_saved);
 
 /**
  * __efi_fpsimd_begin() - prepare the registers for an EFI runtime call
  */
 void __efi_fpsimd_begin(void)
 {
-	struct user_fpsimd_state *fp;
-
 	if (!fpcore_present())
 		return;
 	WARN_ON(preemptible());
@@ -143,17 +194,8 @@ void __efi_fpsimd_begin(void)
 		kernel_neon_begin();
 		return;
 	}
-	fp = this_cpu_ptr(&efi_fp_regs);
-	if (system_supports_sve() && efi_sve_regs) {
-		void *image = this_cpu_ptr(efi_sve_regs);
-
-		/* Whatever length is in force: the restore uses the same. */
-		sve_save_state(image + sve_ffr_offset(sve_max_vl()), &fp->fpsr,
-			       true);
-		__this_cpu_write(efi_sve_saved, true);
-	} else {
-		fpsimd_save_state(fp);
-	}
+	/* EFI calls on one CPU do not nest: the buffer is free. */
+	WARN_ON_ONCE(!fp_atomic_save());
 	__this_cpu_write(efi_fp_saved, true);
 }
 
@@ -162,8 +204,6 @@ void __efi_fpsimd_begin(void)
  */
 void __efi_fpsimd_end(void)
 {
-	struct user_fpsimd_state *fp;
-
 	if (!fpcore_present())
 		return;
 
@@ -171,15 +211,7 @@ void __efi_fpsimd_end(void)
 		kernel_neon_end();
 		return;
 	}
-	fp = this_cpu_ptr(&efi_fp_regs);
-	if (__this_cpu_xchg(efi_sve_saved, false)) {
-		void *image = this_cpu_ptr(efi_sve_regs);
-
-		sve_load_state(image + sve_ffr_offset(sve_max_vl()), &fp->fpsr,
-			       true);
-	} else {
-		fpsimd_load_state(fp);
-	}
+	fp_atomic_restore();
 }
 
 #endif /* CONFIG_EFI */
@@ -194,29 +226,47 @@ void __efi_fpsimd_end(void)
  * guest entries) must have been saved first, at its own vector length;
  * the selftests check that their values survive. Reading gives the number
  * of sections run so far.
+ *
+ * The same timer's hardirq also overwrites the V registers between
+ * fp_atomic_save() and fp_atomic_restore(), as an EFI runtime call from
+ * atomic context does: whatever was live, at whatever length was in
+ * force, must come back unchanged. hardirq_fp reads how many times.
  */
 static DEFINE_PER_CPU(struct hrtimer, neon_storm_timer);
 static DEFINE_PER_CPU(struct tasklet_struct, neon_storm_tasklet);
 static atomic_long_t neon_storm_runs;
+static atomic_long_t hardirq_fp_runs;
 static u64 neon_storm_until;
+
+/* The registers overwritten: FPSIMD only, as EFI firmware may. */
+static __always_inline void neon_storm_clobber(void)
+{
+	asm volatile(".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+		     "	movi	v\\n\\().16b, #0xa5\n"
+		     ".endr\n"
+		     ".irp n, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+		     "	movi	v\\n\\().16b, #0x5a\n"
+		     ".endr\n"
+		     "	msr	fpsr, xzr\n" : : : "memory");
+}
 
 static void neon_storm_section(struct tasklet_struct *unused)
 {
 	if (!may_use_simd())
 		return;
 	kernel_neon_begin();
-	asm volatile(".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-		     "	movi	v\\n\\().16b, #0xa5\n"
-		     ".endr\n"
-		     ".irp n, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-		     "	movi	v\\n\\().16b, #0x5a\n"
-		     ".endr\n" : : : "memory");
+	neon_storm_clobber();
 	kernel_neon_end();
 	atomic_long_inc(&neon_storm_runs);
 }
 
 static enum hrtimer_restart neon_storm_tick(struct hrtimer *timer)
 {
+	if (fp_atomic_save()) {
+		neon_storm_clobber();
+		fp_atomic_restore();
+		atomic_long_inc(&hardirq_fp_runs);
+	}
 	tasklet_schedule(this_cpu_ptr(&neon_storm_tasklet));
 	if (ktime_get_ns() >= READ_ONCE(neon_storm_until))
 		return HRTIMER_NORESTART;
@@ -249,6 +299,14 @@ static int neon_storm_set(void *data, u64 ms)
 DEFINE_DEBUGFS_ATTRIBUTE(neon_storm_fops, neon_storm_get, neon_storm_set,
 			 "%llu\n");
 
+static int hardirq_fp_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&hardirq_fp_runs);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(hardirq_fp_fops, hardirq_fp_get, NULL, "%llu\n");
+
 static int __init neon_storm_init(void)
 {
 	struct dentry *dir;
@@ -266,6 +324,8 @@ static int __init neon_storm_init(void)
 	dir = debugfs_create_dir("arm64_fpsimd", NULL);
 	debugfs_create_file_unsafe("softirq_neon", 0600, dir, NULL,
 				   &neon_storm_fops);
+	debugfs_create_file_unsafe("hardirq_fp", 0400, dir, NULL,
+				   &hardirq_fp_fops);
 	return 0;
 }
 late_initcall(neon_storm_init);

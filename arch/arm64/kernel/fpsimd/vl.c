@@ -629,7 +629,7 @@ void __init sve_setup(void)
 		pr_warn("%s: unvirtualisable vector lengths present\n",
 			vli->name);
 
-	fpsimd_efi_setup();
+	fpsimd_atomic_setup();
 }
 
 #else /* !CONFIG_ARM64_SVE */

@@ -56,8 +56,6 @@
 #define FPT_NR_P	16
 #define FPT_MAX_VCPUS	3
 #define FPT_VTIMER_IRQ	27
-#define FPT_NR_TESTS	17
-
 /* FPSR cumulative flags (IOC..IXC, IDC, QC) and FPCR AHP/DN/FZ/RMode. */
 #define FPT_FPSR_BITS	0x0800009fUL
 #define FPT_FPCR_SHIFT	22
@@ -840,9 +838,28 @@ static bool fp_stress_stop(struct fp_stress *fs, const char *name)
 /*
  * Our kernel's test hook (arch/arm64/kernel/fpsimd/kernel.c): writing N
  * runs kernel-mode NEON from a softirq on every CPU each millisecond for
- * N ms, overwriting the V registers; reading gives the sections run.
+ * N ms, overwriting the V registers; reading gives the sections run. Its
+ * timer's hardirq also overwrites them between the save and the restore
+ * that EFI runtime calls from atomic context use (at the vector length
+ * in force, a guest's shorter one after an nVHE exit); hardirq_fp reads
+ * how many times.
  */
 #define SOFTIRQ_NEON	"/sys/kernel/debug/arm64_fpsimd/softirq_neon"
+#define HARDIRQ_FP	"/sys/kernel/debug/arm64_fpsimd/hardirq_fp"
+
+static long hardirq_fp(void)
+{
+	char buf[32];
+	long n = -1;
+	FILE *f = fopen(HARDIRQ_FP, "r");
+
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		n = strtol(buf, NULL, 10);
+	fclose(f);
+	return n;
+}
 
 static long softirq_neon(long ms)
 {
@@ -867,7 +884,7 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 	struct vthread t[FPT_MAX_VCPUS] = {};
 	struct kvm_vm *vm;
 	bool ok = true;
-	long nivcsw = 0, storm = 0;
+	long nivcsw = 0, storm = 0, hardirq = 0;
 	int i, gic_fd = -1;
 
 	vm = vm_create(et->nr_vcpus);
@@ -897,6 +914,7 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 
 	if (et->softirq_neon) {
 		storm = softirq_neon(-1);
+		hardirq = hardirq_fp();
 		softirq_neon(600000);
 	}
 	for (i = 0; i < et->nr_vcpus; i++) {
@@ -924,6 +942,14 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 			       et->name, storm);
 		if (storm <= 0)
 			ok = false;
+		/* Kernels before the hardirq half have no hardirq_fp. */
+		if (hardirq >= 0) {
+			hardirq = hardirq_fp() - hardirq;
+			ksft_print_msg("%s: %ld hardirq FP sections (EFI's atomic save)\n",
+				       et->name, hardirq);
+			if (hardirq <= 0)
+				ok = false;
+		}
 	}
 	if (et->nr_vcpus > 1)
 		ksft_print_msg("%s: %ld involuntary context switches\n",
@@ -1169,6 +1195,13 @@ static const struct exit_test exit_tests[] = {
 	{ "softirq-neon-saves-live-guest-sve-at-its-vl", true, XF_HVC, 16, 1,
 	  .softirq_neon = true, .min_vl = true },
 	/*
+	 * The same at every length the guest sets: after an nVHE exit the
+	 * guest's (shorter) ZCR_EL1 stays in force, and the hardirq's save
+	 * and restore around EFI-style FP use both run at it.
+	 */
+	{ "irq-fp-keeps-live-guest-sve-at-each-vl", true, XF_HVC, 16, 1,
+	  .softirq_neon = true },
+	/*
 	 * The host's own FP users everywhere at once: fp-stress on every CPU
 	 * (userspace FPSIMD and SVE at each VL, kernel-mode NEON via AF_ALG)
 	 * while two vCPU threads migrate and exit both to the VMM and in KVM.
@@ -1184,7 +1217,8 @@ int main(void)
 	unsigned int i;
 
 	ksft_print_header();
-	ksft_set_plan(FPT_NR_TESTS);
+	/* The self-check, the exit tests, vls-cap and host-sve. */
+	ksft_set_plan(1 + ARRAY_SIZE(exit_tests) + 2);
 	probe_host_vls();
 
 	selfcheck_test();
