@@ -4,7 +4,8 @@
 # linux-source-6.12. See README.md.
 #
 #   make              build ours and stock, boot both in KVM_MODE, report
-#   make check        unit tests + VHE and nVHE runs, parity with stock (CI)
+#   make check        unit tests + VHE and nVHE runs on each machine, parity
+#                     with stock (CI)
 #   make run          ours only, in KVM_MODE, no stock comparison
 #   make nested       QEMU in the guest runs SVE guests on its KVM, ours vs stock
 #   make image        build ours; the last line printed is its Image
@@ -20,12 +21,15 @@
 # Variables: KSRC=/path (your own base tree), KVM_MODE=vhe|nvhe|protected,
 # QEMU=7.2|10 (the emulator: Debian 12's, or bookworm-backports' 10.0.2),
 # DEBUG=1 (lockdep/preempt debug variant), T=word[,word] (run only tests
-# whose suite/name contains a word), BUILD=dir, JOBS=n, QEMU_TIMEOUT=s,
-# NESTED_TIMEOUT=s.
+# whose suite/name contains a word), T_SKIP=word[,word] (none of those),
+# MACHINE=sve|nosve|nosve-cmdline (the test machine's CPU: SVE, none, or
+# SVE the kernel ignores), CHECK_MACHINES (the other machines make check
+# boots, default "nosve nosve-cmdline", "none" for none), BUILD=dir,
+# JOBS=n, QEMU_TIMEOUT=s, NESTED_TIMEOUT=s.
 
 BUILD ?= $(CURDIR)/build
 export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CONFIRM_ATTEMPTS CHECK_MODES NESTED_TIMEOUT
-export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT QEMU OOPS_QUIET_S
+export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT QEMU OOPS_QUIET_S MACHINE T_SKIP CHECK_MACHINES
 
 TARGETS := all check run nested image image-stock tests series lint unit deps base bench model-check mutants
 

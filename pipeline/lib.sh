@@ -63,6 +63,37 @@ qemu_choice() {
 	esac
 }
 
+# The test machine: MACHINE names the emulated CPU and what the kernel is
+# told of it. sve (the default, also when empty): QEMU's max CPU with SVE;
+# nosve: the same CPU without SVE; nosve-cmdline: with SVE, which the
+# kernel is told to ignore (arm64.nosve). machine_cpu prints the -cpu
+# value, machine_append what it adds to the kernel command line.
+machine_check() {
+	case ${MACHINE:-sve} in
+	sve | nosve | nosve-cmdline) ;;
+	*) die "unknown MACHINE '$MACHINE': use sve, nosve or nosve-cmdline" ;;
+	esac
+}
+
+machine_cpu() {
+	machine_check
+	case ${MACHINE:-sve} in
+	nosve) echo max,sve=off ;;
+	*) echo max,sve=on ;;
+	esac
+}
+
+machine_append() {
+	machine_check
+	[ "${MACHINE:-sve}" != nosve-cmdline ] || echo arm64.nosve
+}
+
+# The suffix of run names and stage names on a MACHINE other than sve.
+machine_sfx() {
+	machine_check
+	[ "${MACHINE:-sve}" = sve ] || echo "-$MACHINE"
+}
+
 # qemu_cmd ARG...: run the selected qemu-system-aarch64 (exec: its PID is
 # the caller's).
 qemu_cmd() {
@@ -88,7 +119,7 @@ guest_tools() {
 }
 
 # boot_machine DIR IMAGE INITRD APPEND TIMEOUT WHAT CONTEXT [QEMU-OPTION...]: boot
-# the test machine (QEMU virt with EL2, GICv3, SVE, 2 CPUs) with its
+# the test machine (QEMU virt with EL2, GICv3, MACHINE's CPU, 2 CPUs) with its
 # console in DIR/serial.log and QEMU's stderr in DIR/qemu.stderr. On a
 # timeout, a stuck kernel (pipeline/watchdog.py) or a QEMU failure print
 # one "error:" line naming WHAT (and CONTEXT, such as the variant and the
@@ -104,7 +135,7 @@ boot_machine() {
 	sock=$dir/monitor.sock
 	[ ${#sock} -le 100 ] || sock=$(mktemp -u /tmp/qmon.XXXXXX)
 	timeout -k 10 "$tmo" bash -c '. "$0"; qemu_cmd "$@"' "$ROOT/pipeline/lib.sh" \
-		-M virt,virtualization=on,gic-version=3 -cpu max,sve=on -smp 2 \
+		-M virt,virtualization=on,gic-version=3 -cpu "$(machine_cpu)" -smp 2 \
 		-nographic -no-reboot -nic none "$@" \
 		-monitor "unix:$sock,server=on,wait=off" \
 		-kernel "$image" -initrd "$initrd" -append "$append" \

@@ -39,42 +39,56 @@ guest() {
 }
 
 run() {
-	# run VARIANT MODE
-	KVM_MODE=$2 stage "run-$1$sfx-$2" "$P/run.sh" "$1"
-	runs+=("$BUILD/runs/$1$sfx-$2")
+	# run VARIANT MODE, on MACHINE (lib.sh)
+	KVM_MODE=$2 stage "run-$1$sfx$(machine_sfx)-$2" "$P/run.sh" "$1"
+	runs+=("$BUILD/runs/$1$sfx$(machine_sfx)-$2")
 }
 
-nested() {
-	# nested VARIANT MODE: QEMU inside the guest runs SVE guests (L2)
-	KVM_MODE=$2 stage "nested-$1$sfx-$2" "$P/nested.sh" "$1"
-	runs+=("$BUILD/runs/nested-$1$sfx-$2")
+# The other machines of make check (CHECK_MACHINES, default "nosve
+# nosve-cmdline"; "none" for none), each in every mode on both kernels:
+# without SVE, the FP suites and the upstream KVM suite less its two
+# longest tests (minutes of memslot and dirty-log work, no FP path); with
+# SVE that the kernel is told to ignore, the FP suites (kvm/fp_*, arm64
+# fp and signal).
+machine_runs() {
+	local m mach
+	for mach in ${CHECK_MACHINES:-nosve nosve-cmdline}; do
+		[ "$mach" != none ] || continue
+		for m in ${CHECK_MODES:-vhe nvhe}; do
+			for v in ours stock; do
+				case $mach in
+				nosve) MACHINE=$mach T_SKIP=memslot_perf_test,dirty_log_test run "$v" "$m" ;;
+				*) MACHINE=$mach T=kvm/fp_,fp/,signal/ run "$v" "$m" ;;
+				esac
+			done
+		done
+	done
 }
 
-# Tests that failed on ours and passed on stock run again on both kernels,
-# up to CONFIRM_ATTEMPTS times, while they keep failing on ours only; the
-# report then tells a repeated regression from a flaky test.
-# A test that could not run because its stage faulted (a crash, a hang, a
-# timeout) is a suspect like any other: a stock fault alone fails nothing,
-# and a fault on ours fails the check only if it repeats. A suspect of the
-# nested stage runs that whole stage again.
 confirm_and_report() {
-	local sus m v tests a
+	local sus m v tests a mach ms name
 	local confirm=()
 
 	for a in $(seq 1 "${CONFIRM_ATTEMPTS:-3}"); do
 		sus=$(python3 "$P/results.py" suspects "${runs[@]}" \
 			${confirm[@]:+--confirm "${confirm[@]}"})
 		[ -n "$sus" ] || break
-		for m in $(echo "$sus" | awk 'NF { print $1 }' | sort -u); do
-			tests=$(echo "$sus" | awk -v m="$m" '$1 == m && $2 !~ /^nested\// { print $2 }' |
-				paste -sd, -)
+		# Each suspect again in its mode, on its machine.
+		for ms in $(echo "$sus" | awk 'NF { print $1 ":" $3 }' | sort -u); do
+			m=${ms%%:*}
+			mach=${ms#*:}
+			ms=$(MACHINE=$mach machine_sfx)
+			tests=$(echo "$sus" | awk -v m="$m" -v k="$mach" \
+				'$1 == m && $3 == k && $2 !~ /^nested\// { print $2 }' | paste -sd, -)
 			for v in ours stock; do
 				[ -n "$tests" ] || continue
-				T=$tests RUN_NAME=confirm$a-$v$sfx RESULTS_STAGE=confirm \
-					KVM_MODE=$m stage "confirm$a-$v$sfx-$m" "$P/run.sh" "$v"
-				confirm+=("$BUILD/runs/confirm$a-$v$sfx-$m")
+				name=confirm$a-$v$sfx$ms
+				T=$tests RUN_NAME=$name RESULTS_STAGE=confirm MACHINE=$mach \
+					KVM_MODE=$m stage "$name-$m" "$P/run.sh" "$v"
+				confirm+=("$BUILD/runs/$name-$m")
 			done
-			[ -n "$(echo "$sus" | awk -v m="$m" '$1 == m && $2 ~ /^nested\//')" ] || continue
+			[ -n "$(echo "$sus" | awk -v m="$m" -v k="$mach" \
+				'$1 == m && $3 == k && $2 ~ /^nested\//')" ] || continue
 			for v in ours stock; do
 				RUN_NAME=confirm$a-nested-$v$sfx RESULTS_STAGE=confirm \
 					KVM_MODE=$m stage "confirm$a-nested-$v$sfx-$m" "$P/nested.sh" "$v"
@@ -157,6 +171,7 @@ check)
 		run ours "$m"
 		run stock "$m"
 	done
+	machine_runs
 	for m in ${CHECK_MODES:-vhe nvhe}; do
 		nested ours "$m"
 		nested stock "$m"

@@ -11,7 +11,8 @@
       on ours fails the report; failures on stock are listed as measured.
       Exit 1 on failure.
   results.py suspects RUNDIR... [--confirm RUNDIR...]
-      print "MODE TEST" for each test that is still a regression candidate:
+      print "MODE TEST MACHINE" for each test that is still a regression
+      candidate (MACHINE as lib.sh names it):
       it failed (or could not run) on ours in every attempt so far, passed
       or skipped on stock in every attempt in which stock ran it in that
       mode, and stock failed it in no mode of this run. The pipeline runs
@@ -65,7 +66,10 @@ def parse(run, variant, mode):
            "stage": os.environ.get("RESULTS_STAGE", ""),
            "complete": "FPTEST-END" in lines, "kernel": None, "kvm_mode": None,
            "sve_vls": None, "tests": {}, "splats": [],
-           "qemu": os.environ.get("QEMU_VERSION")}
+           "qemu": os.environ.get("QEMU_VERSION"),
+           # lib.sh's MACHINE; "" is the default one (sve).
+           "machine": "" if os.environ.get("MACHINE", "") in ("", "sve")
+           else os.environ["MACHINE"]}
     try:
         with open(os.path.join(os.path.dirname(os.path.dirname(run)),
                                "base-version")) as f:
@@ -224,8 +228,10 @@ def tail_of(res, name, n=30):
 
 def label_of(res):
     stage = res.get("stage")
+    machine = res.get("machine")
     return ((stage + " " if stage else "") + res["variant"]
-            + ("-debug" if res.get("debug") else ""))
+            + ("-debug" if res.get("debug") else "")
+            + (" on " + machine if machine else ""))
 
 
 def describe(res):
@@ -257,14 +263,21 @@ def regressions(o, s):
 
 
 def pair_key(r):
-    return (r["mode"], r.get("debug"), r.get("stage", ""))
+    return (r["mode"], r.get("debug"), r.get("stage", ""), r.get("machine", ""))
 
 
-def attempts(results, variant, mode, debug, name):
-    """Results of NAME on VARIANT in MODE, in run order."""
+def same_config(r, o):
+    """Whether run R was made on the kernel build and machine of run O."""
+    return (r.get("debug") == o.get("debug")
+            and r.get("machine", "") == o.get("machine", ""))
+
+
+def attempts(results, variant, o, name):
+    """Results of NAME on VARIANT in O's mode and configuration, in run
+    order."""
     return [r["tests"][name]["result"] for r in results
-            if r["variant"] == variant and r["mode"] == mode
-            and r.get("debug") == debug and name in r["tests"]]
+            if r["variant"] == variant and r["mode"] == o["mode"]
+            and same_config(r, o) and name in r["tests"]]
 
 
 def evidence(results, confirm, o, name):
@@ -277,11 +290,11 @@ def evidence(results, confirm, o, name):
     it (a stock fault each time): no evidence of parity, so it fails too;
     None while it is not (yet) either, or when it does not repeat."""
     runs = results + confirm
-    ours = attempts(runs, "ours", o["mode"], o.get("debug"), name)
-    stock = attempts(runs, "stock", o["mode"], o.get("debug"), name)
+    ours = attempts(runs, "ours", o, name)
+    stock = attempts(runs, "stock", o, name)
     ran = [a for a in stock if a != "notrun"]
     elsewhere = sorted({r["mode"] for r in runs
-                        if r["variant"] == "stock" and r.get("debug") == o.get("debug")
+                        if r["variant"] == "stock" and same_config(r, o)
                         and r["tests"].get(name, {}).get("result") == "fail"})
     every = bool(ours) and all(a in FAILED for a in ours)
     if not every or elsewhere or not all(a in PASSED for a in ran):
@@ -300,7 +313,7 @@ def suspects(runs, confirm_runs=()):
             continue
         for name in regressions(o, stock[pair_key(o)]):
             if evidence(results, confirm, o, name)[0]:
-                print(f"{o['mode']} {name}")
+                print(f"{o['mode']} {name} {o.get('machine') or 'sve'}")
     return 0
 
 
@@ -328,14 +341,13 @@ def report(runs, parity, confirm_runs=()):
             ok = False
 
     ours = [r for r in results if r["variant"] == "ours"]
-    stock = {(r["mode"], r.get("debug"), r.get("stage", "")): r
-             for r in results if r["variant"] == "stock"}
+    stock = {pair_key(r): r for r in results if r["variant"] == "stock"}
     for o in ours:
         label = f"{label_of(o)} / {o['mode']}"
         for s in o["splats"]:
             print(f"  FAIL: {label}: kernel splat during {s['test']}: {s['line']}")
             ok = False
-        s = stock.get((o["mode"], o.get("debug"), o.get("stage", ""))) if parity else None
+        s = stock.get(pair_key(o)) if parity else None
         if parity and s is None:
             print(f"  FAIL: {label}: no stock run to compare with")
             ok = False

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Boot one kernel under QEMU TCG with the test initramfs: run.sh ours|stock
-# KVM_MODE=vhe|nvhe|protected, T=filter, QEMU_TIMEOUT=seconds.
+# KVM_MODE=vhe|nvhe|protected, T=filter, T_SKIP=filter (tests not to run:
+# words of suite/program, as T), MACHINE=sve|nosve|nosve-cmdline (lib.sh),
+# QEMU_TIMEOUT=seconds.
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:?usage: run.sh ours|stock}
@@ -15,7 +17,8 @@ image=${IMAGE:-$(obj_dir "$variant")/arch/arm64/boot/Image}
 initrd=$BUILD/initramfs/initramfs.cpio
 [ -f "$image" ] || die "no $variant kernel at $image (run: make image${variant/ours/})"
 [ -f "$initrd" ] || die "no initramfs at $initrd (run: make initramfs)"
-run=$BUILD/runs/${RUN_NAME:-$variant${DEBUG:+-debug}}-$mode
+machine_check
+run=$BUILD/runs/${RUN_NAME:-$variant${DEBUG:+-debug}$(machine_sfx)}-$mode
 rm -rf "$run"
 mkdir -p "$run"
 timeout_s=${QEMU_TIMEOUT:-2400}
@@ -25,15 +28,18 @@ timeout_s=${QEMU_TIMEOUT:-2400}
 # sleep and wake; both kernels boot the same way.
 append="console=ttyAMA0 kvm-arm.mode=$mode kvm-arm.wfi_trap_policy=trap panic=-1 loglevel=4"
 [ -z "${T:-}" ] || append="$append fptest.filter=$T"
-append="$append ${APPEND:-}"
+[ -z "${T_SKIP:-}" ] || append="$append fptest.skip=$T_SKIP"
+append="$append $(machine_append) ${APPEND:-}"
 echo "qemu: $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
 
 # The tests this run should report: those of the initramfs's list that
 # T selects (guest/runner's rule). A test a faulted run never reached is
 # recorded as not run, so the report can hold it to parity with stock.
 expected=$run/expected
-awk -v f="${T:-}" 'BEGIN { n = split(f, w, ",") }
-	NF >= 2 { t = $1 "/" $2; if (n == 0) { print t; next }
+awk -v f="${T:-}" -v s="${T_SKIP:-}" 'BEGIN { n = split(f, w, ","); m = split(s, x, ",") }
+	NF >= 2 { t = $1 "/" $2
+		for (i = 1; i <= m; i++) if (index(t, x[i])) next
+		if (n == 0) { print t; next }
 		for (i = 1; i <= n; i++) if (index(t, w[i])) { print t; next } }' \
 	"$BUILD/initramfs/root/tests/list" 2>/dev/null | awk '!seen[$0]++' >"$expected" || :
 
@@ -72,7 +78,7 @@ while :; do
 	[ -n "$after" ] && [ $n -le "${STUCK_REBOOTS:-2}" ] || break
 	echo "stuck: $after left the kernel stuck or crashed it ($fault); booting again for the tests after it"
 done
-EXPECTED=$expected QEMU_VERSION=$(bash "$ROOT/pipeline/qemu.sh" which) \
+EXPECTED=$expected QEMU_VERSION=$(bash "$ROOT/pipeline/qemu.sh" which) MACHINE=${MACHINE:-} \
 	python3 "$ROOT/pipeline/results.py" parse "$run" "$variant" "$mode"
 if [ -n "$fault" ]; then
 	echo "fault: $variant $mode: the run did not finish: $fault"
