@@ -818,10 +818,34 @@ static uint64_t hash_world(void)
 	return h ? h : 1;
 }
 
-#define HBITS	24
+/*
+ * Visited states, stored exactly: an open-addressing table of hashes,
+ * each with the index of its whole world in an arena. Two worlds with the
+ * same hash are told apart by their bytes (counted in collisions), so no
+ * state is ever skipped because another one hashed alike.
+ */
+#define HBITS	25
 static uint64_t *seen_hash;
+static uint32_t *seen_at;
 static uint8_t *seen_depth;
-static unsigned long states, transitions;
+static struct world *arena;
+static size_t arena_len, arena_cap;
+static unsigned long states, transitions, collisions;
+
+static uint32_t remember(void)
+{
+	if (arena_len == arena_cap) {
+		arena_cap = arena_cap ? arena_cap * 2 : 1UL << 16;
+		arena = realloc(arena, arena_cap * sizeof(*arena));
+		if (!arena) {
+			fprintf(stderr, "model: out of memory for %zu states\n",
+				arena_cap);
+			exit(2);
+		}
+	}
+	arena[arena_len] = W;
+	return arena_len++;
+}
 
 /* Returns 1 if the state is new (or now seen with more depth to go). */
 static int visit(int remaining)
@@ -829,18 +853,28 @@ static int visit(int remaining)
 	uint64_t h = hash_world();
 	size_t i = h & ((1UL << HBITS) - 1);
 
+	if (states >= (1UL << HBITS) / 2) {
+		fprintf(stderr, "model: more than %lu states: raise HBITS\n",
+			states);
+		exit(2);
+	}
 	for (;;) {
 		if (!seen_hash[i]) {
 			seen_hash[i] = h;
+			seen_at[i] = remember();
 			seen_depth[i] = remaining;
 			states++;
 			return 1;
 		}
 		if (seen_hash[i] == h) {
-			if (seen_depth[i] >= remaining)
-				return 0;
-			seen_depth[i] = remaining;
-			return 1;
+			if (memcmp(&arena[seen_at[i]], &W, sizeof(W))) {
+				collisions++;
+			} else {
+				if (seen_depth[i] >= remaining)
+					return 0;
+				seen_depth[i] = remaining;
+				return 1;
+			}
 		}
 		i = (i + 1) & ((1UL << HBITS) - 1);
 	}
@@ -1022,15 +1056,17 @@ int main(int argc, char **argv)
 	if (depth < 1 || depth > MAXDEPTH)
 		return 2;
 	seen_hash = calloc(1UL << HBITS, sizeof(*seen_hash));
+	seen_at = calloc(1UL << HBITS, sizeof(*seen_at));
 	seen_depth = calloc(1UL << HBITS, 1);
-	if (!seen_hash || !seen_depth)
+	if (!seen_hash || !seen_at || !seen_depth)
 		return 2;
 	init_world();
 	visit(depth);
 	found = explore(0, depth);
 	if (!quiet || found)
-		printf("# depth %d, mutation %d%s: %lu states, %lu transitions, %s\n",
-		       depth, mutation, no_sve ? ", no SVE" : "", states, transitions,
+		printf("# depth %d, mutation %d%s: %lu states (stored whole, %lu hash collisions), %lu transitions, %s\n",
+		       depth, mutation, no_sve ? ", no SVE" : "", states,
+		       collisions, transitions,
 		       found ? "VIOLATION" : "all invariants hold");
 	return found ? 1 : 0;
 }
