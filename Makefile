@@ -17,6 +17,8 @@
 #   make model-check  the trace model's counters against the bench's
 #   make profile      instructions per function of one bench class (CLASS=)
 #   make mutants      deliberately broken kernels: which FP tests catch them
+#   make soak         the FP integrity suites and fp-stress on both kernels
+#                     for SOAK_S seconds (default 1800), failures counted
 #
 # Variables: KSRC=/path (your own base tree), KVM_MODE=vhe|nvhe|protected,
 # QEMU=7.2|10 (the emulator: Debian 12's, or bookworm-backports' 10.0.2),
@@ -24,14 +26,15 @@
 # whose suite/name contains a word), T_SKIP=word[,word] (none of those),
 # MACHINE=sve|nosve|nosve-cmdline (the test machine's CPU: SVE, none, or
 # SVE the kernel ignores), CHECK_MACHINES (the other machines make check
-# boots, default "nosve nosve-cmdline", "none" for none), BUILD=dir,
+# boots, default "nosve nosve-cmdline", "none" for none), CHECK_DEBUG=0
+# (make check without its debug build of ours), BUILD=dir,
 # JOBS=n, QEMU_TIMEOUT=s, NESTED_TIMEOUT=s.
 
 BUILD ?= $(CURDIR)/build
 export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CONFIRM_ATTEMPTS CHECK_MODES NESTED_TIMEOUT
-export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT QEMU OOPS_QUIET_S MACHINE T_SKIP CHECK_MACHINES
+export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT QEMU OOPS_QUIET_S MACHINE T_SKIP CHECK_MACHINES CHECK_DEBUG SOAK_S SOAK_T
 
-TARGETS := all check run nested image image-stock tests series lint unit deps base bench model-check mutants
+TARGETS := all check run nested image image-stock tests series lint unit deps base bench model-check mutants soak
 
 .PHONY: $(TARGETS) clean help profile
 $(TARGETS):

@@ -12,6 +12,7 @@ vhe | nvhe | protected) ;;
 esac
 sfx=${DEBUG:+-debug}
 qemu_choice >/dev/null
+machine_check
 
 prepare() {
 	stage deps "$P/deps.sh"
@@ -39,9 +40,24 @@ guest() {
 }
 
 run() {
-	# run VARIANT MODE, on MACHINE (lib.sh)
-	KVM_MODE=$2 stage "run-$1$sfx$(machine_sfx)-$2" "$P/run.sh" "$1"
-	runs+=("$BUILD/runs/$1$sfx$(machine_sfx)-$2")
+	# run VARIANT MODE, on MACHINE (lib.sh), of the DEBUG build or not
+	local name=$1${DEBUG:+-debug}$(machine_sfx)
+	KVM_MODE=$2 stage "run-$name-$2" "$P/run.sh" "$1"
+	runs+=("$BUILD/runs/$name-$2")
+}
+
+# Ours' debug build (lockdep, preemption and atomic-sleep checks; run.sh
+# boots it with panic_on_warn=1, so a WARN ends the run as a crash) runs
+# the FP suites in every mode, held against the normal stock kernel: a
+# debug stock kernel would cost a build for nothing the check judges.
+# CHECK_DEBUG=0 leaves it out; with DEBUG=1 the whole check is debug.
+debug_runs() {
+	local m
+	[ "${CHECK_DEBUG:-1}" != 0 ] && [ -z "${DEBUG:-}" ] || return 0
+	DEBUG=1 stage kernel-ours-debug "$P/kernel.sh" ours
+	for m in ${CHECK_MODES:-vhe nvhe}; do
+		DEBUG=1 T=kvm/fp_,fp/,signal/ run ours "$m"
+	done
 }
 
 # The other machines of make check (CHECK_MACHINES, default "nosve
@@ -66,25 +82,34 @@ machine_runs() {
 }
 
 confirm_and_report() {
-	local sus m v tests a mach ms name
+	local sus m v tests a mach ms name kind dbg
 	local confirm=()
 
 	for a in $(seq 1 "${CONFIRM_ATTEMPTS:-3}"); do
 		sus=$(python3 "$P/results.py" suspects "${runs[@]}" \
 			${confirm[@]:+--confirm "${confirm[@]}"})
 		[ -n "$sus" ] || break
-		# Each suspect again in its mode, on its machine.
-		for ms in $(echo "$sus" | awk 'NF { print $1 ":" $3 }' | sort -u); do
+		# Each suspect again in its mode, on its machine, on its build
+		# of ours (a debug build's against the normal stock kernel).
+		for ms in $(echo "$sus" | awk 'NF { print $1 ":" $3 ":" $4 }' | sort -u); do
 			m=${ms%%:*}
 			mach=${ms#*:}
+			kind=${mach#*:}
+			mach=${mach%%:*}
 			ms=$(MACHINE=$mach machine_sfx)
-			tests=$(echo "$sus" | awk -v m="$m" -v k="$mach" \
-				'$1 == m && $3 == k && $2 !~ /^nested\// { print $2 }' | paste -sd, -)
+			tests=$(echo "$sus" | awk -v m="$m" -v k="$mach" -v b="$kind" \
+				'$1 == m && $3 == k && $4 == b && $2 !~ /^nested\// { print $2 }' |
+				paste -sd, -)
 			for v in ours stock; do
 				[ -n "$tests" ] || continue
-				name=confirm$a-$v$sfx$ms
-				T=$tests RUN_NAME=$name RESULTS_STAGE=confirm MACHINE=$mach \
-					KVM_MODE=$m stage "$name-$m" "$P/run.sh" "$v"
+				# The check's own debug runs: ours only.
+				dbg=${DEBUG:-}
+				if [ "$kind" = debug ] && [ -z "$dbg" ] && [ $v = ours ]; then
+					dbg=1
+				fi
+				name=confirm$a-$v${dbg:+-debug}$ms
+				DEBUG=$dbg T=$tests RUN_NAME=$name RESULTS_STAGE=confirm \
+					MACHINE=$mach KVM_MODE=$m stage "$name-$m" "$P/run.sh" "$v"
 				confirm+=("$BUILD/runs/$name-$m")
 			done
 			[ -n "$(echo "$sus" | awk -v m="$m" -v k="$mach" \
@@ -172,6 +197,7 @@ check)
 		run stock "$m"
 	done
 	machine_runs
+	debug_runs
 	for m in ${CHECK_MODES:-vhe nvhe}; do
 		nested ours "$m"
 		nested stock "$m"
@@ -211,6 +237,12 @@ mutants)
 	guest
 	stage mutants "$P/mutants.sh"
 	sed -n '/^mutant  /,$p' "$LOGS/mutants.log"
+	;;
+soak)
+	guest
+	stage "kernel-stock$sfx" "$P/kernel.sh" stock
+	stage soak "$P/soak.sh"
+	sed -n '/^soak: [0-9]/,$p' "$LOGS/soak.log"
 	;;
 series) prepare; stage series "$P/series.sh" ;;
 lint)

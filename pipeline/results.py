@@ -11,8 +11,9 @@
       on ours fails the report; failures on stock are listed as measured.
       Exit 1 on failure.
   results.py suspects RUNDIR... [--confirm RUNDIR...]
-      print "MODE TEST MACHINE" for each test that is still a regression
-      candidate (MACHINE as lib.sh names it):
+      print "MODE TEST MACHINE BUILD" for each test that is still a
+      regression candidate (MACHINE as lib.sh names it; BUILD "debug" for
+      ours' debug build, held against the normal stock kernel, or "normal"):
       it failed (or could not run) on ours in every attempt so far, passed
       or skipped on stock in every attempt in which stock ran it in that
       mode, and stock failed it in no mode of this run. The pipeline runs
@@ -267,9 +268,21 @@ def pair_key(r):
 
 
 def same_config(r, o):
-    """Whether run R was made on the kernel build and machine of run O."""
-    return (r.get("debug") == o.get("debug")
-            and r.get("machine", "") == o.get("machine", ""))
+    """Whether run R compares with ours' run O: the same machine, and the
+    same kernel build; a debug build of ours also compares with the normal
+    stock kernel (make check builds no debug stock kernel)."""
+    debug = (r.get("debug") == o.get("debug")
+             or (r["variant"] == "stock" and o.get("debug") and not r.get("debug")))
+    return debug and r.get("machine", "") == o.get("machine", "")
+
+
+def stock_pair(stocks, o):
+    """The stock run O's results are held against: same key, or for a
+    debug build of ours the normal stock run with that key."""
+    s = stocks.get(pair_key(o))
+    if s is None and o.get("debug"):
+        s = stocks.get(pair_key(dict(o, debug=False)))
+    return s
 
 
 def attempts(results, variant, o, name):
@@ -309,11 +322,13 @@ def suspects(runs, confirm_runs=()):
     confirm = [load(r) for r in confirm_runs]
     stock = {pair_key(r): r for r in results if r["variant"] == "stock"}
     for o in results:
-        if o["variant"] != "ours" or pair_key(o) not in stock:
+        s = stock_pair(stock, o)
+        if o["variant"] != "ours" or s is None:
             continue
-        for name in regressions(o, stock[pair_key(o)]):
+        for name in regressions(o, s):
             if evidence(results, confirm, o, name)[0]:
-                print(f"{o['mode']} {name} {o.get('machine') or 'sve'}")
+                print(f"{o['mode']} {name} {o.get('machine') or 'sve'}"
+                      f" {'debug' if o.get('debug') else 'normal'}")
     return 0
 
 
@@ -347,7 +362,7 @@ def report(runs, parity, confirm_runs=()):
         for s in o["splats"]:
             print(f"  FAIL: {label}: kernel splat during {s['test']}: {s['line']}")
             ok = False
-        s = stock.get(pair_key(o)) if parity else None
+        s = stock_pair(stock, o) if parity else None
         if parity and s is None:
             print(f"  FAIL: {label}: no stock run to compare with")
             ok = False

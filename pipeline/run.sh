@@ -29,6 +29,8 @@ timeout_s=${QEMU_TIMEOUT:-2400}
 append="console=ttyAMA0 kvm-arm.mode=$mode kvm-arm.wfi_trap_policy=trap panic=-1 loglevel=4"
 [ -z "${T:-}" ] || append="$append fptest.filter=$T"
 [ -z "${T_SKIP:-}" ] || append="$append fptest.skip=$T_SKIP"
+# The debug build exists to turn warnings into failures.
+[ -z "${DEBUG:-}" ] || append="$append panic_on_warn=1"
 append="$append $(machine_append) ${APPEND:-}"
 echo "qemu: $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
 

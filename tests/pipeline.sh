@@ -64,6 +64,8 @@ rm "$proj/patches/0002-bad.patch"
 
 check "unknown KVM_MODE" 1 "error: unknown KVM_MODE 'bogus'" \
 	env KVM_MODE=bogus bash "$P/main.sh" run
+check "unknown MACHINE" 1 "error: unknown MACHINE 'bogus': use sve, nosve or nosve-cmdline" \
+	env MACHINE=bogus bash "$P/main.sh" run
 check "unknown QEMU" 1 "error: unknown QEMU 'bogus': use 7.2 or 10" \
 	env QEMU=bogus bash "$P/qemu.sh" which
 check "base tarball missing" 1 "error: base tarball /nonexistent.tar.xz is missing" \

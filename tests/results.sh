@@ -12,9 +12,10 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 python3 - <<'PY'
 import json, os
-def mk(d, variant, mode, tests, stage="", splats=(), fault=None, machine=""):
+def mk(d, variant, mode, tests, stage="", splats=(), fault=None, machine="",
+       debug=False):
     os.makedirs(d + "/out", exist_ok=True)
-    json.dump({"variant": variant, "mode": mode, "debug": False, "stage": stage,
+    json.dump({"variant": variant, "mode": mode, "debug": debug, "stage": stage,
                "machine": machine,
                "complete": not fault, "fault": fault, "kernel": "k",
                "kvm_mode": None if fault == "boot" else mode, "sve_vls": [16],
@@ -56,15 +57,20 @@ mk("mco", "ours", "vhe", {"kvm/a": "fail", "kvm/b": "fail"}, "confirm", machine=
 mk("mcs", "stock", "vhe", {"kvm/a": "ok", "kvm/b": "ok"}, "confirm", machine="nosve")
 mk("ds", "stock", "vhe", {"kvm/a": "ok", "kvm/b": "fail"})
 mk("do", "ours", "vhe", {"kvm/a": "ok", "kvm/b": "fail"})
+# Ours' debug build, held against the normal stock kernel: kvm/a fails
+# there only, kvm/c fails on stock too; a WARN in its dmesg.
+mk("go", "ours", "vhe", {"kvm/a": "fail", "kvm/c": "fail", "kvm/d": "ok"}, debug=True)
+mk("gco", "ours", "vhe", {"kvm/a": "fail"}, "confirm", debug=True)
+mk("gw", "ours", "vhe", {"kvm/d": "ok"}, debug=True, splats=["WARNING: CPU: 1 PID: 9 at y"])
 PY
 R="python3 $ROOT/pipeline/results.py"
 . "$ROOT/tests/lib/check.sh"
-check "suspects lists ours-only failures" 0 "^vhe kvm/a sve$" $R suspects o s
+check "suspects lists ours-only failures" 0 "^vhe kvm/a sve normal$" $R suspects o s
 check "a repeated regression fails" 1 "FAIL: ours / vhe: kvm/a .*every attempt: ours fail fail; stock ok ok" \
 	$R report --parity o s --confirm co cs
 check "a difference that does not repeat is flaky" 1 "flaky: ours / vhe: kvm/b" \
 	$R report --parity o s --confirm co cs
-check "a confirmed suspect stays a suspect" 0 "^vhe kvm/a sve$" $R suspects o s --confirm co cs
+check "a confirmed suspect stays a suspect" 0 "^vhe kvm/a sve normal$" $R suspects o s --confirm co cs
 check "a suspect that fails on stock once is not" 0 "^$" $R suspects o s --confirm co cs co2 cs2
 check "stock failing in any attempt makes it flaky" 0 "flaky: ours / vhe: kvm/a: ours fail fail fail; stock ok ok fail" \
 	$R report --parity o s --confirm co cs co2 cs2
@@ -80,25 +86,25 @@ check "a stock stage fault is listed, not a failure" 0 \
 	"fault: nested stock / nvhe: the run did not finish \(a stock failure, not ours\): boot$" \
 	$R report --parity fo fs
 check "and the stock fault alone passes" 0 "RESULT: PASS" $R report --parity fo fs
-check "a fault on ours makes what it did not run suspects" 0 "^vhe kvm/b sve vhe kvm/c sve$" \
+check "a fault on ours makes what it did not run suspects" 0 "^vhe kvm/b sve normal vhe kvm/c sve normal$" \
 	sh -c "$R suspects xo xs | paste -sd' '"
 check "a fault on ours that does not repeat is flaky" 0 \
 	"flaky: ours / vhe: kvm/c: ours notrun ok; stock ok ok" $R report --parity xo xs --confirm xco xcs
 check "a fault on ours that repeats fails" 1 \
 	"FAIL: ours / vhe: kvm/c .*every attempt: ours notrun notrun; stock ok" \
 	$R report --parity xo xs --confirm xco2
-check "a test stock never reached is a suspect" 0 "^vhe kvm/c sve$" $R suspects yo ys
+check "a test stock never reached is a suspect" 0 "^vhe kvm/c sve normal$" $R suspects yo ys
 check "and fails when stock never runs it" 1 \
 	"FAIL: ours / vhe: kvm/c .*ours fail fail; stock notrun notrun \(stock never ran it" \
 	$R report --parity yo ys --confirm yco ycs
 check "and is judged once stock runs it" 1 \
 	"FAIL: ours / vhe: kvm/c .*ours fail fail; stock notrun notrun ok$" \
 	$R report --parity yo ys --confirm yco ycs ycs2
-check "a nested-stage failure is a suspect too" 0 "^nvhe nested/l2 sve$" \
+check "a nested-stage failure is a suspect too" 0 "^nvhe nested/l2 sve normal$" \
 	sh -c "$R suspects fs fo >/dev/null; python3 -c \"
 import json; r = json.load(open('fo/results.json')); r['tests']['nested/l2']['result'] = 'fail'
 json.dump(r, open('fo2.json', 'w'))\" && mkdir -p fo2 && mv fo2.json fo2/results.json && $R suspects fo2 fs"
-check "a failure on another machine is a suspect there" 0 "^vhe kvm/a nosve vhe kvm/b nosve$" \
+check "a failure on another machine is a suspect there" 0 "^vhe kvm/a nosve normal vhe kvm/b nosve normal$" \
 	sh -c "$R suspects do ds mo ms | paste -sd' '"
 check "it is paired with stock on that machine and fails when it repeats" 1 \
 	"FAIL: ours on nosve / vhe: kvm/a .*every attempt: ours fail fail; stock ok ok" \
@@ -106,6 +112,16 @@ check "it is paired with stock on that machine and fails when it repeats" 1 \
 check "stock failing on the default machine excuses nothing on another" 1 \
 	"FAIL: ours on nosve / vhe: kvm/b .*every attempt: ours fail fail; stock ok ok" \
 	$R report --parity do ds mo ms --confirm mco mcs
+check "a debug-only failure is a suspect of the debug build" 0 "^vhe kvm/a sve debug$" \
+	$R suspects o2 s2 go
+check "held against the normal stock kernel, it fails when it repeats" 1 \
+	"FAIL: ours-debug / vhe: kvm/a .*every attempt: ours fail fail; stock ok ok" \
+	$R report --parity o s go --confirm gco cs
+check "what stock fails too is listed for the debug build" 1 \
+	"failing on stock too \(ours-debug vs stock, vhe\), measured in this run: kvm/c" \
+	$R report --parity o s go --confirm gco cs
+check "a WARN on the debug build fails" 1 "FAIL: ours-debug / vhe: kernel splat during kvm/a: WARNING" \
+	$R report --parity o2 s2 gw
 # parsed DIR EXPR: parse DIR/serial.log, then print EXPR, Python over r
 # (the results) and t (its tests).
 parsed() {
