@@ -62,6 +62,14 @@ static __always_inline u64 *fphyp_guest_zcr(struct kvm_vcpu *vcpu)
 	return &__vcpu_sys_reg(vcpu, vcpu_sve_zcr_elx(vcpu));
 }
 
+/* A 32-bit vCPU's FPEXC into FPEXC32_EL2; AArch64 EL1 has no FPEXC. */
+static inline void fphyp_load_fpexc32(struct kvm_vcpu *vcpu)
+{
+	if (vcpu_el1_is_32bit(vcpu))
+		write_sysreg(ctxt_sys_reg(&vcpu->arch.ctxt, FPEXC32_EL2),
+			     fpexc32_el2);
+}
+
 /* Fill the registers from the vCPU's image. FP/SVE traps are off. */
 static inline void fphyp_load_guest(struct kvm_vcpu *vcpu)
 {
@@ -82,9 +90,7 @@ static inline void fphyp_load_guest(struct kvm_vcpu *vcpu)
 	}
 	if (kvm_has_fpmr(kvm))
 		write_sysreg_s(ctxt_sys_reg(ctxt, FPMR), SYS_FPMR);
-	/* AArch32 EL1 also has FPEXC; AArch64 guests do not use it. */
-	if (vcpu_el1_is_32bit(vcpu))
-		write_sysreg(ctxt_sys_reg(ctxt, FPEXC32_EL2), fpexc32_el2);
+	fphyp_load_fpexc32(vcpu);
 }
 
 /* Protected mode: keep all of the host's state here, upper SVE bits too. */
@@ -176,11 +182,11 @@ static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu,
  */
 static inline void fphyp_enter_live(struct kvm_vcpu *vcpu)
 {
-	if (!guest_owns_fp_regs())
-		return;
-	if (vcpu_el1_is_32bit(vcpu))
-		write_sysreg(__vcpu_sys_reg(vcpu, FPEXC32_EL2), fpexc32_el2);
-	if (!vcpu_has_sve(vcpu))
+	bool live = guest_owns_fp_regs();
+
+	if (live)
+		fphyp_load_fpexc32(vcpu);
+	if (!live || !vcpu_has_sve(vcpu))
 		return;
 	write_sysreg_el2(fphyp_guest_zcr_el2(vcpu), SYS_ZCR);
 	write_sysreg_el1(*fphyp_guest_zcr(vcpu), SYS_ZCR);
