@@ -81,6 +81,19 @@ machine_runs() {
 	done
 }
 
+nested() {
+	# nested VARIANT MODE: QEMU inside the guest runs SVE guests (L2)
+	KVM_MODE=$2 stage "nested-$1$sfx-$2" "$P/nested.sh" "$1"
+	runs+=("$BUILD/runs/nested-$1$sfx-$2")
+}
+
+# Tests that failed on ours and passed on stock run again on both kernels,
+# up to CONFIRM_ATTEMPTS times, while they keep failing on ours only; the
+# report then tells a repeated regression from a flaky test.
+# A test that could not run because its stage faulted (a crash, a hang, a
+# timeout) is a suspect like any other: a stock fault alone fails nothing,
+# and a fault on ours fails the check only if it repeats. A suspect of the
+# nested stage runs that whole stage again.
 confirm_and_report() {
 	local sus m v tests a mach ms name kind dbg
 	local confirm=()

@@ -231,6 +231,13 @@ check "pipeline scripts are committed executable" 0 "^$" echo "$notx"
 # nested stage's L1 hung that way in every run of CI on 2026-11-30).
 bare=$(cd "$ROOT/guest" && grep -ln '^[[:space:]]*wait[[:space:]]*$' $(grep -l watch.sh ./*) || :)
 check "no guest init waits for all its jobs" 0 "^$" echo "$bare"
+# Every function main.sh calls at the start of a command is defined (an
+# edit once deleted nested(), and make check failed after 33 minutes).
+undef=$(cd "$P" && for f in $(grep -oE '^[[:space:]]+[a-z_]+( |$)' main.sh | tr -d ' \t' | sort -u); do
+	case $f in case | esac | for | do | done | if | then | else | fi | while | local | echo | return | exit | shift | set | sed | grep | python3 | report_*) continue ;; esac
+	grep -q "^$f()" main.sh lib.sh || type "$f" >/dev/null 2>&1 || echo "$f"
+done)
+check "every function main.sh calls is defined" 0 "^$" echo "$undef"
 
 echo "pipeline: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
