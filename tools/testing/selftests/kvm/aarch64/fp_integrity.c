@@ -847,25 +847,12 @@ static bool fp_stress_stop(struct fp_stress *fs, const char *name)
 #define SOFTIRQ_NEON	"/sys/kernel/debug/arm64_fpsimd/softirq_neon"
 #define HARDIRQ_FP	"/sys/kernel/debug/arm64_fpsimd/hardirq_fp"
 
-static long hardirq_fp(void)
+/* Write MS to the hook at PATH (MS >= 0), else read its count; -1 if none. */
+static long storm_hook(const char *path, long ms)
 {
 	char buf[32];
 	long n = -1;
-	FILE *f = fopen(HARDIRQ_FP, "r");
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		n = strtol(buf, NULL, 10);
-	fclose(f);
-	return n;
-}
-
-static long softirq_neon(long ms)
-{
-	char buf[32];
-	long n = -1;
-	FILE *f = fopen(SOFTIRQ_NEON, "r+");
+	FILE *f = fopen(path, ms >= 0 ? "r+" : "r");
 
 	if (!f)
 		return -1;
@@ -875,6 +862,16 @@ static long softirq_neon(long ms)
 		n = strtol(buf, NULL, 10);
 	fclose(f);
 	return n;
+}
+
+static long softirq_neon(long ms)
+{
+	return storm_hook(SOFTIRQ_NEON, ms);
+}
+
+static long hardirq_fp(void)
+{
+	return storm_hook(HARDIRQ_FP, -1);
 }
 
 /* Returns true if the VM ran to the end without any mismatch. */
