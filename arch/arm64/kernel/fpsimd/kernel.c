@@ -165,7 +165,8 @@ static void fp_atomic_restore(void)
 {
 	struct user_fpsimd_state *fp = this_cpu_ptr(&atomic_fp_regs);
 
-	if (__this_cpu_xchg(atomic_sve_held, false)) {
+	/* The test compiles the SVE load out of kernels without SVE. */
+	if (system_supports_sve() && __this_cpu_xchg(atomic_sve_held, false)) {
 		void *image = this_cpu_ptr(atomic_sve_regs);
 
 		sve_load_state(image + sve_ffr_offset(sve_max_vl()), &fp->fpsr,
