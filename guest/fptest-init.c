@@ -18,7 +18,8 @@
  * As fptest-run (argv[0]) it runs one test:
  *   fptest-run DIR TIMEOUT PROGRAM [ARGS...]
  * writes its pid to DIR/pid, runs PROGRAM, kills it with SIGKILL after
- * TIMEOUT seconds, writes the exit status (128 + signal for a signal) to
+ * TIMEOUT seconds (having printed where each of its threads was),
+ * writes the exit status (128 + signal for a signal) to
  * DIR/rc and exits with it. A runner that dies during a test finds the
  * test's status there once it is started again.
  */
@@ -288,6 +289,85 @@ static int write_file(const char *dir, const char *name, unsigned long v)
 	return sys4(NR_RENAMEAT, AT_FDCWD, tmp, AT_FDCWD, path);
 }
 
+/* Print FILE of thread TID of process PID to stderr, each line prefixed. */
+static void print_task_file(long pid, const char *tid, const char *file)
+{
+	char path[96], buf[2048], line[160];
+	unsigned long plen = 0, llen = 0;
+	long n, i;
+
+	nofp_append(path, &plen, sizeof(path), "/proc/");
+	nofp_append_ulong(path, &plen, pid);
+	nofp_append(path, &plen, sizeof(path), "/task/");
+	nofp_append(path, &plen, sizeof(path), tid);
+	nofp_append(path, &plen, sizeof(path), "/");
+	nofp_append(path, &plen, sizeof(path), file);
+	n = slurp(path, buf, sizeof(buf));
+	for (i = 0; i < n; i++) {
+		if (!llen) {
+			nofp_append(line, &llen, sizeof(line), "fptest-run: ");
+			nofp_append(line, &llen, sizeof(line), tid);
+			nofp_append(line, &llen, sizeof(line), " ");
+			nofp_append(line, &llen, sizeof(line), file);
+			nofp_append(line, &llen, sizeof(line), ": ");
+		}
+		if (buf[i] != '\n' && llen + 2 < sizeof(line)) {
+			line[llen++] = buf[i];
+			line[llen] = '\0';
+		}
+		if (buf[i] == '\n' || i == n - 1) {
+			nofp_append(line, &llen, sizeof(line), "\n");
+			nofp_puts(2, line);
+			llen = 0;
+		}
+	}
+}
+
+/*
+ * A test ran out of time: before it is killed, say where each of its
+ * threads is (state, system call and user PC, kernel stack), and have
+ * the kernel log every CPU's backtrace (sysrq l, in the dmesg dump).
+ */
+static void report_stuck(long pid)
+{
+	static const char *const files[] = { "stat", "syscall", "stack" };
+	struct dirent64 {
+		unsigned long ino;
+		long off;
+		unsigned short reclen;
+		unsigned char type;
+		char name[];
+	} *d;
+	char path[48], ents[1024];
+	unsigned long plen = 0;
+	long dir, n, off;
+	int fd, f;
+
+	nofp_append(path, &plen, sizeof(path), "/proc/");
+	nofp_append_ulong(path, &plen, pid);
+	nofp_append(path, &plen, sizeof(path), "/task");
+	dir = sys4(NR_OPENAT, AT_FDCWD, path,
+		   O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dir < 0)
+		return;
+	while ((n = sys3(NR_GETDENTS64, dir, ents, sizeof(ents))) > 0) {
+		for (off = 0; off < n; off += d->reclen) {
+			d = (struct dirent64 *)(ents + off);
+			if (d->name[0] == '.')
+				continue;
+			for (f = 0; f < 3; f++)
+				print_task_file(pid, d->name, files[f]);
+		}
+	}
+	sys1(NR_CLOSE, dir);
+	fd = sys4(NR_OPENAT, AT_FDCWD, "/proc/sysrq-trigger",
+		  O_WRONLY | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		sys3(NR_WRITE, fd, "l", 1);
+		sys1(NR_CLOSE, fd);
+	}
+}
+
 static int run_test(int argc, char **argv, char **envp)
 {
 	unsigned long set = nofp_sigchld_set(), none = 0;
@@ -320,6 +400,7 @@ static int run_test(int argc, char **argv, char **envp)
 		if (r == pid)
 			break;
 		if (ts.sec <= 0) {
+			report_stuck(pid);
 			sys2(NR_KILL, pid, SIGKILL);
 			sys4(NR_WAIT4, pid, &status, 0, 0);
 			break;

@@ -10,6 +10,7 @@
 #define GUEST_NOFP_H
 
 #define NR_DUP3			24
+#define NR_GETDENTS64		61
 #define NR_IOCTL		29
 #define NR_MKDIRAT		34
 #define NR_UNLINKAT		35
@@ -38,6 +39,7 @@
 #define O_RDWR			2
 #define O_CREAT			0100
 #define O_TRUNC			01000
+#define O_DIRECTORY		040000
 #define O_CLOEXEC		02000000
 #define SIGKILL			9
 #define SIGCHLD			17

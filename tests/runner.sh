@@ -6,6 +6,7 @@
 # a kernel does: it is killed (SIGSEGV) before it mounted anything, during
 # a test and at the end of a suite, and a test's launcher is killed. Every test must still be
 # reported once, with its own result, each death as a splat of its test.
+# A test that runs out of time is reported with where its threads wait.
 # Then a runner that dies at once, every time: /init gives up and powers
 # off instead of restarting it for ever.
 #
@@ -54,10 +55,11 @@ runner='$(sed -n "s/^PPid:[[:space:]]*//p" /proc/$PPID/status)'
 test_prog kvm/pass 'echo passing; exit 0'
 test_prog kvm/kill-runner "echo killing the runner; kill -SEGV $runner; sleep 3; echo failing on my own; exit 1"
 test_prog kvm/skip 'exit 4'
+test_prog kvm/hang 'echo hanging; sleep 600'
 test_prog kvm/kill-launcher 'echo killing my launcher; kill -KILL $PPID; exit 0'
 test_prog kvm/last "echo killing the runner at the end of a suite; kill -SEGV $runner; exit 0"
 test_prog fp/after 'echo after the deaths; exit 0'
-printf '%s\n' "kvm pass 30" "kvm kill-runner 30" "kvm skip 30" \
+printf '%s\n' "kvm pass 30" "kvm kill-runner 30" "kvm skip 30" "kvm hang 5" \
 	"kvm kill-launcher 30" "kvm last 30" "fp after 30" >"$root/tests/list"
 mkdir -p "$tmp/build/initramfs"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) \
@@ -73,16 +75,19 @@ t = r['tests']
 print($1)" "$run"
 }
 check "the run completes and every test has its own result" 0 \
-	"^True pass=ok kill-runner=fail:exit=1 skip=skip kill-launcher=fail:NO-RESULT last=ok after=ok$" \
+	"^True pass=ok kill-runner=fail:exit=1 skip=skip hang=fail:TIMEOUT kill-launcher=fail:NO-RESULT last=ok after=ok$" \
 	result 'r["complete"], " ".join(n.split("/")[1] + "=" + v["result"]
 	  + (":" + v["directive"].split()[0] if v["result"] == "fail" else "")
 	  for n, v in t.items())'
 check "each death of the runner is a splat of its test" 0 \
-	"^None FPTEST-RUNNER-DIED: signal 11 at setup; restart 1 kvm/kill-runner FPTEST-RUNNER-DIED: signal 11 at 2 2; restart 2 kvm/last FPTEST-RUNNER-DIED: signal 11 at 5 2; restart 3$" \
+	"^None FPTEST-RUNNER-DIED: signal 11 at setup; restart 1 kvm/kill-runner FPTEST-RUNNER-DIED: signal 11 at 2 2; restart 2 kvm/last FPTEST-RUNNER-DIED: signal 11 at 6 2; restart 3$" \
 	result '" ".join(str(s["test"]) + " " + s["line"].split("] ", 1)[1] for s in r["splats"])'
 check "the KTAP plan and suite results hold" 0 "^1\.\.2,not ok 1 kvm,ok 2 fp$" \
 	sh -c "tr -d '\r' <$run/serial.log | grep -E '^(1\.\.[0-9]|(not )?ok [0-9] )' | paste -sd,"
 check "the VM is held" 0 "^# hold-vm: holding" tr -d '\r' <"$run/serial.log"
+check "a test out of time is reported where it waits before it is killed" 0 \
+	"fptest-run: [0-9]+ stat: [0-9]+ \(hang\) S .*fptest-run: [0-9]+ syscall: 260 .*fptest-run: [0-9]+ stack: \[<0>\] do_wait" \
+	sh -c "tr -d '\r' <$run/serial.log | grep -E '^    # fptest-run: ' | paste -sd' '"
 cp "$run/serial.log" "$tmp/first.log"
 
 # A runner that dies at once, every time: /init gives up.
