@@ -34,6 +34,22 @@
  *  16 a KVM_SET_ONE_REG that fails part-way keeps the vCPU live
  *  17 sigreturn writes FPMR to the register, not to the thread
  *  18 signal delivery takes FPMR from the register, not from the thread
+ *  19 a vCPU reset keeps the vCPU live
+ *  20 a new vCPU starts out recorded on CPU 0 (run with -a)
+ *  21 vcpu_load points the hypervisor at the vCPU's first thread
+ *  22 exec keeps the task live
+ *  23 CPU PM entry skips the save
+ *  24 the CPU hotplug dead callback keeps the record
+ *  25 a live entry leaves FPEXC32_EL2 alone (run with -a)
+ *
+ * Kernel paths run here besides the task and guest basics: signal
+ * delivery and sigreturn, ptrace, prctl(PR_SVE_SET_VL), exec, SVE first
+ * use, kernel-mode NEON in task and softirq context, KVM_GET/SET_ONE_REG
+ * (no save for GET, a discard for SET, EFAULT part-way), vCPU reset loaded
+ * and not, destroy and re-creation at the same address with FINALIZE at a
+ * new vector length, KVM_RUN from another thread (the hypervisor's save
+ * pointer, set at vcpu_load), CPU PM, CPU hotplug, FPEXC32 for a 32-bit
+ * vCPU (-a), FPMR everywhere, and the system call's FPSIMD save layout.
  *
  * The guest's FP trap runs as the kernel does it: fpctx_vcpu_enter() makes
  * a plan at entry, the "hypervisor" below acts on the plan alone (it cannot
@@ -47,7 +63,11 @@
  * it): every context is FPSIMD only, and there is no first-use SVE trap
  * and no prctl(PR_SVE_SET_VL).
  *
- * usage: model [-d depth] [-m mutation] [-q] [-A] [-n]
+ * With -a vCPU 0 has AArch32 EL1 (FPSIMD only, with an FPEXC32_EL2 that
+ * the hypervisor loads and saves), and 32-bit vCPUs of other VMs may run
+ * on an idle CPU, setting FPEXC32_EL2.EN as their trapping entry does.
+ *
+ * usage: model [-d depth] [-m mutation] [-q] [-A] [-n] [-a]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -79,14 +99,19 @@ struct fpstate {
 	int	last_cpu;
 	uint8_t	id, kind, type, vl, perm_sve;
 	uint8_t	save_as;	/* a task's: FP_STATE_FPSIMD inside a syscall */
+	uint8_t	a32;		/* a vCPU with AArch32 EL1: it has an FPEXC */
 	uint16_t mem[MAXCH];
 	uint16_t fpmr;		/* in memory: thread.uw.fpmr, the vCPU's FPMR */
+	uint16_t fpexc;		/* in memory: the vCPU's FPEXC32_EL2 */
 };
 
 static int mutation;
 
 /* -n: the host has no SVE. */
 static int no_sve;
+
+/* -a: vCPU 0 is a 32-bit (AArch32 EL1) vCPU, and other 32-bit guests exist. */
+static int a32_world;
 static const char *failure;
 
 /* -A: a failed assertion is not a violation; only lost or leaked values are. */
@@ -102,6 +127,7 @@ static int asserts_off;
 struct hwcpu {
 	uint16_t z[MAXCH];
 	uint16_t fpmr;
+	uint16_t fpexc;		/* FPEXC32_EL2 */
 	uint8_t	zcr;		/* vector length in force, in chunks */
 };
 
@@ -143,6 +169,9 @@ static void fpown_hw_load(struct fpstate *st)
 		st->save_as = FP_STATE_CURRENT;
 	if (has_fpmr(st))
 		cur_hw->fpmr = st->fpmr;
+	/* Only the hypervisor loads vCPUs: fphyp_load_guest() sets FPEXC. */
+	if (st->a32)
+		cur_hw->fpexc = st->fpexc;
 	if (st->type == TYPE_SVE) {
 		cur_hw->zcr = st->vl;
 		for (i = 0; i < st->vl; i++)
@@ -173,10 +202,12 @@ struct world {
 	struct fpown_cpu pc[NCPU];
 	struct hwcpu	hw[NCPU];
 	int8_t		cur[NCPU];	/* task on the CPU, -1 idle */
+	int8_t		hd_task[NCPU];	/* kvm_host_data::task_fpsimd's thread */
 	struct task	t[NTASK];
 	struct fpstate	ctx[NCTX];	/* tasks, vCPUs, then kernel-mode */
 	uint16_t	latest[NCTX][MAXCH];
 	uint16_t	latest_fpmr[NCTX];
+	uint16_t	latest_fpexc[NCTX];
 };
 
 static struct world W;
@@ -216,6 +247,8 @@ static void observe(int cpu, struct fpstate *st)
 	}
 	if (has_fpmr(st) && W.hw[cpu].fpmr != W.latest_fpmr[st->id])
 		fail("a context observed an FPMR not its latest");
+	if (st->a32 && W.hw[cpu].fpexc != W.latest_fpexc[st->id])
+		fail("a 32-bit vCPU ran with an FPEXC not its latest");
 }
 
 /* A version newer than any of @st's values. */
@@ -228,6 +261,8 @@ static int next_version(const struct fpstate *st)
 			ver = TOK_VER(W.latest[st->id][i]);
 	if (TOK_VER(W.latest_fpmr[st->id]) > ver)
 		ver = TOK_VER(W.latest_fpmr[st->id]);
+	if (TOK_VER(W.latest_fpexc[st->id]) > ver)
+		ver = TOK_VER(W.latest_fpexc[st->id]);
 	return ver + 1;
 }
 
@@ -244,6 +279,10 @@ static void write_regs(int cpu, struct fpstate *st)
 		W.latest_fpmr[st->id] = TOK(st->id, ver);
 		W.hw[cpu].fpmr = W.latest_fpmr[st->id];
 	}
+	if (st->a32) {
+		W.latest_fpexc[st->id] = TOK(st->id, ver);
+		W.hw[cpu].fpexc = W.latest_fpexc[st->id];
+	}
 }
 
 /* ...or someone writes new values into its memory image. */
@@ -259,6 +298,36 @@ static void write_mem(struct fpstate *st)
 		W.latest_fpmr[st->id] = TOK(st->id, ver);
 		st->fpmr = W.latest_fpmr[st->id];
 	}
+	if (st->a32) {
+		W.latest_fpexc[st->id] = TOK(st->id, ver);
+		st->fpexc = W.latest_fpexc[st->id];
+	}
+}
+
+/* @st's values are reset (exec, vCPU reset, a new vCPU): zero everywhere. */
+static void zero_mem(struct fpstate *st)
+{
+	int i;
+
+	for (i = 0; i < MAXCH; i++) {
+		W.latest[st->id][i] = TOK_ZERO;
+		st->mem[i] = TOK_ZERO;
+	}
+	W.latest_fpmr[st->id] = TOK_ZERO;
+	st->fpmr = TOK_ZERO;
+	W.latest_fpexc[st->id] = TOK_ZERO;
+	st->fpexc = TOK_ZERO;
+}
+
+/*
+ * vcpu_load: kvm_arch_vcpu_load_fp() tells the hypervisor which thread's
+ * registers it writes back on a TRAP_SAVE plan: the loading thread.
+ */
+static int vfirst[NVCPU];
+
+static void vcpu_load(int cpu, int k)
+{
+	W.hd_task[cpu] = mutation == 21 ? vfirst[W.t[k].vcpu] : k;
 }
 
 /* ---- events: each mirrors a kernel path, calling the shared policy ---- */
@@ -288,6 +357,9 @@ static int ev_sched(int cpu, int next)
 	W.cur[cpu] = next;
 	if (next >= 0) {
 		W.t[next].cpu = cpu;
+		/* KVM's preempt notifier loads a vCPU thread's vCPU again. */
+		if (W.t[next].mode == M_RUN)
+			vcpu_load(cpu, next);
 		/* Always through the return path (core.c). */
 		W.t[next].foreign = 1;
 		if (mutation == 2 && fpown_is_live(&W.pc[cpu], cpu, task_st(next)))
@@ -499,7 +571,8 @@ static int ev_kvm_run(int cpu)
 	if (k < 0 || W.t[k].mode != M_USER || W.t[k].vcpu < 0)
 		return 0;
 	syscall_enter(k);	/* KVM_RUN is one */
-	W.t[k].mode = M_RUN;	/* vcpu_load: nothing to do for FP */
+	W.t[k].mode = M_RUN;
+	vcpu_load(cpu, k);
 	return 1;
 }
 
@@ -515,6 +588,17 @@ static int ev_guest_enter(int cpu)
 	/* Entering with the state live puts the guest's length in force. */
 	if (t->traps_off)
 		W.hw[cpu].zcr = vcpu_st(t->vcpu)->vl;
+	/*
+	 * A 32-bit vCPU entered with traps on runs with FPEXC.EN set until
+	 * its first access traps (__activate_traps_fpsimd32()); entered live,
+	 * it gets its own FPEXC back (fphyp_enter_live()).
+	 */
+	if (vcpu_st(t->vcpu)->a32) {
+		if (!t->traps_off)
+			W.hw[cpu].fpexc = TOK_JUNK;
+		else if (mutation != 25)
+			W.hw[cpu].fpexc = vcpu_st(t->vcpu)->fpexc;
+	}
 	t->mode = M_GUEST;
 	if (t->traps_off)
 		observe(cpu, vcpu_st(t->vcpu));
@@ -525,11 +609,16 @@ static int ev_guest_enter(int cpu)
  * The hypervisor writes the VMM's registers back in the FPSIMD layout:
  * inside KVM_RUN, a system call, the ABI has dropped the rest.
  */
-static void hyp_save_host(int cpu, int k)
+static void hyp_save_host(int cpu)
 {
-	struct fpstate *st = task_st(k);
-	int i;
+	int k = W.hd_task[cpu], i;
+	struct fpstate *st;
 
+	if (k < 0) {
+		fail("the hypervisor saved the host with no thread to save to");
+		return;
+	}
+	st = task_st(k);
 	nr_saves++;
 	st->mem[0] = W.hw[cpu].z[0];
 	st->fpmr = W.hw[cpu].fpmr;
@@ -552,7 +641,7 @@ static int ev_guest_fp(int cpu)
 	cur_hw = &W.hw[cpu];
 	if (!t->traps_off) {
 		if (t->plan == FPCTX_TRAP_SAVE && mutation != 13)
-			hyp_save_host(cpu, k);
+			hyp_save_host(cpu);
 		fpown_hw_load(vst);
 		fpctx_guest_trapped(&W.pc[cpu], cpu, vst, task_st(k), t->plan);
 		if (mutation != 8)
@@ -570,6 +659,9 @@ static int ev_guest_exit(int cpu)
 
 	if (k < 0 || W.t[k].mode != M_GUEST)
 		return 0;
+	/* The exit keeps a 32-bit guest's FPEXC while it owns the registers. */
+	if (W.t[k].traps_off && vcpu_st(W.t[k].vcpu)->a32)
+		vcpu_st(W.t[k].vcpu)->fpexc = W.hw[cpu].fpexc;
 	W.t[k].mode = M_RUN;
 	W.t[k].traps_off = 0;
 	/*
@@ -595,24 +687,54 @@ static int ev_run_exit(int cpu)
 	return 1;
 }
 
-/* KVM_GET_ONE_REG then KVM_SET_ONE_REG from the vCPU's thread. */
+/* Is vCPU @v outside KVM_RUN (so its vcpu ioctls may run)? */
+static int vcpu_idle(int v)
+{
+	int k;
+
+	for (k = 0; k < NTASK; k++)
+		if (W.t[k].vcpu == v)
+			return W.t[k].mode != M_RUN && W.t[k].mode != M_GUEST;
+	return 1;
+}
+
+/* The vCPU a thread's vcpu ioctl acts on: its own, else one not running. */
+static int ioctl_vcpu(int k)
+{
+	int v;
+
+	if (W.t[k].vcpu >= 0)
+		return W.t[k].vcpu;
+	for (v = 0; v < NVCPU; v++)
+		if (vcpu_idle(v))
+			return v;
+	return -1;
+}
+
+/*
+ * KVM_GET_ONE_REG then KVM_SET_ONE_REG, from any VMM thread, as
+ * kvm_arm_get_reg() and kvm_arm_set_reg() do them: the vCPU is not loaded
+ * for either, GET reads the memory image (vcpu_put saved it) and SET
+ * writes it, then discards any registers that still hold the vCPU.
+ */
 static int ev_one_reg(int cpu)
 {
 	int k = W.cur[cpu], v, i;
 	struct fpstate *vst;
 
-	if (k < 0 || W.t[k].mode != M_USER || W.t[k].vcpu < 0)
+	if (k < 0 || W.t[k].mode != M_USER)
 		return 0;
-	v = W.t[k].vcpu;
+	v = ioctl_vcpu(k);
+	if (v < 0)
+		return 0;
 	vst = vcpu_st(v);
 	cur_hw = &W.hw[cpu];
-	fpctx_sync(&W.pc[cpu], cpu, vst);
 	for (i = 0; i < visible(vst); i++)
 		if (vst->mem[i] != W.latest[vst->id][i])
 			fail("KVM_GET_ONE_REG read a stale vCPU value");
-	if (mutation != 10)
-		fpctx_flush(&W.pc[cpu], cpu, vst);
 	write_mem(vst);
+	if (mutation != 10)
+		fpctx_discard(&W.pc[cpu], cpu, vst);
 	return 1;
 }
 
@@ -629,10 +751,8 @@ static int ev_one_reg_fault(int cpu)
 
 	if (k < 0 || W.t[k].mode != M_USER)
 		return 0;
-	for (v = 0; v < NVCPU; v++)
-		if (W.t[v].mode != M_RUN && W.t[v].mode != M_GUEST)
-			break;
-	if (v == NVCPU)
+	v = ioctl_vcpu(k);
+	if (v < 0)
 		return 0;
 	vst = vcpu_st(v);
 	cur_hw = &W.hw[cpu];
@@ -708,6 +828,162 @@ static int ev_sigreturn(int cpu)
 	return 1;
 }
 
+/*
+ * kvm_reset_vcpu(): KVM_ARM_VCPU_INIT from the VMM (vCPU not loaded), or
+ * a PSCI CPU_ON handled inside KVM_RUN (loaded: put, reset, load again).
+ * The image is zeroed and kvm_arch_vcpu_fp_changed() discards.
+ */
+static int ev_vcpu_reset(int cpu)
+{
+	int k = W.cur[cpu];
+	struct fpstate *vst;
+
+	if (k < 0 || W.t[k].vcpu < 0 || W.t[k].kfp ||
+	    (W.t[k].mode != M_USER && W.t[k].mode != M_RUN))
+		return 0;
+	vst = vcpu_st(W.t[k].vcpu);
+	cur_hw = &W.hw[cpu];
+	if (W.t[k].mode == M_RUN)
+		fpctx_vcpu_put(&W.pc[cpu], cpu, vst);
+	zero_mem(vst);
+	if (mutation != 19)
+		fpctx_discard(&W.pc[cpu], cpu, vst);
+	return 1;
+}
+
+/*
+ * A VMM thread closes a vCPU of another thread (the next vCPU, not in
+ * KVM_RUN) and creates one again, which lands at the same address (the
+ * model's context is reused): kvm_arm_vcpu_destroy() drops
+ * the SVE image (fpu_guest_set_sve(NULL): a discard), the new vCPU is set
+ * up by fpu_guest_init() (live nowhere, whatever records still point at
+ * the address), then KVM_ARM_VCPU_FINALIZE gives it its SVE image at the
+ * vector length the VMM chose this time (fpu_guest_set_sve(): a discard).
+ */
+static int ev_vcpu_recreate(int cpu)
+{
+	int k = W.cur[cpu], v;
+	struct fpstate *vst;
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	v = (W.t[k].vcpu + 1) % NVCPU;
+	if (!vcpu_idle(v))
+		return 0;
+	vst = vcpu_st(v);
+	cur_hw = &W.hw[cpu];
+	fpctx_discard(&W.pc[cpu], cpu, vst);
+	/* fpu_guest_init(); a fresh allocation is zeroed (CPU 0). */
+	vst->last_cpu = mutation == 20 ? 0 : FPOWN_NO_CPU;
+	vst->type = TYPE_FPSIMD;
+	zero_mem(vst);
+	if (!no_sve && !vst->a32) {
+		fpctx_discard(&W.pc[cpu], cpu, vst);
+		vst->type = TYPE_SVE;
+		vst->vl = vst->vl == 1 ? MAXCH : 1;
+	}
+	return 1;
+}
+
+/*
+ * KVM_RUN from another thread: the current thread (in userspace) takes
+ * over the next vCPU, whose thread is not in KVM_RUN, and gives its own
+ * vCPU, if any, to that thread.
+ */
+static int ev_vcpu_take(int cpu)
+{
+	int k = W.cur[cpu], v, j;
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	v = (W.t[k].vcpu + 1) % NVCPU;
+	for (j = 0; j < NTASK; j++)
+		if (W.t[j].vcpu == v)
+			break;
+	if (j == NTASK || !vcpu_idle(v))
+		return 0;
+	W.t[j].vcpu = W.t[k].vcpu;
+	W.t[k].vcpu = v;
+	return 1;
+}
+
+/*
+ * execve(): fpsimd_flush_thread() discards current's registers and resets
+ * its image to zero, FPSIMD only.
+ */
+static int ev_exec(int cpu)
+{
+	int k = W.cur[cpu];
+	struct fpstate *st;
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	st = task_st(k);
+	cur_hw = &W.hw[cpu];
+	syscall_enter(k);
+	if (mutation != 22)
+		fpctx_discard(&W.pc[cpu], cpu, st);
+	W.t[k].foreign = 1;
+	st->type = TYPE_FPSIMD;
+	zero_mem(st);
+	W.t[k].mode = M_KERNEL;
+	return 1;
+}
+
+/*
+ * An idle CPU enters a low-power state that loses the FP registers:
+ * CPU_PM_ENTER calls fpsimd_save_and_flush_cpu_state().
+ */
+static int ev_cpu_pm(int cpu)
+{
+	int i;
+
+	if (W.cur[cpu] >= 0)
+		return 0;
+	cur_hw = &W.hw[cpu];
+	if (mutation != 23)
+		fpctx_cpu_flush(&W.pc[cpu], cpu);
+	for (i = 0; i < MAXCH; i++)
+		W.hw[cpu].z[i] = TOK_JUNK;
+	W.hw[cpu].fpmr = TOK_JUNK;
+	W.hw[cpu].fpexc = TOK_JUNK;
+	return 1;
+}
+
+/*
+ * CPU hotplug: an idle CPU goes offline and comes back with registers
+ * that hold nothing; the dead callback (fpcore_cpu_dead(), on another
+ * CPU) clears its record.
+ */
+static int ev_cpu_dead(int cpu)
+{
+	int i;
+
+	if (W.cur[cpu] >= 0)
+		return 0;
+	if (mutation != 24)
+		fpctx_cpu_dead(&W.pc[cpu]);
+	for (i = 0; i < MAXCH; i++)
+		W.hw[cpu].z[i] = TOK_JUNK;
+	W.hw[cpu].fpmr = TOK_JUNK;
+	W.hw[cpu].fpexc = TOK_JUNK;
+	W.hw[cpu].zcr = MAXCH;
+	return 1;
+}
+
+/*
+ * -a: a vCPU thread of another VM, with a 32-bit vCPU that does not touch
+ * FP, runs on an idle CPU: its trapping entry sets FPEXC32_EL2.EN and
+ * nothing else changes (the registers were not dirty, it never traps).
+ */
+static int ev_other_a32_guest(int cpu)
+{
+	if (!a32_world || W.cur[cpu] >= 0 || W.pc[cpu].dirty)
+		return 0;
+	W.hw[cpu].fpexc = TOK_JUNK;
+	return 1;
+}
+
 /* ---- invariants ---- */
 
 static void check_invariants(void)
@@ -752,6 +1028,12 @@ static void check_invariants(void)
 				fail("I3: latest FPMR lost");
 		}
 	}
+	/* FPEXC32 is written back at every exit that owned the registers. */
+	for (x = 0; x < NTASK; x++)
+		if (W.t[x].vcpu >= 0 && W.t[x].mode != M_GUEST &&
+		    vcpu_st(W.t[x].vcpu)->fpexc !=
+		    W.latest_fpexc[NTASK + W.t[x].vcpu])
+			fail("I3: a 32-bit vCPU's latest FPEXC lost");
 	for (x = 0; x < NTASK; x++) {
 		struct task *t = &W.t[x];
 
@@ -775,7 +1057,7 @@ static void check_invariants(void)
 /* Renumber versions so that states equal up to version names merge. */
 static void canonicalize(void)
 {
-	uint16_t *slots[(MAXCH + 1) * (2 + NCPU)];
+	uint16_t *slots[(MAXCH + 2) * (2 + NCPU)];
 	int x, c, i, v, n;
 
 	for (x = 0; x < NCTX; x++) {
@@ -791,8 +1073,12 @@ static void canonicalize(void)
 		}
 		slots[n++] = &W.latest_fpmr[x];
 		slots[n++] = &W.ctx[x].fpmr;
-		for (c = 0; c < NCPU; c++)
+		slots[n++] = &W.latest_fpexc[x];
+		slots[n++] = &W.ctx[x].fpexc;
+		for (c = 0; c < NCPU; c++) {
 			slots[n++] = &W.hw[c].fpmr;
+			slots[n++] = &W.hw[c].fpexc;
+		}
 		for (i = 0; i < n; i++)
 			if (*slots[i] != TOK_JUNK && *slots[i] != TOK_ZERO &&
 			    TOK_ID(*slots[i]) == x)
@@ -881,7 +1167,7 @@ static int visit(int remaining)
 }
 
 #define MAXDEPTH 16
-#define NNAMED		18
+#define NNAMED		25
 #define PER_CPU		(NNAMED + NTASK + 1)
 #define NEVENTS		(NCPU * PER_CPU + NTASK)
 
@@ -911,6 +1197,13 @@ static int do_event(int e)
 	case 15: return ev_one_reg_fault(cpu);
 	case 16: return ev_signal(cpu);
 	case 17: return ev_sigreturn(cpu);
+	case 18: return ev_vcpu_reset(cpu);
+	case 19: return ev_vcpu_recreate(cpu);
+	case 20: return ev_vcpu_take(cpu);
+	case 21: return ev_exec(cpu);
+	case 22: return ev_cpu_pm(cpu);
+	case 23: return ev_cpu_dead(cpu);
+	case 24: return ev_other_a32_guest(cpu);
 	default: return ev_sched(cpu, ev - NNAMED < NTASK ? ev - NNAMED : -1);
 	}
 }
@@ -923,7 +1216,9 @@ static const char *event_name(int e, char *buf, size_t len)
 		"guest_exit", "run_exit_put", "one_reg_get_set",
 		"kernel_neon_begin", "kernel_neon_use", "kernel_neon_end",
 		"prctl_set_vl", "one_reg_set_fault", "signal_delivery",
-		"sigreturn",
+		"sigreturn", "vcpu_reset", "vcpu_destroy_create_finalize",
+		"kvm_run_takes_next_vcpu", "exec", "cpu_pm_enter", "cpu_dead",
+		"other_a32_guest_entry",
 	};
 	int cpu = e / PER_CPU, ev = e % PER_CPU;
 
@@ -979,8 +1274,10 @@ static void init_world(void)
 	memset(&W, 0, sizeof(W));
 	for (c = 0; c < NCPU; c++) {
 		W.cur[c] = -1;
+		W.hd_task[c] = -1;
 		W.hw[c].zcr = MAXCH;
 		W.hw[c].fpmr = TOK_JUNK;
+		W.hw[c].fpexc = TOK_JUNK;
 		for (i = 0; i < MAXCH; i++)
 			W.hw[c].z[i] = TOK_JUNK;
 	}
@@ -992,12 +1289,15 @@ static void init_world(void)
 		st->kind = x >= NTASK && x < NTASK + NVCPU ? KIND_GUEST : KIND_TASK;
 	}
 	/* T0 runs vCPU 0 (SVE, VL 2 chunks); T1 runs vCPU 1 (SVE, VL 1). */
+	/* -a: vCPU 0 is a 32-bit vCPU, FPSIMD only. */
 	/* T0 and T1 start on CPUs 0 and 1, in the kernel; T2 waits. */
 	for (x = 0; x < NTASK; x++) {
 		W.t[x].cpu = -1;
 		W.t[x].mode = M_KERNEL;
 		W.t[x].foreign = 1;
 		W.t[x].vcpu = x < NVCPU ? x : -1;
+		if (x < NVCPU)
+			vfirst[x] = x;
 		task_st(x)->type = TYPE_FPSIMD;
 		task_st(x)->vl = x == 1 || no_sve ? 1 : MAXCH;
 		task_st(x)->perm_sve = !no_sve;
@@ -1010,8 +1310,10 @@ static void init_world(void)
 		kern_st(x)->type = TYPE_FPSIMD;
 		kern_st(x)->vl = 1;
 	}
-	vcpu_st(0)->type = no_sve ? TYPE_FPSIMD : TYPE_SVE;
-	vcpu_st(0)->vl = no_sve ? 1 : 2;
+	/* -a: vCPU 0 is the 32-bit one instead (FPSIMD only). */
+	vcpu_st(0)->type = no_sve || a32_world ? TYPE_FPSIMD : TYPE_SVE;
+	vcpu_st(0)->vl = no_sve || a32_world ? 1 : 2;
+	vcpu_st(0)->a32 = a32_world;
 	vcpu_st(1)->type = no_sve ? TYPE_FPSIMD : TYPE_SVE;
 	vcpu_st(1)->vl = 1;
 	for (x = 0; x < NCTX; x++) {
@@ -1022,6 +1324,8 @@ static void init_world(void)
 		}
 		W.latest_fpmr[x] = has_fpmr(&W.ctx[x]) ? TOK(x, 1) : TOK_ZERO;
 		W.ctx[x].fpmr = W.latest_fpmr[x];
+		W.latest_fpexc[x] = W.ctx[x].a32 ? TOK(x, 1) : TOK_ZERO;
+		W.ctx[x].fpexc = W.latest_fpexc[x];
 	}
 }
 
@@ -1029,7 +1333,7 @@ int main(int argc, char **argv)
 {
 	int depth = 9, quiet = 0, opt, found;
 
-	while ((opt = getopt(argc, argv, "d:m:qAn")) != -1) {
+	while ((opt = getopt(argc, argv, "d:m:qAna")) != -1) {
 		switch (opt) {
 		case 'd':
 			depth = atoi(optarg);
@@ -1046,9 +1350,12 @@ int main(int argc, char **argv)
 		case 'n':
 			no_sve = 1;
 			break;
+		case 'a':
+			a32_world = 1;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n]\n",
+				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n] [-a]\n",
 				argv[0]);
 			return 2;
 		}
@@ -1063,10 +1370,12 @@ int main(int argc, char **argv)
 	init_world();
 	visit(depth);
 	found = explore(0, depth);
-	if (!quiet || found)
-		printf("# depth %d, mutation %d%s: %lu states (stored whole, %lu hash collisions), %lu transitions, %s\n",
-		       depth, mutation, no_sve ? ", no SVE" : "", states,
-		       collisions, transitions,
+	if (!quiet || found) {
+		printf("# depth %d, mutation %d%s%s: ", depth, mutation,
+		       no_sve ? ", no SVE" : "", a32_world ? ", 32-bit vCPU" : "");
+		printf("%lu states (stored whole, %lu hash collisions), %lu transitions, %s\n",
+		       states, collisions, transitions,
 		       found ? "VIOLATION" : "all invariants hold");
+	}
 	return found ? 1 : 0;
 }

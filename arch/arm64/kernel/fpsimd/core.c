@@ -252,7 +252,7 @@ void fpsimd_save_and_flush_cpu_state(void)
 		return;
 	WARN_ON(preemptible());
 	local_irq_save(irqflags);
-	fpown_release(fpcore_this(), smp_processor_id());
+	fpctx_cpu_flush(fpcore_this(), smp_processor_id());
 	fpcore_foreign(current);
 	local_irq_restore(irqflags);
 }
@@ -285,12 +285,7 @@ void fpsimd_flush_thread(void)
 
 static int fpcore_cpu_dead(unsigned int cpu)
 {
-	struct fpown_cpu *pc = per_cpu_ptr(&fpsimd_own, cpu);
-
-	/* Its tasks were migrated, so saved: nothing here is dirty. */
-	WARN_ON_ONCE(pc->dirty);
-	pc->owner = NULL;
-	pc->dirty = 0;
+	fpctx_cpu_dead(per_cpu_ptr(&fpsimd_own, cpu));
 	return 0;
 }
 

@@ -164,18 +164,4 @@ static inline void fpown_invalidate(struct fpstate *st)
 	st->last_cpu = FPOWN_NO_CPU;
 }
 
-/**
- * fpown_forget_cpu() - the registers of this CPU were lost (CPU power down)
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- *
- * The owner is saved first if it was dirty, so nothing is lost.
- *
- * Return: non-zero when a save was done.
- */
-static inline int fpown_forget_cpu(struct fpown_cpu *pc, int cpu)
-{
-	return fpown_release(pc, cpu);
-}
-
 #endif /* __ARM64_KERNEL_FPSIMD_OWN_H */

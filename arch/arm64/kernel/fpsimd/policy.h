@@ -108,6 +108,38 @@ static inline int fpctx_kernel_begin(struct fpown_cpu *pc, int cpu)
 }
 
 /**
+ * fpctx_cpu_flush() - the registers are about to be lost or used outside
+ *                     the core
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ *
+ * For CPU power management (the registers do not survive a low-power
+ * state) and protected KVM's vCPU load (the hypervisor takes them over):
+ * the owner is written back if dirty, and the registers become nobody's.
+ *
+ * Return: non-zero when a context was saved.
+ */
+static inline int fpctx_cpu_flush(struct fpown_cpu *pc, int cpu)
+{
+	return fpown_release(pc, cpu);
+}
+
+/**
+ * fpctx_cpu_dead() - a CPU went offline; its registers are gone
+ * @pc: the ownership record of the dead CPU (called from another CPU)
+ *
+ * Every task was migrated off it, which saved whoever was dirty, so the
+ * record only has to forget its owner: whatever registers the CPU comes
+ * back with hold nobody's state.
+ */
+static inline void fpctx_cpu_dead(struct fpown_cpu *pc)
+{
+	FPOWN_ASSERT(!pc->dirty);
+	pc->owner = NULL;
+	pc->dirty = 0;
+}
+
+/**
  * fpctx_kernel_task_begin() - a task starts kernel-mode NEON
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
