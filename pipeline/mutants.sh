@@ -10,9 +10,11 @@
 # mutants.sh            all mutants, KVM_MODE (default vhe)
 # MUTANTS="a b" ...     only these (names without .patch)
 #
-# A mutant's header may name the tests that should catch it ("Tests: a,b")
-# and the one KVM mode its breakage shows in ("Mode: nvhe"), which then
-# replaces KVM_MODE for it.
+# A mutant's header may name the tests that should catch it ("Tests: a,b"),
+# the one KVM mode its breakage shows in ("Mode: nvhe"), which then
+# replaces KVM_MODE for it, and the test machine ("Machine: nosve", see
+# MACHINE in the README). A kernel splat (a WARN, an oops) during a test
+# catches the mutant as a failed test does: make check fails on either.
 . "$(dirname "$0")/lib.sh"
 
 tests_filter=${MUTANT_TESTS:-kvm/fp_}
@@ -49,12 +51,15 @@ for m in $names; do
 	filter=${MUTANT_TESTS:-${filter:-$tests_filter}}
 	mmode=$(sed -n 's/^Mode: *//p;/^---$/q' "$p")
 	mmode=${mmode:-$mode}
-	echo "mutant $m: running $filter ($mmode)"
+	mmach=$(sed -n 's/^Machine: *//p;/^---$/q' "$p")
+	mmach=${mmach:-${MACHINE:-sve}}
+	echo "mutant $m: running $filter ($mmode, machine $mmach)"
 	IMAGE=$dir/obj/arch/arm64/boot/Image RUN_NAME=mutant-$m KVM_MODE=$mmode \
-		T=$filter bash "$ROOT/pipeline/run.sh" ours >"$LOGS/mutant-$m-run.log" 2>&1 || true
+		MACHINE=$mmach T=$filter bash "$ROOT/pipeline/run.sh" ours >"$LOGS/mutant-$m-run.log" 2>&1 || true
 	python3 - "$BUILD/runs/mutant-$m-$mmode/results.json" "$m" \
 		"$BUILD/initramfs/root/tests/list" "$filter" >>"$BUILD/mutants.tsv" <<'PY'
-# "mutant<TAB>outcome<TAB>detail": caught (the tests that failed), none
+# "mutant<TAB>outcome<TAB>detail": caught (the tests that failed, and
+# "splat:TEST" for each test with a kernel splat), none
 # (every test ran and passed), or norun: some test has no result of its
 # own (the run did not finish, or a test's launcher was killed), and none
 # failed, so whether the tests catch the mutant is unknown.
@@ -70,6 +75,7 @@ except (OSError, ValueError):
 ran = {n: t for n, t in r["tests"].items()
        if not t["directive"].startswith("NO-RESULT") and t["result"] != "notrun"}
 failed = sorted(n for n, t in ran.items() if t["result"] == "fail")
+failed += sorted({f"splat:{s['test'] or 'no-test'}" for s in r.get("splats", [])})
 missing = [t for t in want if t not in ran]
 if failed:
     print(f"{m}\tcaught\t{' '.join(failed)}")

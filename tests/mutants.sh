@@ -84,5 +84,12 @@ console FPTEST-BEGIN "KTAP version 1" "1..2" "    KTAP version 1" "    # Subtest
 	"    1..1" "    ok 1 fp-stress" "ok 1 fp" "    KTAP version 1" "    # Subtest: kvm" \
 	"    1..1" "    ok 1 fp_integrity" "ok 2 kvm" FPTEST-END
 check "passing tests did not catch it" 1 "^error: mutant $m was caught by no test" mutants
+# Every test passed, but the kernel warned during one: caught.
+console FPTEST-BEGIN "KTAP version 1" "1..1" "    KTAP version 1" "    # Subtest: kvm" \
+	"    1..1" "    # start kvm/fp_integrity" "    ok 1 fp_integrity" "ok 1 kvm" \
+	FPTEST-DMESG-BEGIN "[    5.000000] # start kvm/fp_integrity" \
+	"[    5.100000] WARNING: CPU: 0 PID: 99 at arch/arm64/kernel/fpsimd/guest.c:120 fpu_guest_trapped+0x5c/0x90" \
+	FPTEST-DMESG-END FPTEST-END
+check "a kernel splat during a passing test catches it" 0 "^$m +splat:kvm/fp_integrity$" mutants
 echo "mutants: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
