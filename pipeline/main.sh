@@ -39,6 +39,9 @@ guest() {
 	stage initramfs "$P/initramfs.sh"
 }
 
+# The FP suites: the project's KVM tests and the arm64 fp and signal ones.
+FP_SUITES=kvm/fp_,fp/,signal/
+
 run() {
 	# run VARIANT MODE, on MACHINE (lib.sh), of the DEBUG build or not
 	local name=$1${DEBUG:+-debug}$(machine_sfx)
@@ -56,7 +59,7 @@ debug_runs() {
 	[ "${CHECK_DEBUG:-1}" != 0 ] && [ -z "${DEBUG:-}" ] || return 0
 	DEBUG=1 stage kernel-ours-debug "$P/kernel.sh" ours
 	for m in ${CHECK_MODES:-vhe nvhe}; do
-		DEBUG=1 T=kvm/fp_,fp/,signal/ run ours "$m"
+		DEBUG=1 T=$FP_SUITES run ours "$m"
 	done
 }
 
@@ -74,7 +77,7 @@ machine_runs() {
 			for v in ours stock; do
 				case $mach in
 				nosve) MACHINE=$mach T_SKIP=memslot_perf_test,dirty_log_test run "$v" "$m" ;;
-				*) MACHINE=$mach T=kvm/fp_,fp/,signal/ run "$v" "$m" ;;
+				*) MACHINE=$mach T=$FP_SUITES run "$v" "$m" ;;
 				esac
 			done
 		done
@@ -95,7 +98,7 @@ nested() {
 # and a fault on ours fails the check only if it repeats. A suspect of the
 # nested stage runs that whole stage again.
 confirm_and_report() {
-	local sus m v tests a mach ms name kind dbg
+	local sus m v tests a mach key sfx_m name kind dbg
 	local confirm=()
 
 	for a in $(seq 1 "${CONFIRM_ATTEMPTS:-3}"); do
@@ -104,12 +107,12 @@ confirm_and_report() {
 		[ -n "$sus" ] || break
 		# Each suspect again in its mode, on its machine, on its build
 		# of ours (a debug build's against the normal stock kernel).
-		for ms in $(echo "$sus" | awk 'NF { print $1 ":" $3 ":" $4 }' | sort -u); do
-			m=${ms%%:*}
-			mach=${ms#*:}
+		for key in $(echo "$sus" | awk 'NF { print $1 ":" $3 ":" $4 }' | sort -u); do
+			m=${key%%:*}
+			mach=${key#*:}
 			kind=${mach#*:}
 			mach=${mach%%:*}
-			ms=$(MACHINE=$mach machine_sfx)
+			sfx_m=$(MACHINE=$mach machine_sfx)
 			tests=$(echo "$sus" | awk -v m="$m" -v k="$mach" -v b="$kind" \
 				'$1 == m && $3 == k && $4 == b && $2 !~ /^nested\// { print $2 }' |
 				paste -sd, -)
@@ -120,7 +123,7 @@ confirm_and_report() {
 				if [ "$kind" = debug ] && [ -z "$dbg" ] && [ $v = ours ]; then
 					dbg=1
 				fi
-				name=confirm$a-$v${dbg:+-debug}$ms
+				name=confirm$a-$v${dbg:+-debug}$sfx_m
 				DEBUG=$dbg T=$tests RUN_NAME=$name RESULTS_STAGE=confirm \
 					MACHINE=$mach KVM_MODE=$m stage "$name-$m" "$P/run.sh" "$v"
 				confirm+=("$BUILD/runs/$name-$m")
