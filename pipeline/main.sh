@@ -205,6 +205,8 @@ all)
 	confirm_and_report
 	;;
 check)
+	# The emulator first: the unit tests boot it too (QEMU=10 fetches it).
+	stage deps "$P/deps.sh"
 	stage unit "$P/unit.sh"
 	guest
 	stage "kernel-stock$sfx" "$P/kernel.sh" stock
@@ -236,7 +238,10 @@ nested)
 	nested stock "$mode"
 	confirm_and_report
 	;;
-unit) stage unit "$P/unit.sh" ;;
+unit)
+	stage deps "$P/deps.sh"
+	stage unit "$P/unit.sh"
+	;;
 bench)
 	bench_runs
 	echo

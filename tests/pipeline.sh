@@ -238,6 +238,11 @@ undef=$(cd "$P" && for f in $(grep -oE '^[[:space:]]+[a-z_]+( |$)' main.sh | tr 
 	grep -q "^$f()" main.sh lib.sh || type "$f" >/dev/null 2>&1 || echo "$f"
 done)
 check "every function main.sh calls is defined" 0 "^$" echo "$undef"
+# make check boots the emulator in its unit tests, so the emulator is
+# fetched first (a fresh clone's make check QEMU=10 failed its unit stage
+# with "QEMU 10 is not fetched" on 2026-12-01).
+order=$(sed -n '/^check)$/,/;;/p' "$P/main.sh" | grep -oE 'stage (deps|unit) ' | paste -sd, -)
+check "make check fetches the emulator before its unit tests" 0 "^stage deps ,stage unit " echo "$order"
 
 echo "pipeline: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
