@@ -21,6 +21,8 @@ chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 . "$ROOT/tests/lib/check.sh"
 
+# QEMU=10 runs the emulator fetched for the checkout's own BUILD.
+export QEMU10_CACHE=${QEMU10_CACHE:-${BUILD:-$ROOT/build}/cache/qemu10}
 export BUILD=$tmp/build
 m=core-switch-save-skipped
 # Our tree: the file the mutant patches, and a Makefile whose Image is

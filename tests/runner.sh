@@ -15,6 +15,8 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
+# QEMU=10 runs the emulator fetched for this BUILD, not the run's own.
+export QEMU10_CACHE=${QEMU10_CACHE:-$BUILD/cache/qemu10}
 CROSS=${CROSS:-aarch64-linux-gnu-}
 image=${RUNNER_IMAGE:-$BUILD/ours/obj/arch/arm64/boot/Image}
 deb=$(ls "$BUILD"/cache/debs/busybox-static_*_arm64.deb 2>/dev/null | head -n1)
