@@ -8,6 +8,7 @@ variant=${1:?usage: kernel.sh ours|stock}
 src=$(src_dir "$variant")
 obj=$(obj_dir "$variant")
 frags=("$ROOT/config/kernel.config")
+[ "$variant" = stock ] || frags+=("$ROOT/config/ours.config")
 [ -z "${DEBUG:-}" ] || frags+=("$ROOT/config/debug.config")
 mkdir -p "$obj"
 

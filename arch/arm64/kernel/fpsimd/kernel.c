@@ -15,8 +15,9 @@
  * interrupted a task's section, that task's registers are put back at
  * kernel_neon_end().
  *
- * A debugfs hook at the end of this file lets the selftests run softirq
- * kernel-mode NEON at will.
+ * A debugfs hook at the end of this file (CONFIG_ARM64_FPSIMD_TEST_HOOKS,
+ * for test kernels only) lets the selftests run softirq kernel-mode NEON
+ * at will.
  *
  * EFI runtime services may also be called where kernel-mode NEON is not
  * allowed (IRQs off): then the live registers, whoever they belong to, are
@@ -103,7 +104,7 @@ void kernel_neon_end(void)
 }
 EXPORT_SYMBOL_GPL(kernel_neon_end);
 
-#if defined(CONFIG_EFI) || defined(CONFIG_DEBUG_FS)
+#if defined(CONFIG_EFI) || defined(CONFIG_ARM64_FPSIMD_TEST_HOOKS)
 /*
  * Code that runs where kernel-mode NEON is not allowed (IRQs masked, a
  * hardirq) but uses the FPSIMD registers: EFI runtime calls, and the
@@ -176,7 +177,7 @@ static void fp_atomic_restore(void)
 	}
 	__this_cpu_write(atomic_fp_held, false);
 }
-#endif /* CONFIG_EFI || CONFIG_DEBUG_FS */
+#endif /* CONFIG_EFI || CONFIG_ARM64_FPSIMD_TEST_HOOKS */
 
 #ifdef CONFIG_EFI
 
@@ -217,7 +218,7 @@ void __efi_fpsimd_end(void)
 
 #endif /* CONFIG_EFI */
 
-#ifdef CONFIG_DEBUG_FS
+#ifdef CONFIG_ARM64_FPSIMD_TEST_HOOKS
 /*
  * Test hook, /sys/kernel/debug/arm64_fpsimd/softirq_neon: writing N makes
  * every online CPU run kernel-mode NEON from a softirq about once per
@@ -330,4 +331,4 @@ static int __init neon_storm_init(void)
 	return 0;
 }
 late_initcall(neon_storm_init);
-#endif /* CONFIG_DEBUG_FS */
+#endif /* CONFIG_ARM64_FPSIMD_TEST_HOOKS */
