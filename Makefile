@@ -21,7 +21,8 @@
 #                     for SOAK_S seconds (default 1800), failures counted
 #
 # Variables: KSRC=/path (your own base tree), KVM_MODE=vhe|nvhe|protected,
-# QEMU=7.2|10 (the emulator: Debian 12's, or bookworm-backports' 10.0.2),
+# QEMU=10|7.2 (the emulator: bookworm-backports' 10.0.2, the default, or
+# Debian 12's 7.2; docs/emulators.md),
 # DEBUG=1 (lockdep/preempt debug variant), T=word[,word] (run only tests
 # whose suite/name contains a word), T_SKIP=word[,word] (none of those),
 # MACHINE=sve|nosve|nosve-cmdline (the test machine's CPU: SVE, none, or

@@ -53,10 +53,11 @@ kmake() {
 		CC="ccache ${CROSS}gcc" -j"$JOBS" "${@:3}"
 }
 
-# qemu_choice: the emulator QEMU selects, "7.2" (Debian 12's) or "10"
-# (bookworm-backports, fetched by pipeline/qemu.sh).
+# qemu_choice: the emulator QEMU selects, "10" (bookworm-backports,
+# fetched by pipeline/qemu.sh; the default, docs/emulators.md says why) or
+# "7.2" (Debian 12's).
 qemu_choice() {
-	case ${QEMU:-7.2} in
+	case ${QEMU:-10} in
 	7.2 | 7) echo 7.2 ;;
 	10) echo 10 ;;
 	*) die "unknown QEMU '$QEMU': use 7.2 or 10" ;;
