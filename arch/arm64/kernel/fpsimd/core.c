@@ -166,6 +166,7 @@ void fpsimd_thread_switch(struct task_struct *incoming)
 	pc = fpcore_this();
 	cpu = smp_processor_id();
 
+	fpsimd_test_switch_check();
 	fpctx_task_switch_out(pc, cpu, &current->thread.fpstate,
 			      &current->thread.kernel_fpstate);
 

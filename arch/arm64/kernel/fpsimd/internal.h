@@ -86,10 +86,17 @@ int __init sve_sysctl_init(void);
 
 /* kernel.c: FP use from atomic context (EFI runtime services, a test hook) */
 #if defined(CONFIG_KERNEL_MODE_NEON) && \
-	(defined(CONFIG_EFI) || defined(CONFIG_DEBUG_FS))
+	(defined(CONFIG_EFI) || defined(CONFIG_ARM64_FPSIMD_TEST_HOOKS))
 void __init fpsimd_atomic_setup(void);
 #else
 static inline void fpsimd_atomic_setup(void) { }
+#endif
+
+/* kernel.c: the test kernels' check of KVM's preempt notifiers */
+#if defined(CONFIG_ARM64_FPSIMD_TEST_HOOKS) && IS_ENABLED(CONFIG_KVM)
+void fpsimd_test_switch_check(void);
+#else
+static inline void fpsimd_test_switch_check(void) { }
 #endif
 
 #endif /* __ARM64_KERNEL_FPSIMD_INTERNAL_H */

@@ -29,6 +29,7 @@
 #include <linux/export.h>
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
+#include <linux/kvm_host.h>
 #include <linux/percpu.h>
 #include <asm/fpsimd.h>
 #include <asm/neon.h>
@@ -331,4 +332,26 @@ static int __init neon_storm_init(void)
 	return 0;
 }
 late_initcall(neon_storm_init);
+
+#if IS_ENABLED(CONFIG_KVM)
+/**
+ * fpsimd_test_switch_check() - report a task switch with a vCPU loaded
+ *
+ * Called at every task switch of a test kernel. KVM's preempt notifier
+ * puts a loaded vCPU before its thread is switched out; a vCPU still
+ * loaded here means the notifier did not run, which under emulation has
+ * been the emulator running scheduler code from before KVM's static key
+ * patched the call in (docs/emulators.md). Reported and not warned about:
+ * the fault is not the kernel's, and the line lets the runs count it.
+ */
+void fpsimd_test_switch_check(void)
+{
+	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+
+	if (unlikely(vcpu))
+		pr_err_ratelimited("fpsimd test: vCPU %d of %s still loaded at a task switch on CPU %d: missed vcpu_put\n",
+				   vcpu->vcpu_id, current->comm,
+				   smp_processor_id());
+}
+#endif
 #endif /* CONFIG_ARM64_FPSIMD_TEST_HOOKS */
