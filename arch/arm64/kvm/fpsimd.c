@@ -120,11 +120,6 @@ void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
 
 	if (!kvm_fp_lazy())
 		return;
-	/* Test kernels: KVM's preempt notifier loads the vCPU on this CPU. */
-	if (IS_ENABLED(CONFIG_ARM64_FPSIMD_TEST_HOOKS) &&
-	    unlikely(kvm_get_running_vcpu() != vcpu))
-		pr_err_ratelimited("kvm fp test: vCPU %d entered on CPU %d without vcpu_load there: missed vcpu_load\n",
-				   vcpu->vcpu_id, smp_processor_id());
 	plan = fpu_guest_enter(&vcpu->arch.fpu);
 	vcpu->arch.fp_plan = plan;
 	kvm_fp_host_data()->fp_owner = (int)plan;
