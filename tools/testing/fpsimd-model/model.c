@@ -687,15 +687,23 @@ static int ev_run_exit(int cpu)
 	return 1;
 }
 
-/* Is vCPU @v outside KVM_RUN (so its vcpu ioctls may run)? */
-static int vcpu_idle(int v)
+/* The thread that runs vCPU @v, or -1. */
+static int vcpu_thread(int v)
 {
 	int k;
 
 	for (k = 0; k < NTASK; k++)
 		if (W.t[k].vcpu == v)
-			return W.t[k].mode != M_RUN && W.t[k].mode != M_GUEST;
-	return 1;
+			return k;
+	return -1;
+}
+
+/* Is vCPU @v outside KVM_RUN (so its vcpu ioctls may run)? */
+static int vcpu_idle(int v)
+{
+	int k = vcpu_thread(v);
+
+	return k < 0 || (W.t[k].mode != M_RUN && W.t[k].mode != M_GUEST);
 }
 
 /* The vCPU a thread's vcpu ioctl acts on: its own, else one not running. */
@@ -897,10 +905,8 @@ static int ev_vcpu_take(int cpu)
 	if (k < 0 || W.t[k].mode != M_USER)
 		return 0;
 	v = (W.t[k].vcpu + 1) % NVCPU;
-	for (j = 0; j < NTASK; j++)
-		if (W.t[j].vcpu == v)
-			break;
-	if (j == NTASK || !vcpu_idle(v))
+	j = vcpu_thread(v);
+	if (j < 0 || !vcpu_idle(v))
 		return 0;
 	W.t[j].vcpu = W.t[k].vcpu;
 	W.t[k].vcpu = v;
@@ -930,23 +936,29 @@ static int ev_exec(int cpu)
 	return 1;
 }
 
+/* The registers of @cpu lose their contents (power down, hotplug). */
+static void lose_regs(int cpu)
+{
+	int i;
+
+	for (i = 0; i < MAXCH; i++)
+		W.hw[cpu].z[i] = TOK_JUNK;
+	W.hw[cpu].fpmr = TOK_JUNK;
+	W.hw[cpu].fpexc = TOK_JUNK;
+}
+
 /*
  * An idle CPU enters a low-power state that loses the FP registers:
  * CPU_PM_ENTER calls fpsimd_save_and_flush_cpu_state().
  */
 static int ev_cpu_pm(int cpu)
 {
-	int i;
-
 	if (W.cur[cpu] >= 0)
 		return 0;
 	cur_hw = &W.hw[cpu];
 	if (mutation != 23)
 		fpctx_cpu_flush(&W.pc[cpu], cpu);
-	for (i = 0; i < MAXCH; i++)
-		W.hw[cpu].z[i] = TOK_JUNK;
-	W.hw[cpu].fpmr = TOK_JUNK;
-	W.hw[cpu].fpexc = TOK_JUNK;
+	lose_regs(cpu);
 	return 1;
 }
 
@@ -957,16 +969,11 @@ static int ev_cpu_pm(int cpu)
  */
 static int ev_cpu_dead(int cpu)
 {
-	int i;
-
 	if (W.cur[cpu] >= 0)
 		return 0;
 	if (mutation != 24)
 		fpctx_cpu_dead(&W.pc[cpu]);
-	for (i = 0; i < MAXCH; i++)
-		W.hw[cpu].z[i] = TOK_JUNK;
-	W.hw[cpu].fpmr = TOK_JUNK;
-	W.hw[cpu].fpexc = TOK_JUNK;
+	lose_regs(cpu);
 	W.hw[cpu].zcr = MAXCH;
 	return 1;
 }
