@@ -160,13 +160,13 @@ void fpsimd_thread_switch(struct task_struct *incoming)
 	struct fpown_cpu *pc;
 	int cpu;
 
+	fpsimd_test_switch_check();
 	if (!fpcore_present())
 		return;
 	lockdep_assert_irqs_disabled();
 	pc = fpcore_this();
 	cpu = smp_processor_id();
 
-	fpsimd_test_switch_check();
 	fpctx_task_switch_out(pc, cpu, &current->thread.fpstate,
 			      &current->thread.kernel_fpstate);
 
