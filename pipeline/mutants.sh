@@ -25,6 +25,11 @@ ours_obj=$(obj_dir ours)
 [ -f "$ours_obj/.config" ] || die "build ours first (make tests)"
 [ -f "$BUILD/initramfs/initramfs.cpio" ] || die "no initramfs (make tests)"
 
+# header FIELD: the value of "FIELD: value" in mutant $p's header.
+header() {
+	sed -n "s/^$1: *//p;/^---\$/q" "$p"
+}
+
 names=${MUTANTS:-$(cd "$ROOT/mutants" && ls *.patch | sed 's/\.patch$//')}
 : >"$BUILD/mutants.tsv"
 for m in $names; do
@@ -47,11 +52,11 @@ for m in $names; do
 	kmake "$dir/src" "$dir/obj" Image >>"$LOGS/mutant-$m-build.log" 2>&1 ||
 		die "mutant $m does not build (see $LOGS/mutant-$m-build.log)"
 	# A mutant may name the tests that should catch it ("Tests: a,b").
-	filter=$(sed -n 's/^Tests: *//p;/^---$/q' "$p")
+	filter=$(header Tests)
 	filter=${MUTANT_TESTS:-${filter:-$tests_filter}}
-	mmode=$(sed -n 's/^Mode: *//p;/^---$/q' "$p")
+	mmode=$(header Mode)
 	mmode=${mmode:-$mode}
-	mmach=$(sed -n 's/^Machine: *//p;/^---$/q' "$p")
+	mmach=$(header Machine)
 	mmach=${mmach:-${MACHINE:-sve}}
 	echo "mutant $m: running $filter ($mmode, machine $mmach)"
 	IMAGE=$dir/obj/arch/arm64/boot/Image RUN_NAME=mutant-$m KVM_MODE=$mmode \
