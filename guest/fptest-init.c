@@ -289,16 +289,16 @@ static int write_file(const char *dir, const char *name, unsigned long v)
 	return sys4(NR_RENAMEAT, AT_FDCWD, tmp, AT_FDCWD, path);
 }
 
-/* Print FILE of thread TID of process PID to stderr, each line prefixed. */
-static void print_task_file(long pid, const char *tid, const char *file)
+/* Print TASKS/TID/FILE (TASKS: /proc/PID/task) to stderr, lines prefixed. */
+static void print_task_file(const char *tasks, const char *tid,
+			    const char *file)
 {
 	char path[96], buf[2048], line[160];
 	unsigned long plen = 0, llen = 0;
 	long n, i;
 
-	nofp_append(path, &plen, sizeof(path), "/proc/");
-	nofp_append_ulong(path, &plen, pid);
-	nofp_append(path, &plen, sizeof(path), "/task/");
+	nofp_append(path, &plen, sizeof(path), tasks);
+	nofp_append(path, &plen, sizeof(path), "/");
 	nofp_append(path, &plen, sizeof(path), tid);
 	nofp_append(path, &plen, sizeof(path), "/");
 	nofp_append(path, &plen, sizeof(path), file);
@@ -341,7 +341,8 @@ static void report_stuck(long pid)
 	char path[48], ents[1024];
 	unsigned long plen = 0;
 	long dir, n, off;
-	int fd, f;
+	int fd;
+	unsigned long f;
 
 	nofp_append(path, &plen, sizeof(path), "/proc/");
 	nofp_append_ulong(path, &plen, pid);
@@ -355,8 +356,8 @@ static void report_stuck(long pid)
 			d = (struct dirent64 *)(ents + off);
 			if (d->name[0] == '.')
 				continue;
-			for (f = 0; f < 3; f++)
-				print_task_file(pid, d->name, files[f]);
+			for (f = 0; f < sizeof(files) / sizeof(files[0]); f++)
+				print_task_file(path, d->name, files[f]);
 		}
 	}
 	sys1(NR_CLOSE, dir);
