@@ -29,7 +29,11 @@ kfiles=$(grep -E '^(arch|include|virt|kernel)/.*\.[ch]$' "$manifest" || true)
 #    the objects of the project's C files, one by one (a directory target
 #    such as arch/arm64/kvm/ does not build on its own).
 objs=$(for f in $kfiles; do
-	case $f in *.c) echo "${f%.c}.o" ;; esac
+	case $f in
+	# nVHE hyp objects are built as *.nvhe.o, with the nVHE Makefile flags.
+	arch/arm64/kvm/hyp/nvhe/*.c) echo "${f%.c}.nvhe.o" ;;
+	*.c) echo "${f%.c}.o" ;;
+	esac
 done)
 if [ -n "$objs" ]; then
 	lobj=$BUILD/lint/obj
@@ -73,24 +77,30 @@ if [ -n "$kfiles" ]; then
 		bad=1
 	fi
 fi
-# 4. The FP core must also build, and link, without SVE (SME is always
-#    off: the base marks it BROKEN and the core refuses it).
-nobj=$BUILD/lint/obj-nosve
-mkdir -p "$nobj"
-cp "$(obj_dir ours)/.config" "$nobj/.config"
-"$work/scripts/config" --file "$nobj/.config" -d ARM64_SVE -d ARM64_SME
-kmake "$work" "$nobj" olddefconfig >/dev/null
-log=$LOGS/lint-nosve-build.log
-if ! grep -q '^# CONFIG_ARM64_SVE is not set' "$nobj/.config"; then
-	echo "error: could not configure a kernel without CONFIG_ARM64_SVE"
-	bad=1
-elif ! kmake "$work" "$nobj" W=1 Image >"$log" 2>&1; then
-	echo "error: the kernel without CONFIG_ARM64_SVE does not build (see $log)"
-	tail -n 20 "$log"
-	bad=1
-fi
+# 4. The FP core must also build, and link, without SME (SVE on) and
+#    without SVE (and so without SME, which depends on it).
+for off in SME SVE; do
+	nobj=$BUILD/lint/obj-no$(echo $off | tr A-Z a-z)
+	mkdir -p "$nobj"
+	cp "$(obj_dir ours)/.config" "$nobj/.config"
+	if [ $off = SVE ]; then
+		"$work/scripts/config" --file "$nobj/.config" -d ARM64_SVE -d ARM64_SME
+	else
+		"$work/scripts/config" --file "$nobj/.config" -d ARM64_SME
+	fi
+	kmake "$work" "$nobj" olddefconfig >/dev/null
+	log=$LOGS/lint-no$(echo $off | tr A-Z a-z)-build.log
+	if ! grep -q "^# CONFIG_ARM64_$off is not set" "$nobj/.config"; then
+		echo "error: could not configure a kernel without CONFIG_ARM64_$off"
+		bad=1
+	elif ! kmake "$work" "$nobj" W=1 Image >"$log" 2>&1; then
+		echo "error: the kernel without CONFIG_ARM64_$off does not build (see $log)"
+		tail -n 20 "$log"
+		bad=1
+	fi
+done
 
 [ $bad -eq 0 ] || exit 1
 echo "lint: $(ls "$BUILD"/series/0*.patch 2>/dev/null | grep -vc cover-letter) patches checkpatch-clean," \
 	"$(echo "$kfiles" | grep -c .) kernel files W=1 and kernel-doc clean," \
-	"CONFIG_ARM64_SVE=n builds"
+	"CONFIG_ARM64_SME=n and CONFIG_ARM64_SVE=n build"

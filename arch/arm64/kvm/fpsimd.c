@@ -101,6 +101,17 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 		*host_data_ptr(fp_owner) = FP_STATE_FREE;
 		return;
 	}
+	/*
+	 * Guests have no SME here, and the hypervisor writes the host back
+	 * as FPSIMD only: streaming mode or ZA still on (the caller's ZA,
+	 * which system calls keep, or a task's left behind clean) must not
+	 * meet a guest. Written back, if dirty, and turned off now: at most
+	 * once per vcpu_load, and only on SME systems with SME in use.
+	 */
+	if (system_supports_sme() && read_sysreg_s(SYS_SVCR)) {
+		fpsimd_save_and_flush_cpu_state();
+		vcpu->stat.fp_host_sme_flush++;
+	}
 	hd = kvm_fp_host_data();
 	hd->task_fpsimd = kern_hyp_va(&th->uw.fpsimd_state);
 	hd->task_fpmr = kern_hyp_va(&th->uw.fpmr);

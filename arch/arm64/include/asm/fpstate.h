@@ -44,6 +44,15 @@ struct fpstate {
 	u8	save_as;
 };
 
+/*
+ * The register components a context's image can hold (x86: the xfeatures
+ * of a struct fpstate), as fpstate_components() reports them.
+ */
+#define FPSTATE_COMP_FPSIMD	0x1	/* V0-V31, FPSR, FPCR */
+#define FPSTATE_COMP_SVE	0x2	/* Z, P, FFR at the context's length */
+#define FPSTATE_COMP_ZA		0x4	/* SME ZA at the streaming length */
+#define FPSTATE_COMP_ZT0	0x8	/* SME2 ZT0 */
+
 #define FPSTATE_INIT(k)	{ .last_cpu = -1, .kind = (k), .save_as = 0 }
 
 #endif /* __ASM_FPSTATE_H */

@@ -78,19 +78,22 @@ void fpu_guest_discard(struct fpu_guest *g);
  *
  * Without a trap nothing changed hands, and this is KVM's hot path (every
  * in-kernel exit), hence inline. One thing is left to do: a VHE exit
- * rewrites CPACR_EL1 with EL0 SVE access off, which a caller whose SVE
- * registers stayed live (TIF_SVE, plan FPU_GUEST_TRAP_SAVE) must get back.
- * nVHE leaves the host's CPACR_EL1 alone.
+ * rewrites CPACR_EL1 with EL0 SVE and SME access off, which a caller whose
+ * registers stayed live (plan FPU_GUEST_TRAP_SAVE) must get back as
+ * TIF_SVE and TIF_SME say. nVHE leaves the host's CPACR_EL1 alone.
  */
 static __always_inline void fpu_guest_exit(struct fpu_guest *g,
 					   enum fpu_guest_plan plan,
 					   bool trapped)
 {
-	if (unlikely(trapped))
+	if (unlikely(trapped)) {
 		fpu_guest_trapped(g, plan);
-	else if (plan == FPU_GUEST_TRAP_SAVE && system_supports_sve() &&
-		 has_vhe() && test_thread_flag(TIF_SVE))
-		sve_user_enable();
+	} else if (plan == FPU_GUEST_TRAP_SAVE && has_vhe()) {
+		if (system_supports_sve() && test_thread_flag(TIF_SVE))
+			sve_user_enable();
+		if (system_supports_sme() && test_thread_flag(TIF_SME))
+			sme_user_enable();
+	}
 }
 
 #endif /* __ASM_FPU_GUEST_H */

@@ -8,14 +8,26 @@
  *
  *   kind            image                              layout
  *   FPSTATE_USER    thread.uw.fpsimd_state and         FPSIMD, or SVE at the
- *                   thread.sve_state                   task's VL (thread.fp_type)
+ *                   thread.sve_state                   task's VL (thread.fp_type),
+ *                                                      or at its streaming VL
+ *                                                      in streaming mode
+ *                   thread.svcr, thread.sme_state      ZA at the streaming VL,
+ *                                                      then ZT0 (SME2), when
+ *                                                      SVCR.ZA is set
  *   FPSTATE_KERNEL  thread.kernel_fpsimd_state         FPSIMD
  *   FPSTATE_GUEST   the vCPU's, via struct fpu_guest   FPSIMD, or SVE at the
  *                                                      vCPU's maximum VL
  *
- * Every SVE transfer first programs ZCR with the length of the context it
- * moves (invariant I7 in core.c), so a save can never meet a vector
- * length other than the one its buffer was laid out for.
+ * Every SVE transfer first programs ZCR (SMCR in streaming mode) with the
+ * length of the context it moves (invariant I7 in core.c), so a save can
+ * never meet a vector length other than the one its buffer was laid out
+ * for.
+ *
+ * SME state is the arm64 counterpart of x86's AMX tile data, and grows
+ * the same way: a task's ZA/ZT0 storage exists only after its first SME
+ * instruction trapped (do_sme_acc(), the XFD fault's counterpart), and is
+ * moved only while the task has PSTATE.ZA set. fpstate_components() says
+ * what an image holds, as x86's fpstate::xfeatures does.
  */
 
 #include <linux/bug.h>
@@ -89,18 +101,49 @@ unsigned int fpstate_vl(struct fpstate *st)
 }
 
 /**
+ * fpstate_components() - which register components a context's image holds
+ * @st: the context
+ *
+ * Return: a mask of FPSTATE_COMP_* bits: FPSIMD always, SVE when the image
+ * is in the SVE layout (at the streaming length in streaming mode), ZA
+ * and, on SME2 systems, ZT0 while the task has PSTATE.ZA set.
+ */
+unsigned int fpstate_components(struct fpstate *st)
+{
+	unsigned int comps = FPSTATE_COMP_FPSIMD;
+
+	if (fpstate_type(st) == FP_STATE_SVE)
+		comps |= FPSTATE_COMP_SVE;
+	if (st->kind == FPSTATE_USER &&
+	    thread_za_enabled(&fpstate_task(st)->thread)) {
+		comps |= FPSTATE_COMP_ZA;
+		if (system_supports_sme2())
+			comps |= FPSTATE_COMP_ZT0;
+	}
+	return comps;
+}
+
+/**
  * fpstate_size() - the bytes of register state a context holds now
  * @st: the context
  *
- * Return: the FPSIMD size, plus the SVE register file at fpstate_vl() when
- * the image is in the SVE layout.
+ * Return: the size of the components fpstate_components() reports, each
+ * at the vector length it is kept at.
  */
 size_t fpstate_size(struct fpstate *st)
 {
+	unsigned int comps = fpstate_components(st);
 	size_t size = sizeof(struct user_fpsimd_state);
+	unsigned int vl = fpstate_vl(st);
 
-	if (fpstate_type(st) == FP_STATE_SVE)
-		size += SVE_SIG_REGS_SIZE(sve_vq_from_vl(fpstate_vl(st)));
+	if (st->kind == FPSTATE_USER && system_supports_sme())
+		vl = thread_get_cur_vl(&fpstate_task(st)->thread);
+	if (comps & FPSTATE_COMP_SVE)
+		size += SVE_SIG_REGS_SIZE(sve_vq_from_vl(vl));
+	if (comps & FPSTATE_COMP_ZA)
+		size += ZA_SIG_REGS_SIZE(sve_vq_from_vl(task_get_sme_vl(fpstate_task(st))));
+	if (comps & FPSTATE_COMP_ZT0)
+		size += ZT_SIG_REG_SIZE;
 	return size;
 }
 
@@ -122,6 +165,48 @@ static enum fp_type fpstate_save_sve(void *image, struct user_fpsimd_state *fp,
 	return FP_STATE_SVE;
 }
 
+/*
+ * Program the task's streaming length; in streaming mode it is also the
+ * length of the Z registers. SMCR_EL1 is the host's own, so it takes.
+ */
+static void fpstate_set_sme_vl(struct task_struct *t)
+{
+	unsigned int vl = task_get_sme_vl(t);
+
+	sme_set_vq(sve_vq_from_vl(vl) - 1);
+	WARN_ON_ONCE(sme_get_vl() != vl);
+}
+
+/*
+ * The SME part of a save: SVCR, then ZA and ZT0 if PSTATE.ZA is set, then
+ * in streaming mode the Z, P (and with FA64, FFR) registers at the
+ * streaming length. Return: true when the streaming registers were saved,
+ * so nothing else is.
+ */
+static bool fpstate_save_sme(struct task_struct *t)
+{
+	struct thread_struct *th = &t->thread;
+	u64 svcr = read_sysreg_s(SYS_SVCR);
+
+	th->svcr = svcr;
+	if (!svcr)
+		return false;
+	/* Set only by a task with TIF_SME, which has both buffers. */
+	if (WARN_ON_ONCE(!th->sme_state || !th->sve_state)) {
+		th->svcr = 0;
+		return false;
+	}
+	fpstate_set_sme_vl(t);
+	if (svcr & SVCR_ZA_MASK)
+		sme_save_state(th->sme_state, system_supports_sme2());
+	if (!(svcr & SVCR_SM_MASK))
+		return false;
+	sve_save_state(th->sve_state + sve_ffr_offset(task_get_sme_vl(t)),
+		       &th->uw.fpsimd_state.fpsr, system_supports_fa64());
+	th->fp_type = FP_STATE_SVE;
+	return true;
+}
+
 static void fpstate_save_user(struct fpstate *st)
 {
 	struct task_struct *t = fpstate_task(st);
@@ -133,6 +218,8 @@ static void fpstate_save_user(struct fpstate *st)
 	WARN_ON_ONCE(t != current);
 	if (system_supports_fpmr())
 		th->uw.fpmr = read_sysreg_s(SYS_FPMR);
+	if (system_supports_sme() && fpstate_save_sme(t))
+		return;
 	if (system_supports_sve())
 		sve = as == FP_STATE_SVE ||
 		      (as == FP_STATE_CURRENT && test_tsk_thread_flag(t, TIF_SVE));
@@ -183,6 +270,46 @@ void fpstate_hw_save(struct fpstate *st)
 	}
 }
 
+/*
+ * The SME part of a load: EL0 SME access as TIF_SME says, SVCR, ZA and
+ * ZT0 if PSTATE.ZA is set, and in streaming mode the Z, P (FFR) registers
+ * at the streaming length. Return: true when the streaming registers
+ * were loaded, so nothing else is.
+ */
+static bool fpstate_load_sme(struct task_struct *t)
+{
+	struct thread_struct *th = &t->thread;
+	u64 svcr = th->svcr;
+
+	if (test_tsk_thread_flag(t, TIF_SME)) {
+		fpstate_set_sme_vl(t);
+		sme_user_enable();
+	} else {
+		WARN_ON_ONCE(svcr);
+		sme_user_disable();
+		svcr = 0;
+	}
+	/* A change of PSTATE.SM or ZA zeroes what it covers: all reloaded. */
+	if (read_sysreg_s(SYS_SVCR) != svcr)
+		write_sysreg_s(svcr, SYS_SVCR);
+	if (svcr & SVCR_ZA_MASK)
+		sme_load_state(th->sme_state, system_supports_sme2());
+	if (!(svcr & SVCR_SM_MASK))
+		return false;
+
+	WARN_ON_ONCE(th->fp_type != FP_STATE_SVE);
+	/* Outside streaming mode, SVE traps as TIF_SVE says. */
+	if (system_supports_sve()) {
+		if (test_tsk_thread_flag(t, TIF_SVE))
+			sve_user_enable();
+		else
+			sve_user_disable();
+	}
+	sve_load_state(th->sve_state + sve_ffr_offset(task_get_sme_vl(t)),
+		       &th->uw.fpsimd_state.fpsr, system_supports_fa64());
+	return true;
+}
+
 static void fpstate_load_user(struct fpstate *st)
 {
 	struct task_struct *t = fpstate_task(st);
@@ -193,6 +320,8 @@ static void fpstate_load_user(struct fpstate *st)
 	WRITE_ONCE(st->save_as, FP_STATE_CURRENT);
 	if (system_supports_fpmr())
 		write_sysreg_s(th->uw.fpmr, SYS_FPMR);
+	if (system_supports_sme() && fpstate_load_sme(t))
+		return;
 
 	if (system_supports_sve() && th->fp_type == FP_STATE_SVE) {
 		unsigned int vl = task_get_sve_vl(t);
@@ -229,6 +358,8 @@ void fpstate_hw_load(struct fpstate *st)
 		fpstate_load_user(st);
 		break;
 	case FPSTATE_KERNEL:
+		/* The last user context may have left streaming mode on. */
+		fpcore_regs_plain();
 		fpsimd_load_state(&fpstate_task(st)->thread.kernel_fpsimd_state);
 		break;
 	case FPSTATE_GUEST:

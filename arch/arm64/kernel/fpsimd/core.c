@@ -203,14 +203,18 @@ void fpsimd_restore_current_state(void)
 	if (test_and_clear_thread_flag(TIF_FOREIGN_FPSTATE) &&
 	    !fpctx_return_to_user(fpcore_this(), smp_processor_id(),
 				  &current->thread.fpstate) &&
-	    system_supports_sve()) {
+	    (system_supports_sve() || system_supports_sme())) {
 		/*
 		 * Still live, so not reloaded: but a KVM exit (VHE) on this
-		 * CPU may have reset EL0 SVE access since it last ran.
+		 * CPU may have reset EL0 SVE and SME access since it last ran.
 		 */
+		bool sme = system_supports_sme();
+		u64 mask = CPACR_EL1_ZEN_EL0EN | (sme ? CPACR_EL1_SMEN_EL0EN : 0);
 		u64 el0 = test_thread_flag(TIF_SVE) ? CPACR_EL1_ZEN_EL0EN : 0;
 
-		sysreg_clear_set(cpacr_el1, CPACR_EL1_ZEN_EL0EN, el0);
+		if (sme && test_thread_flag(TIF_SME))
+			el0 |= CPACR_EL1_SMEN_EL0EN;
+		sysreg_clear_set(cpacr_el1, mask, el0);
 	}
 	fpcore_unlock(locked);
 }
@@ -255,16 +259,21 @@ void fpsimd_save_and_flush_cpu_state(void)
 	local_irq_save(irqflags);
 	fpctx_cpu_flush(fpcore_this(), smp_processor_id());
 	fpcore_foreign(current);
+	fpcore_regs_plain();
 	local_irq_restore(irqflags);
 }
 
 /**
- * fpsimd_flush_thread() - reset current's FP/SVE state for exec
+ * fpsimd_flush_thread() - reset current's FP/SVE/SME state for exec
+ *
+ * Streaming mode and ZA end, SVE and SME trap again on first use, and the
+ * buffers for them are freed.
  */
 void fpsimd_flush_thread(void)
 {
 	struct thread_struct *th = &current->thread;
-	void *sve_state = NULL;
+	void *old_sve = NULL, *old_za = NULL;
+	enum vec_type type;
 	bool locked;
 
 	if (!fpcore_present())
@@ -276,12 +285,18 @@ void fpsimd_flush_thread(void)
 	memset(&th->uw.fpsimd_state, 0, sizeof(th->uw.fpsimd_state));
 	th->uw.fpmr = 0;
 	clear_thread_flag(TIF_SVE);
-	swap(sve_state, th->sve_state);
+	swap(old_sve, th->sve_state);
 	th->fp_type = FP_STATE_FPSIMD;
+	/* No streaming mode, no ZA, and SME traps again: it may grow anew. */
+	th->svcr = 0;
+	update_thread_flag(TIF_SME, false);
+	swap(old_za, th->sme_state);
 	fpcore_unlock(locked);
 
-	fpsimd_flush_thread_vl(ARM64_VEC_SVE);
-	kfree(sve_state);
+	for (type = 0; type < ARM64_VEC_MAX; type++)
+		fpsimd_flush_thread_vl(type);
+	kfree(old_sve);
+	kfree(old_za);
 }
 
 static int fpcore_cpu_dead(unsigned int cpu)

@@ -13,10 +13,7 @@
 #include <asm/fpsimd.h>
 #include <asm/fpstate.h>
 #include <asm/fpu_guest.h>
-
-#ifdef CONFIG_ARM64_SME
-#error "the arm64 FP core does not implement SME (the base marks it BROKEN)"
-#endif
+#include <asm/sysreg.h>
 
 /* context.c: the register transfers behind the ownership decisions */
 void fpstate_hw_save(struct fpstate *st);
@@ -24,6 +21,7 @@ void fpstate_hw_load(struct fpstate *st);
 struct task_struct *fpstate_task(struct fpstate *st);
 unsigned int fpstate_vl(struct fpstate *st);
 enum fp_type fpstate_type(struct fpstate *st);
+unsigned int fpstate_components(struct fpstate *st);
 size_t fpstate_size(struct fpstate *st);
 
 #define fpown_hw_save(st)	fpstate_hw_save(st)
@@ -73,6 +71,18 @@ static inline struct fpown_cpu *fpcore_this(void)
 }
 
 void fpcore_flush_task(struct task_struct *t);
+
+/*
+ * The registers hold nobody's user state now (it was saved, or is not
+ * wanted): leave streaming mode and turn ZA off, so that the kernel's
+ * FPSIMD code, and any context loaded next, start from plain registers.
+ */
+static inline void fpcore_regs_plain(void)
+{
+	if (system_supports_sme() && read_sysreg_s(SYS_SVCR))
+		sme_smstop();
+}
+
 void __init fpcore_init(void);
 
 /* signal.c: moving values between the FPSIMD and SVE layouts */
@@ -82,14 +92,14 @@ void sve_to_fpsimd(struct task_struct *task);
 /* vl.c: vector lengths */
 void fpsimd_flush_thread_vl(enum vec_type type);
 void sve_free_state(struct task_struct *task);
-int __init sve_sysctl_init(void);
+int __init vec_sysctl_init(void);
 
 /* kernel.c: FP use from atomic context (EFI runtime services, a test hook) */
 #if defined(CONFIG_KERNEL_MODE_NEON) && \
 	(defined(CONFIG_EFI) || defined(CONFIG_ARM64_FPSIMD_TEST_HOOKS))
-void __init fpsimd_atomic_setup(void);
+void __init fpsimd_atomic_setup(unsigned int vl);
 #else
-static inline void fpsimd_atomic_setup(void) { }
+static inline void fpsimd_atomic_setup(unsigned int vl) { }
 #endif
 
 /* kernel.c: the test kernels' check of KVM's preempt notifiers */

@@ -70,6 +70,7 @@ void kernel_neon_begin(void)
 		fpctx_kernel_begin(pc, cpu);
 	}
 	fpcore_foreign(current);
+	fpcore_regs_plain();
 	fpcore_unlock(locked);
 }
 EXPORT_SYMBOL_GPL(kernel_neon_begin);
@@ -121,41 +122,68 @@ EXPORT_SYMBOL_GPL(kernel_neon_end);
 static DEFINE_PER_CPU(struct user_fpsimd_state, atomic_fp_regs);
 static DEFINE_PER_CPU(bool, atomic_fp_held);
 static DEFINE_PER_CPU(bool, atomic_sve_held);
+static DEFINE_PER_CPU(bool, atomic_sm_held);
 static void __percpu *atomic_sve_regs;
+static unsigned int atomic_sve_vl;
 
 /**
- * fpsimd_atomic_setup() - allocate the per-CPU SVE buffer for atomic FP use
+ * fpsimd_atomic_setup() - size the per-CPU buffer for atomic FP use
+ * @vl: the longest vector length of one type (SVE, streaming) any CPU has
  *
- * Sized for the largest vector length any CPU offers; called once the
- * lengths are known.
+ * Called at boot once each type's lengths are known, before anything may
+ * use the buffer: it grows to the longest length of either type, since
+ * the registers may be in streaming mode when an atomic user comes.
  */
-void __init fpsimd_atomic_setup(void)
+void __init fpsimd_atomic_setup(unsigned int vl)
 {
-	size_t size;
+	void __percpu *buf;
 
-	if (!system_supports_sve())
+	if (vl <= atomic_sve_vl)
 		return;
-	size = SVE_SIG_REGS_SIZE(sve_vq_from_vl(sve_max_vl()));
-	atomic_sve_regs = __alloc_percpu(size, SVE_VQ_BYTES);
-	if (!atomic_sve_regs)
-		pr_err("fpsimd: no per-CPU SVE buffer, FP use from atomic context keeps only the FPSIMD registers\n");
+	buf = __alloc_percpu(SVE_SIG_REGS_SIZE(sve_vq_from_vl(vl)),
+			     SVE_VQ_BYTES);
+	if (!buf) {
+		pr_err("fpsimd: no per-CPU buffer for %u-byte vectors, FP use from atomic context keeps less\n",
+		       vl);
+		return;
+	}
+	free_percpu(atomic_sve_regs);
+	atomic_sve_regs = buf;
+	atomic_sve_vl = vl;
+}
+
+/* Streaming mode, if on, goes off: FPSIMD instructions need it off. */
+static bool fp_atomic_leave_sm(void)
+{
+	if (!system_supports_sme() ||
+	    !(read_sysreg_s(SYS_SVCR) & SVCR_SM_MASK))
+		return false;
+	sme_smstop_sm();
+	return true;
 }
 
 /* Keep the live registers; false if this CPU's buffer is in use. */
 static bool fp_atomic_save(void)
 {
 	struct user_fpsimd_state *fp = this_cpu_ptr(&atomic_fp_regs);
+	bool sm;
 
 	if (__this_cpu_read(atomic_fp_held))
 		return false;
 	__this_cpu_write(atomic_fp_held, true);
-	if (system_supports_sve() && atomic_sve_regs) {
+	sm = system_supports_sme() && (read_sysreg_s(SYS_SVCR) & SVCR_SM_MASK);
+	if (atomic_sve_regs && (sm || system_supports_sve())) {
 		void *image = this_cpu_ptr(atomic_sve_regs);
 
-		/* Whatever length is in force: the restore uses the same. */
-		sve_save_state(image + sve_ffr_offset(sve_max_vl()), &fp->fpsr,
-			       true);
+		/*
+		 * Whatever length is in force (the streaming one in streaming
+		 * mode, where FFR exists only with FA64): the restore uses
+		 * the same. ZA is not touched by the code in between.
+		 */
+		sve_save_state(image + sve_ffr_offset(atomic_sve_vl), &fp->fpsr,
+			       !sm || system_supports_fa64());
 		__this_cpu_write(atomic_sve_held, true);
+		__this_cpu_write(atomic_sm_held, fp_atomic_leave_sm());
 	} else {
 		fpsimd_save_state(fp);
 	}
@@ -166,13 +194,18 @@ static bool fp_atomic_save(void)
 static void fp_atomic_restore(void)
 {
 	struct user_fpsimd_state *fp = this_cpu_ptr(&atomic_fp_regs);
+	bool sm = __this_cpu_xchg(atomic_sm_held, false);
 
 	/* The test compiles the SVE load out of kernels without SVE. */
-	if (system_supports_sve() && __this_cpu_xchg(atomic_sve_held, false)) {
+	if ((system_supports_sve() || system_supports_sme()) &&
+	    __this_cpu_xchg(atomic_sve_held, false)) {
 		void *image = this_cpu_ptr(atomic_sve_regs);
 
-		sve_load_state(image + sve_ffr_offset(sve_max_vl()), &fp->fpsr,
-			       true);
+		/* The length in force changes with the mode: mode first. */
+		if (sm)
+			sme_smstart_sm();
+		sve_load_state(image + sve_ffr_offset(atomic_sve_vl), &fp->fpsr,
+			       !sm || system_supports_fa64());
 	} else {
 		fpsimd_load_state(fp);
 	}

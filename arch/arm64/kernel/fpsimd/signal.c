@@ -96,12 +96,14 @@ void fpsimd_force_sync_to_sve(struct task_struct *tsk)
  * fpsimd_sync_to_sve() - bring the SVE image up to date for a reader
  * @tsk: the task (stopped, or current after a flush)
  *
- * A task that is not using SVE keeps its values in the FPSIMD image only;
- * copy them over so that its SVE image reads consistently.
+ * A task that is not using SVE, in or out of streaming mode, keeps its
+ * values in the FPSIMD image only; copy them over so that its SVE image
+ * reads consistently.
  */
 void fpsimd_sync_to_sve(struct task_struct *tsk)
 {
-	if (!test_tsk_thread_flag(tsk, TIF_SVE))
+	if (!test_tsk_thread_flag(tsk, TIF_SVE) &&
+	    !thread_sm_enabled(&tsk->thread))
 		fpsimd_to_sve(tsk);
 }
 
@@ -119,15 +121,16 @@ void sve_sync_to_fpsimd(struct task_struct *tsk)
  * sve_sync_from_fpsimd_zeropad() - rebuild the SVE image from V alone
  * @tsk: the task (stopped, or current after a flush)
  *
- * For an SVE task whose FPSIMD view was written: Z takes the V values with
- * the upper bits zero, and P and FFR become zero.
+ * For a task whose image is in the SVE layout (SVE in use, or streaming
+ * mode) and whose FPSIMD view was written: Z takes the V values with the
+ * upper bits zero, and P and FFR become zero.
  */
 void sve_sync_from_fpsimd_zeropad(struct task_struct *tsk)
 {
 	struct thread_struct *th = &tsk->thread;
 	unsigned int vq = sve_vq_from_vl(thread_get_cur_vl(th));
 
-	if (test_tsk_thread_flag(tsk, TIF_SVE)) {
+	if (th->fp_type == FP_STATE_SVE) {
 		memset(th->sve_state, 0, SVE_SIG_REGS_SIZE(vq));
 		copy_vregs_in(tsk, vq);
 	}
@@ -214,3 +217,49 @@ void fpsimd_update_current_fpmr(u64 fpmr)
 	th->uw.fpmr = fpmr;
 	fpcore_unlock(locked);
 }
+
+/**
+ * fpsimd_save_and_flush_current_state() - make current's image the truth
+ *
+ * Current's registers are written back if newer and then forgotten: the
+ * image may be rewritten piece by piece (signal return reads one record
+ * at a time, with preemption enabled), and current is loaded from it on
+ * its way back to userspace.
+ */
+void fpsimd_save_and_flush_current_state(void)
+{
+	if (fpcore_present())
+		fpcore_flush_task(current);
+}
+
+#ifdef CONFIG_ARM64_SME
+/* FPSR as leaving streaming mode sets it (the architecture's ResetSVEState). */
+#define FPSR_AFTER_SMSTOP	0x0800009f
+
+/**
+ * fpsimd_signal_sme_off() - start a signal handler with SM and ZA off
+ *
+ * Signal handlers run outside streaming mode with ZA off (sme.rst). The
+ * frame was written from current's image; the image is now made the
+ * truth and changed as an SMSTOP would change the registers, and the
+ * return path loads it. Leaving streaming mode zeroes the Z registers,
+ * whose low bits are the V registers, so those start as zero, FPSR as
+ * SMSTOP leaves it; FPCR is kept. ZA and ZT0 stay in memory for
+ * sigreturn to bring back.
+ */
+void fpsimd_signal_sme_off(void)
+{
+	struct thread_struct *th = &current->thread;
+
+	if (!system_supports_sme())
+		return;
+	fpcore_flush_task(current);
+	if (th->svcr & SVCR_SM_MASK) {
+		memset(th->uw.fpsimd_state.vregs, 0,
+		       sizeof(th->uw.fpsimd_state.vregs));
+		th->uw.fpsimd_state.fpsr = FPSR_AFTER_SMSTOP;
+		th->fp_type = FP_STATE_FPSIMD;
+	}
+	th->svcr = 0;
+}
+#endif

@@ -9,6 +9,10 @@
  * Whether it may grow is decided by the system's SVE support (a guest's
  * by what its VMM enabled, see KVM); nothing else changes its layout
  * except exec, a new vector length, ptrace and signal return.
+ *
+ * The SME access trap is the same for SME's larger state: ZA (up to
+ * 64 KiB at a 2048-bit streaming length) and ZT0 are allocated on the
+ * task's first SME instruction, never before.
  */
 
 #include <linux/compat.h>
@@ -62,15 +66,38 @@ void do_sve_acc(unsigned long syndrome, struct pt_regs *uregs)
 }
 
 /**
- * do_sme_acc() - handle a task's SME instruction
+ * do_sme_acc() - handle a task's SME instruction while SME is disabled
  * @syndrome: the exception syndrome (ESR)
  * @uregs: the task's registers
  *
- * This core does not implement SME, so the instruction is undefined.
+ * The task's first SME instruction: it gets ZA/ZT0 storage at its
+ * streaming length and room for its streaming Z registers, its current
+ * registers are written back, and the return path loads them with SME
+ * enabled (TIF_SME). PSTATE.SM and ZA are still clear, since setting them
+ * is itself an SME instruction. Any other SME trap (an instruction not
+ * allowed in the current mode) is an undefined instruction.
  */
 void do_sme_acc(unsigned long syndrome, struct pt_regs *uregs)
 {
-	undefined_insn(uregs);
+	struct thread_struct *th = &current->thread;
+
+	if (!system_supports_sme() || WARN_ON(is_compat_task()) ||
+	    ESR_ELx_SME_ISS_SMTC(syndrome) != ESR_ELx_SME_ISS_SMTC_SME_DISABLED) {
+		undefined_insn(uregs);
+		return;
+	}
+
+	/* Grow: ZA and ZT0 zeroed, the SVE buffer at the longer length. */
+	sve_alloc(current, false);
+	sme_alloc(current, true);
+	if (!th->sve_state || !th->sme_state) {
+		force_sig(SIGKILL);
+		return;
+	}
+
+	fpcore_flush_task(current);
+	WARN_ON(th->svcr);
+	WARN_ON(test_and_set_thread_flag(TIF_SME));
 }
 
 /**

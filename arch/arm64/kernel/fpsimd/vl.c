@@ -2,15 +2,16 @@
 /*
  * arm64 FP core: vector lengths.
  *
- * Owned here: which SVE lengths the CPUs implement (probed on the boot CPU,
- * narrowed by each early secondary, checked against late ones), the
- * system-wide default length and the abi.sve_default_vector_length sysctl
- * that tunes it, each task's current and after-exec length together with
- * the prctl() and ptrace entry point that change them, and the
- * thread.sve_state buffer, whose size follows the task's length.
- *
- * SME is never built, so ARM64_VEC_SVE is the only vector type seen here;
- * vl_info[] still has ARM64_VEC_MAX slots because shared headers index it.
+ * Owned here, for each vector type (SVE, and SME's streaming length):
+ * which lengths the CPUs implement (probed on the boot CPU, narrowed by
+ * each early secondary, checked against late ones), the system-wide
+ * default length and the abi.{sve,sme}_default_vector_length sysctls that
+ * tune it, each task's current and after-exec length together with the
+ * prctl() and ptrace entry point that change them, and the buffers whose
+ * size follows the lengths: thread.sve_state (Z, P, FFR at the longer of
+ * the task's two lengths, since streaming mode keeps its Z registers
+ * there too) and thread.sme_state (ZA at the streaming length, then ZT0
+ * on SME2 systems).
  */
 
 #include <linux/bitmap.h>
@@ -39,6 +40,13 @@ __ro_after_init struct vl_info vl_info[ARM64_VEC_MAX] = {
 		.max_vl = SVE_VL_MIN,
 		.max_virtualisable_vl = SVE_VL_MIN,
 		.min_vl = SVE_VL_MIN,
+	},
+#endif
+#ifdef CONFIG_ARM64_SME
+	/* No length is architecturally required: sme_setup() fills it in. */
+	[ARM64_VEC_SME] = {
+		.name = "SME",
+		.type = ARM64_VEC_SME,
 	},
 #endif
 };
@@ -104,6 +112,15 @@ static void sve_state_release(struct task_struct *tsk)
 	kfree(buf);
 }
 
+/* The same for ZA/ZT0 storage; the caller has cleared TIF_SME. */
+static void sme_state_release(struct task_struct *tsk)
+{
+	void *buf = tsk->thread.sme_state;
+
+	tsk->thread.sme_state = NULL;
+	kfree(buf);
+}
+
 /**
  * sve_free_state() - free a task's SVE register buffer
  * @tsk: the task, which must not be using SVE any more (TIF_SVE clear)
@@ -134,8 +151,19 @@ static void vec_set_default_vl(enum vec_type type, int len)
 /* The thread flag that keeps the after-exec length across exec. */
 static unsigned int vec_inherit_flag(enum vec_type type)
 {
-	WARN_ON_ONCE(type != ARM64_VEC_SVE);
-	return TIF_SVE_VL_INHERIT;
+	return type == ARM64_VEC_SME ? TIF_SME_VL_INHERIT : TIF_SVE_VL_INHERIT;
+}
+
+/* PR_SME_* values equal their PR_SVE_* twins: one code path serves both. */
+static_assert(PR_SME_SET_VL_ONEXEC == PR_SVE_SET_VL_ONEXEC);
+static_assert(PR_SME_VL_INHERIT == PR_SVE_VL_INHERIT);
+static_assert(PR_SME_VL_LEN_MASK == PR_SVE_VL_LEN_MASK);
+
+/* Whether the system has this vector type at all. */
+static bool vec_supported(enum vec_type type)
+{
+	return type == ARM64_VEC_SME ? system_supports_sme() :
+				       system_supports_sve();
 }
 
 /*
@@ -202,18 +230,33 @@ static struct ctl_table sve_vl_sysctls[] = {
 	},
 };
 
+#ifdef CONFIG_ARM64_SME
+static struct ctl_table sme_vl_sysctls[] = {
+	{
+		.procname = "sme_default_vector_length",
+		.proc_handler = sve_default_vl_handler,
+		.extra1 = &vl_info[ARM64_VEC_SME],
+		.mode = 0644,
+	},
+};
+#endif
+
 /**
- * sve_sysctl_init() - publish abi.sve_default_vector_length
+ * vec_sysctl_init() - publish abi.sve_default_vector_length and
+ *                     abi.sme_default_vector_length
  *
- * Nothing is registered on a system without SVE.
+ * Each is registered only on a system with that vector type.
  *
- * Return: 0, or -EINVAL if the table could not be registered.
+ * Return: 0, or -EINVAL if a table could not be registered.
  */
-int __init sve_sysctl_init(void)
+int __init vec_sysctl_init(void)
 {
 	if (system_supports_sve() && !register_sysctl("abi", sve_vl_sysctls))
 		return -EINVAL;
-
+#ifdef CONFIG_ARM64_SME
+	if (system_supports_sme() && !register_sysctl("abi", sme_vl_sysctls))
+		return -EINVAL;
+#endif
 	return 0;
 }
 
@@ -233,7 +276,7 @@ void fpsimd_flush_thread_vl(enum vec_type type)
 	struct task_struct *me = current;
 	unsigned int want, usable;
 
-	if (type != ARM64_VEC_SVE || !system_supports_sve())
+	if (!vec_supported(type))
 		return;
 
 	/*
@@ -258,16 +301,20 @@ void fpsimd_flush_thread_vl(enum vec_type type)
  * sve_state_size() - how big a task's SVE register buffer must be
  * @tsk: the task
  *
- * Return: the size in bytes of Z, P and FFR at the task's current length.
+ * Return: the size in bytes of Z, P and FFR at the longer of the task's
+ * SVE and streaming lengths.
  */
 size_t sve_state_size(const struct task_struct *tsk)
 {
-	unsigned int vq = 0;
+	unsigned int vl = 0;
 
 	if (system_supports_sve())
-		vq = sve_vq_from_vl(task_get_sve_vl(tsk));
+		vl = task_get_sve_vl(tsk);
+	/* Streaming mode keeps its Z, P (and FFR) here, at its own length. */
+	if (system_supports_sme())
+		vl = max(vl, task_get_sme_vl(tsk));
 
-	return SVE_SIG_REGS_SIZE(vq);
+	return SVE_SIG_REGS_SIZE(sve_vq_from_vl(vl));
 }
 
 /**
@@ -297,17 +344,58 @@ void sve_alloc(struct task_struct *tsk, bool zero)
 void fpsimd_release_task(struct task_struct *tsk)
 {
 	sve_state_release(tsk);
+	sme_state_release(tsk);
 }
+
+#ifdef CONFIG_ARM64_SME
+/**
+ * sme_alloc() - make sure a task has ZA (and ZT0) storage
+ * @tsk: the task
+ * @zero: wipe an existing buffer as well
+ *
+ * As sve_alloc(), sized by sme_state_size(). On failure thread.sme_state
+ * stays NULL, which callers check.
+ */
+void sme_alloc(struct task_struct *tsk, bool zero)
+{
+	struct thread_struct *th = &tsk->thread;
+
+	if (!th->sme_state)
+		th->sme_state = kzalloc(sme_state_size(tsk), GFP_KERNEL);
+	else if (zero)
+		memset(th->sme_state, 0, sme_state_size(tsk));
+}
+#endif
 
 /*
  * Switch @tsk to a new length right away. Z, P and FFR are laid out for
  * the old length, so all that survives are the V registers (the low 128
- * bits of each Z), and the task leaves this as a plain FPSIMD task.
+ * bits of each Z), and the task leaves this as a plain FPSIMD task, out
+ * of streaming mode. A new streaming length also ends ZA and ZT0, whose
+ * layout follows it (sme.rst); a new SVE length keeps them.
+ *
+ * A task that keeps SME enabled (TIF_SME) must keep its buffers, since it
+ * may enter streaming mode without trapping: the SVE one is allocated at
+ * the new size first, so that a failure changes nothing.
+ *
+ * Return: 0, or -ENOMEM.
  */
-static void vec_change_vl_now(struct task_struct *tsk, enum vec_type type,
-			      unsigned int len)
+static int vec_change_vl_now(struct task_struct *tsk, enum vec_type type,
+			     unsigned int len)
 {
 	struct thread_struct *th = &tsk->thread;
+	unsigned int old = task_get_vl(tsk, type);
+	bool keep_sme = type != ARM64_VEC_SME &&
+			test_tsk_thread_flag(tsk, TIF_SME);
+	void *sve_buf = NULL;
+
+	if (keep_sme) {
+		task_set_vl(tsk, type, len);
+		sve_buf = kzalloc(sve_state_size(tsk), GFP_KERNEL);
+		task_set_vl(tsk, type, old);
+		if (!sve_buf)
+			return -ENOMEM;
+	}
 
 	/*
 	 * Afterwards the memory image is the whole truth and no CPU holds the
@@ -320,6 +408,13 @@ static void vec_change_vl_now(struct task_struct *tsk, enum vec_type type,
 		sve_to_fpsimd(tsk);
 		th->fp_type = FP_STATE_FPSIMD;
 	}
+	if (keep_sme) {
+		th->svcr &= ~SVCR_SM_MASK;
+	} else {
+		th->svcr = 0;
+		clear_tsk_thread_flag(tsk, TIF_SME);
+		sme_state_release(tsk);
+	}
 
 	/*
 	 * With TIF_SVE clear and an FPSIMD image, the reload on return to
@@ -328,7 +423,9 @@ static void vec_change_vl_now(struct task_struct *tsk, enum vec_type type,
 	 */
 	clear_tsk_thread_flag(tsk, TIF_SVE);
 	sve_free_state(tsk);
+	th->sve_state = sve_buf;
 	task_set_vl(tsk, type, len);
+	return 0;
 }
 
 /**
@@ -348,7 +445,9 @@ static void vec_change_vl_now(struct task_struct *tsk, enum vec_type type,
  *
  * Must be called with preemption enabled and no FP lock held.
  *
- * Return: 0, or -EINVAL for unknown flags or an invalid length.
+ * Return: 0, -EINVAL for unknown flags or an invalid length, or -ENOMEM
+ * when a task that keeps SME enabled cannot get its SVE buffer at the
+ * new length (nothing is changed then).
  */
 int vec_set_vector_length(struct task_struct *tsk, enum vec_type type,
 			  unsigned long req, unsigned long flags)
@@ -357,8 +456,9 @@ int vec_set_vector_length(struct task_struct *tsk, enum vec_type type,
 	bool onexec_only = flags & PR_SVE_SET_VL_ONEXEC;
 	bool inherit = flags & PR_SVE_VL_INHERIT;
 	unsigned int chosen;
+	int err = 0;
 
-	if (WARN_ON_ONCE(type != ARM64_VEC_SVE) || (flags & ~known) ||
+	if (WARN_ON_ONCE(!vec_supported(type)) || (flags & ~known) ||
 	    !sve_vl_valid(req))
 		return -EINVAL;
 
@@ -368,20 +468,21 @@ int vec_set_vector_length(struct task_struct *tsk, enum vec_type type,
 	 */
 	chosen = vec_pick_vl(type, min_t(unsigned long, req, VL_ARCH_MAX));
 
+	if (!onexec_only && chosen != task_get_vl(tsk, type))
+		err = vec_change_vl_now(tsk, type, chosen);
+	if (err)
+		return err;
+
 	/* Remember the choice for exec only when asked to, else reset it. */
 	task_set_vl_onexec(tsk, type, (onexec_only || inherit) ? chosen : 0);
-
-	if (!onexec_only && chosen != task_get_vl(tsk, type))
-		vec_change_vl_now(tsk, type, chosen);
-
 	update_tsk_thread_flag(tsk, vec_inherit_flag(type), inherit);
 	return 0;
 }
 
-/* prctl() on SVE lengths exists only for native tasks on SVE systems. */
-static bool sve_prctl_allowed(void)
+/* prctl() on vector lengths exists only for native tasks that have them. */
+static bool vec_prctl_allowed(enum vec_type type)
 {
-	return system_supports_sve() && !is_compat_task();
+	return vec_supported(type) && !is_compat_task();
 }
 
 /*
@@ -389,15 +490,29 @@ static bool sve_prctl_allowed(void)
  * after exec for PR_SVE_SET_VL_ONEXEC), with PR_SVE_VL_INHERIT or'ed in
  * when set. ptrace reports these separately.
  */
-static int sve_prctl_status(bool onexec)
+static int vec_prctl_status(enum vec_type type, bool onexec)
 {
-	int status = onexec ? task_get_sve_vl_onexec(current) :
-			      task_get_sve_vl(current);
+	int status = onexec ? task_get_vl_onexec(current, type) :
+			      task_get_vl(current, type);
 
-	if (test_thread_flag(TIF_SVE_VL_INHERIT))
+	if (test_thread_flag(vec_inherit_flag(type)))
 		status |= PR_SVE_VL_INHERIT;
 
 	return status;
+}
+
+/* PR_SVE_SET_VL and PR_SME_SET_VL, whose encodings are the same. */
+static int vec_prctl_set(enum vec_type type, unsigned long arg)
+{
+	unsigned long flags = arg & ~(unsigned long)PR_SVE_VL_LEN_MASK;
+	int err;
+
+	if (!vec_prctl_allowed(type))
+		return -EINVAL;
+
+	err = vec_set_vector_length(current, type, arg & PR_SVE_VL_LEN_MASK,
+				    flags);
+	return err ?: vec_prctl_status(type, flags & PR_SVE_SET_VL_ONEXEC);
 }
 
 /**
@@ -409,15 +524,7 @@ static int sve_prctl_status(bool onexec)
  */
 int sve_set_current_vl(unsigned long arg)
 {
-	unsigned long flags = arg & ~(unsigned long)PR_SVE_VL_LEN_MASK;
-	int err;
-
-	if (!sve_prctl_allowed())
-		return -EINVAL;
-
-	err = vec_set_vector_length(current, ARM64_VEC_SVE,
-				    arg & PR_SVE_VL_LEN_MASK, flags);
-	return err ?: sve_prctl_status(flags & PR_SVE_SET_VL_ONEXEC);
+	return vec_prctl_set(ARM64_VEC_SVE, arg);
 }
 
 /**
@@ -427,8 +534,34 @@ int sve_set_current_vl(unsigned long arg)
  */
 int sve_get_current_vl(void)
 {
-	return sve_prctl_allowed() ? sve_prctl_status(false) : -EINVAL;
+	return vec_prctl_allowed(ARM64_VEC_SVE) ?
+	       vec_prctl_status(ARM64_VEC_SVE, false) : -EINVAL;
 }
+
+#ifdef CONFIG_ARM64_SME
+/**
+ * sme_set_current_vl() - PR_SME_SET_VL
+ * @arg: the prctl() argument: length bits and PR_SME_* flags
+ *
+ * Return: as sve_set_current_vl(), for the streaming length.
+ */
+int sme_set_current_vl(unsigned long arg)
+{
+	return vec_prctl_set(ARM64_VEC_SME, arg);
+}
+
+/**
+ * sme_get_current_vl() - PR_SME_GET_VL
+ *
+ * Return: current's streaming length, with PR_SME_VL_INHERIT if set, or
+ * -EINVAL.
+ */
+int sme_get_current_vl(void)
+{
+	return vec_prctl_allowed(ARM64_VEC_SME) ?
+	       vec_prctl_status(ARM64_VEC_SME, false) : -EINVAL;
+}
+#endif
 
 /*
  * Ask this CPU for every length from the longest architectural one down.
@@ -447,7 +580,8 @@ static void vec_scan_lengths(const struct vl_info *vli, unsigned long *found)
 		unsigned int got;
 
 		write_vl(vli->type, ask - 1);
-		got = sve_vq_from_vl(sve_get_vl());
+		got = sve_vq_from_vl(vli->type == ARM64_VEC_SME ? sme_get_vl() :
+								  sve_get_vl());
 
 		/* An answer above the request: nothing shorter exists. */
 		if (!got || got > ask)
@@ -629,8 +763,44 @@ void __init sve_setup(void)
 		pr_warn("%s: unvirtualisable vector lengths present\n",
 			vli->name);
 
-	fpsimd_atomic_setup();
+	fpsimd_atomic_setup(vli->max_vl);
 }
+
+#ifdef CONFIG_ARM64_SME
+/**
+ * sme_setup() - settle the streaming lengths once all early CPUs are up
+ *
+ * SME requires no particular length, only at least one: the shortest and
+ * longest come from the probed set. New tasks default to the longest
+ * length up to 32 bytes, or the shortest there is: at 32 bytes or less a
+ * streaming-mode signal frame fits the space it always had. Streaming
+ * lengths are never given to guests here, so max_virtualisable_vl stays 0.
+ */
+void __init sme_setup(void)
+{
+	struct vl_info *vli = vl_info + ARM64_VEC_SME;
+	unsigned long longest, shortest;
+
+	if (!system_supports_sme())
+		return;
+
+	if (WARN_ON(bitmap_empty(vli->vq_map, SVE_VQ_MAX)))
+		__set_bit(__vq_to_bit(SVE_VQ_MIN), vli->vq_map);
+	longest = find_first_bit(vli->vq_map, SVE_VQ_MAX);
+	shortest = find_last_bit(vli->vq_map, SVE_VQ_MAX);
+	vli->max_vl = sve_vl_from_vq(__bit_to_vq(longest));
+	vli->min_vl = sve_vl_from_vq(__bit_to_vq(shortest));
+
+	vec_set_default_vl(ARM64_VEC_SME,
+			   vec_pick_vl(ARM64_VEC_SME, 32));
+
+	pr_info("%s: vector lengths %u to %u bytes, default %u\n", vli->name,
+		vli->min_vl, vli->max_vl, vec_default_vl(ARM64_VEC_SME));
+
+	/* The atomic-context buffer may have to hold streaming Z registers. */
+	fpsimd_atomic_setup(vli->max_vl);
+}
+#endif /* CONFIG_ARM64_SME */
 
 #else /* !CONFIG_ARM64_SVE */
 
@@ -648,13 +818,13 @@ void fpsimd_flush_thread_vl(enum vec_type type)
 
 #if !defined(CONFIG_ARM64_SVE) || !defined(CONFIG_SYSCTL)
 /**
- * sve_sysctl_init() - publish abi.sve_default_vector_length
+ * vec_sysctl_init() - publish the default vector length sysctls
  *
- * There is no such sysctl in this configuration.
+ * There are no such sysctls in this configuration.
  *
  * Return: 0
  */
-int __init sve_sysctl_init(void)
+int __init vec_sysctl_init(void)
 {
 	return 0;
 }

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fp_host_sme - the host's SME state survives guests that have no SME.
+ *
+ * - za-kvm-run-fpsimd, za-kvm-run-sve: the VMM thread turns ZA on, fills
+ *   it with a pattern and sets TPIDR2_EL0, then runs a guest that uses
+ *   FP/SIMD (and SVE) and exits both to userspace (MMIO) and inside the
+ *   kernel (a PSCI call). ZA stays on across every KVM_RUN, as the SME
+ *   ABI keeps it across system calls; after each run PSTATE.ZA must still
+ *   be set and ZA and TPIDR2 must hold exactly the pattern. On a kernel
+ *   with the FP core's statistics, fp_host_sme_flush must show that
+ *   vcpu_load wrote the host's SME state back before the guest ran.
+ * - za-kvm-run-neon-storm: the same while every CPU runs kernel-mode NEON
+ *   from softirqs (the FP core's debugfs hook; skipped without it).
+ * - sme-on-za-off-kvm-run: the VMM thread has used SME but has ZA off, and
+ *   its guest uses no FP, so the VMM's registers stay live through every
+ *   KVM_RUN; after each, an SME instruction must run without trapping
+ *   (on a VHE exit EL0 SME access must come back; a trap here is a
+ *   kernel warning, which the runner counts as a failure).
+ * - streaming-task-beside-vcpu: a thread on the same CPU as the vCPU sits
+ *   in streaming mode with ZA on, its Z, P and ZA registers loaded, and
+ *   spins until it has been preempted; its registers must come back
+ *   exactly, however often the vCPU ran in between.
+ *
+ * SME instructions are written as .inst words, so the test builds with
+ * any assembler.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/auxv.h>
+#include <sys/resource.h>
+#include <asm/hwcap.h>
+#include <linux/psci.h>
+
+#include "fp_util.h"
+#include "kvm_util.h"
+#include "processor.h"
+#include "ucall_common.h"
+
+#define SME_NR_TESTS	5
+#define SME_RUNS	64
+#define SME_MAX_SVL	256
+
+/* SME instructions, as encoded in the Arm ARM. */
+#define SMSTART_ZA	".inst 0xd503457f\n"	/* msr svcrza, #1 */
+#define SMSTOP_ZA	".inst 0xd503447f\n"	/* msr svcrza, #0 */
+#define SMSTART_SMZA	".inst 0xd503477f\n"	/* smstart */
+#define SMSTOP_SMZA	".inst 0xd503467f\n"	/* smstop */
+#define RDSVL_X0	".inst 0x04bf5820\n"	/* rdsvl x0, #1 */
+#define LDR_ZA_W12_X0	".inst 0xe1000000\n"	/* ldr za[w12, 0], [x0] */
+#define STR_ZA_W12_X0	".inst 0xe1200000\n"	/* str za[w12, 0], [x0] */
+#define SVCR_NAME	"S3_3_C4_C2_2"
+#define TPIDR2_NAME	"S3_3_C13_C0_5"
+#define SVCR_ZA_BIT		2UL
+
+#define TPIDR2_MARK	0x5a4d45545044ULL
+
+static unsigned int svl;
+
+/* ---- SME helpers (host) ---- */
+
+static unsigned int read_svl(void)
+{
+	register uint64_t x0 asm("x0");
+
+	asm volatile(RDSVL_X0 : "=r" (x0));
+	return x0;
+}
+
+static uint64_t read_svcr(void)
+{
+	uint64_t v;
+
+	asm volatile("mrs %0, " SVCR_NAME : "=r" (v));
+	return v;
+}
+
+static uint64_t read_tpidr2(void)
+{
+	uint64_t v;
+
+	asm volatile("mrs %0, " TPIDR2_NAME : "=r" (v));
+	return v;
+}
+
+static void write_tpidr2(uint64_t v)
+{
+	asm volatile("msr " TPIDR2_NAME ", %0" : : "r" (v));
+}
+
+/* Turn ZA on and load its svl rows of svl bytes from @buf. */
+static void za_load(const uint8_t *buf)
+{
+	register const uint8_t *x0 asm("x0") = buf;
+	register uint64_t x12 asm("x12") = 0;
+	register uint64_t x1 asm("x1") = svl;
+
+	asm volatile(SMSTART_ZA
+		     "1:	" LDR_ZA_W12_X0
+		     "	add	x0, x0, x1\n"
+		     "	add	x12, x12, #1\n"
+		     "	cmp	x12, x1\n"
+		     "	b.lo	1b\n"
+		     : "+r" (x0), "+r" (x12) : "r" (x1) : "cc", "memory");
+}
+
+/* Store ZA's rows to @buf; ZA stays on. */
+static void za_store(uint8_t *buf)
+{
+	register uint8_t *x0 asm("x0") = buf;
+	register uint64_t x12 asm("x12") = 0;
+	register uint64_t x1 asm("x1") = svl;
+
+	asm volatile("1:	" STR_ZA_W12_X0
+		     "	add	x0, x0, x1\n"
+		     "	add	x12, x12, #1\n"
+		     "	cmp	x12, x1\n"
+		     "	b.lo	1b\n"
+		     : "+r" (x0), "+r" (x12) : "r" (x1) : "cc", "memory");
+}
+
+static void za_off(void)
+{
+	asm volatile(SMSTOP_ZA ::: "memory");
+}
+
+static void fill(uint8_t *buf, size_t len, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		buf[i] = seed >> 56;
+	}
+}
+
+/* First differing byte, or -1. */
+static long first_diff(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return i;
+	return -1;
+}
+
+/* ---- guest ---- */
+
+static bool guest_sve, guest_nofp;
+
+static void guest_code(void)
+{
+	struct arm_smccc_res res;
+	uint64_t i;
+
+	for (i = 0; i < SME_RUNS; i++) {
+		if (READ_ONCE(guest_nofp))
+			goto exits;
+		/* FP use: the first one traps and saves the host. */
+		asm volatile("fmov d0, %0\n"
+			     "fmov d31, %0\n"
+			     "fadd d1, d0, d31\n" : : "r" (i * 0x1111) :
+			     "v0", "v1", "v31");
+		if (READ_ONCE(guest_sve))
+			asm volatile(".arch_extension sve\n"
+				     "ptrue p0.b\n"
+				     "mov z2.b, #3\n"
+				     "mov z30.b, #0x3c\n" : : :
+				     "p0", "v2", "v30");
+exits:
+		/* An exit handled inside the kernel... */
+		smccc_hvc(PSCI_0_2_FN_PSCI_VERSION, 0, 0, 0, 0, 0, 0, 0, &res);
+		/* ...and one to userspace. */
+		GUEST_SYNC(i);
+	}
+	GUEST_DONE();
+}
+
+static struct kvm_vm *sme_vm(bool sve, struct kvm_vcpu **vcpu)
+{
+	struct kvm_vcpu_init init;
+	struct kvm_vm *vm = vm_create(1);
+
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	if (sve)
+		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	*vcpu = aarch64_vcpu_add(vm, 0, &init, guest_code);
+	if (sve) {
+		int feature = KVM_ARM_VCPU_SVE;
+
+		vcpu_ioctl(*vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
+		/* CPACR_EL1.FPEN and ZEN: no traps inside the guest. */
+		vcpu_set_reg(*vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
+			     (3UL << 20) | (3UL << 16));
+	}
+	guest_sve = sve;
+	sync_global_to_guest(vm, guest_sve);
+	return vm;
+}
+
+/*
+ * Run the guest to completion with the host's ZA loaded from @want,
+ * checking PSTATE.ZA, ZA and TPIDR2 after every KVM_RUN.
+ *
+ * Return: the number of runs after which something was wrong.
+ */
+static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
+				uint8_t *seen)
+{
+	unsigned int bad = 0, runs = 0;
+	struct ucall uc;
+	bool done = false;
+
+	write_tpidr2(TPIDR2_MARK);
+	za_load(want);
+	while (!done && runs++ < 4 * SME_RUNS) {
+		uint64_t svcr, tpidr2;
+		long at = -2;
+		int rc;
+
+		rc = __vcpu_run(vcpu);
+		svcr = read_svcr();
+		tpidr2 = read_tpidr2();
+		if (svcr & SVCR_ZA_BIT) {
+			za_store(seen);
+			at = first_diff(want, seen, svl * svl);
+		}
+		if (rc || at != -1 || tpidr2 != TPIDR2_MARK) {
+			if (!bad++)
+				ksft_print_msg("run %u: rc %d SVCR %#lx TPIDR2 %#lx ZA %ld\n",
+					       runs, rc, svcr, tpidr2, at);
+			/* Start again from the pattern. */
+			write_tpidr2(TPIDR2_MARK);
+			za_load(want);
+			if (rc)
+				break;
+		}
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_SYNC:
+			break;
+		case UCALL_DONE:
+			done = true;
+			break;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+			break;
+		default:
+			ksft_print_msg("unexpected exit %u\n",
+				       vcpu->run->exit_reason);
+			bad++;
+			done = true;
+		}
+	}
+	za_off();
+	return bad + !done;
+}
+
+static void test_za_kvm_run(const char *name, bool sve, const char *storm)
+{
+	uint8_t *want = malloc(2 * svl * svl), *seen;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	uint64_t flushes;
+	unsigned int bad;
+	int fd = -1;
+
+	TEST_ASSERT(want, "out of memory");
+	seen = want + svl * svl;
+	if (sve && !kvm_has_cap(KVM_CAP_ARM_SVE)) {
+		ksft_test_result_skip("%s: no SVE for guests\n", name);
+		free(want);
+		return;
+	}
+	if (storm) {
+		fd = open(storm, O_WRONLY);
+		if (fd < 0) {
+			ksft_test_result_skip("%s: %s: %s\n", name, storm,
+					      strerror(errno));
+			free(want);
+			return;
+		}
+		TEST_ASSERT(write(fd, "60000", 5) == 5, "start the NEON storm");
+	}
+	fill(want, svl * svl, 0x5e3 + sve);
+	vm = sme_vm(sve, &vcpu);
+	bad = run_with_za(vcpu, want, seen);
+	if (fp_vcpu_stat(vcpu, "fp_host_sme_flush", &flushes)) {
+		ksft_print_msg("%s: fp_host_sme_flush %lu\n", name, flushes);
+		bad += !flushes;
+	}
+	kvm_vm_free(vm);
+	if (fd >= 0) {
+		TEST_ASSERT(write(fd, "0", 1) == 1, "stop the NEON storm");
+		close(fd);
+	}
+	free(want);
+	ksft_test_result(!bad, "%s\n", name);
+}
+
+static void test_sme_on_za_off(void)
+{
+	const char *name = "sme-on-za-off-kvm-run";
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	unsigned int runs = 0;
+	struct ucall uc;
+
+	vm = sme_vm(false, &vcpu);
+	guest_nofp = true;
+	sync_global_to_guest(vm, guest_nofp);
+	do {
+		/* SME used, ZA left off: nothing for vcpu_load to write back. */
+		asm volatile(SMSTART_ZA SMSTOP_ZA ::: "memory");
+		vcpu_run(vcpu);
+		runs++;
+	} while (get_ucall(vcpu, &uc) == UCALL_SYNC);
+	asm volatile(SMSTART_ZA SMSTOP_ZA ::: "memory");
+	guest_nofp = false;
+	kvm_vm_free(vm);
+	ksft_test_result(uc.cmd == UCALL_DONE && read_svcr() == 0,
+			 "%s: %u runs\n", name, runs);
+}
+
+/* ---- a streaming-mode task beside the vCPU ---- */
+
+#define SSVE_ROUNDS	6
+
+struct ssve_image {
+	uint8_t z[32 * SME_MAX_SVL];
+	uint8_t p[16 * SME_MAX_SVL / 8];
+	uint8_t za[SME_MAX_SVL * SME_MAX_SVL];
+};
+
+static struct ssve_image ssve_want, ssve_seen;
+static bool vcpu_stop;
+static long ssve_bad, ssve_preempted;
+
+/*
+ * Enter streaming mode with ZA on, load Z0-Z31, P0-P15 and ZA from @want,
+ * spin @loops times, store them all to @seen and leave streaming mode.
+ */
+static void ssve_hold(const struct ssve_image *want, struct ssve_image *seen,
+		      uint64_t loops)
+{
+	asm volatile(SMSTART_SMZA
+		     ".arch_extension sve\n"
+		     "	mov	x0, %[wz]\n"
+		     "	.irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+		     "	ldr	z\\n, [x0, #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	mov	x0, %[wp]\n"
+		     "	.irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+		     "	ldr	p\\n, [x0, #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	mov	x0, %[wza]\n"
+		     "	mov	x12, #0\n"
+		     "1:	" LDR_ZA_W12_X0
+		     "	add	x0, x0, %[svl]\n"
+		     "	add	x12, x12, #1\n"
+		     "	cmp	x12, %[svl]\n"
+		     "	b.lo	1b\n"
+		     "	mov	x1, %[loops]\n"
+		     "2:	subs	x1, x1, #1\n"
+		     "	b.ne	2b\n"
+		     "	mov	x0, %[sz]\n"
+		     "	.irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+		     "	str	z\\n, [x0, #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	mov	x0, %[sp]\n"
+		     "	.irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+		     "	str	p\\n, [x0, #\\n, mul vl]\n"
+		     "	.endr\n"
+		     "	mov	x0, %[sza]\n"
+		     "	mov	x12, #0\n"
+		     "3:	" STR_ZA_W12_X0
+		     "	add	x0, x0, %[svl]\n"
+		     "	add	x12, x12, #1\n"
+		     "	cmp	x12, %[svl]\n"
+		     "	b.lo	3b\n"
+		     SMSTOP_SMZA
+		     :
+		     : [wz] "r" (want->z), [wp] "r" (want->p),
+		       [wza] "r" (want->za), [sz] "r" (seen->z),
+		       [sp] "r" (seen->p), [sza] "r" (seen->za),
+		       [svl] "r" ((uint64_t)svl), [loops] "r" (loops)
+		     : "x0", "x1", "x12", "cc", "memory");
+}
+
+static void *ssve_thread(void *arg)
+{
+	uint64_t loops = 1ULL << 22;
+	struct rusage ru;
+	long before;
+	int round;
+
+	kvm_pin_this_task_to_pcpu(0);
+	for (round = 0; round < SSVE_ROUNDS; round++) {
+		getrusage(RUSAGE_THREAD, &ru);
+		before = ru.ru_nivcsw;
+		fill((uint8_t *)&ssve_want, sizeof(ssve_want), 0x55e + round);
+		memset(&ssve_seen, 0, sizeof(ssve_seen));
+		ssve_hold(&ssve_want, &ssve_seen, loops);
+		getrusage(RUSAGE_THREAD, &ru);
+		if (ru.ru_nivcsw > before)
+			ssve_preempted++;
+		if (first_diff(ssve_want.z, ssve_seen.z, 32 * svl) >= 0 ||
+		    first_diff(ssve_want.p, ssve_seen.p, 16 * svl / 8) >= 0 ||
+		    first_diff(ssve_want.za, ssve_seen.za, svl * svl) >= 0) {
+			if (!ssve_bad++)
+				ksft_print_msg("streaming task: round %d: Z %ld, P %ld, ZA %ld\n",
+					       round,
+					       first_diff(ssve_want.z, ssve_seen.z, 32 * svl),
+					       first_diff(ssve_want.p, ssve_seen.p, 16 * svl / 8),
+					       first_diff(ssve_want.za, ssve_seen.za, svl * svl));
+		}
+	}
+	WRITE_ONCE(vcpu_stop, true);
+	return NULL;
+}
+
+static void test_streaming_beside_vcpu(void)
+{
+	const char *name = "streaming-task-beside-vcpu";
+	bool sve = kvm_has_cap(KVM_CAP_ARM_SVE);
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	unsigned long runs = 0;
+	pthread_t t;
+	struct ucall uc;
+
+	if (svl > SME_MAX_SVL) {
+		ksft_test_result_skip("%s: SVL %u above %u\n", name, svl,
+				      SME_MAX_SVL);
+		return;
+	}
+	kvm_pin_this_task_to_pcpu(0);
+	vm = sme_vm(sve, &vcpu);
+	WRITE_ONCE(vcpu_stop, false);
+	TEST_ASSERT(!pthread_create(&t, NULL, ssve_thread, NULL), "thread");
+	while (!READ_ONCE(vcpu_stop)) {
+		vcpu_run(vcpu);
+		runs++;
+		if (get_ucall(vcpu, &uc) == UCALL_DONE) {
+			kvm_vm_free(vm);
+			vm = sme_vm(sve, &vcpu);
+		}
+	}
+	pthread_join(t, NULL);
+	kvm_vm_free(vm);
+	ksft_print_msg("%s: %lu guest runs, streaming task preempted in %ld of %d rounds\n",
+		       name, runs, ssve_preempted, SSVE_ROUNDS);
+	ksft_test_result(!ssve_bad && ssve_preempted > 0, "%s\n", name);
+}
+
+int main(void)
+{
+	ksft_print_header();
+	if (!(getauxval(AT_HWCAP2) & HWCAP2_SME))
+		ksft_exit_skip("the host has no SME\n");
+	ksft_set_plan(SME_NR_TESTS);
+	svl = read_svl();
+	ksft_print_msg("host SVL %u bytes\n", svl);
+	kvm_pin_this_task_to_pcpu(0);
+
+	test_za_kvm_run("za-kvm-run-fpsimd", false, NULL);
+	test_za_kvm_run("za-kvm-run-sve", true, NULL);
+	test_za_kvm_run("za-kvm-run-neon-storm", true,
+			"/sys/kernel/debug/arm64_fpsimd/softirq_neon");
+	test_sme_on_za_off();
+	test_streaming_beside_vcpu();
+
+	ksft_finished();
+}
