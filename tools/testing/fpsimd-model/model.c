@@ -41,6 +41,11 @@
  *  23 CPU PM entry skips the save
  *  24 the CPU hotplug dead callback keeps the record
  *  25 a live entry leaves FPEXC32_EL2 alone (run with -a)
+ *  26 a save writes SVCR but not ZA (run with -s)
+ *  27 a system call turns ZA off (run with -s)
+ *  28 kernel-mode NEON leaves streaming mode on (run with -s)
+ *  29 vcpu_load leaves the host's ZA on into the guest (run with -s)
+ *  30 the guest trap's host save leaves an older SVCR in the image (-s)
  *
  * Kernel paths run here besides the task and guest basics: signal
  * delivery and sigreturn, ptrace, prctl(PR_SVE_SET_VL), exec, SVE first
@@ -67,7 +72,16 @@
  * the hypervisor loads and saves), and 32-bit vCPUs of other VMs may run
  * on an idle CPU, setting FPEXC32_EL2.EN as their trapping entry does.
  *
- * usage: model [-d depth] [-m mutation] [-q] [-A] [-n] [-a]
+ * With -s task 0 uses SME: in userspace it turns on streaming mode and
+ * ZA (a token of its own in the CPU's ZA) and turns them off again; a
+ * save and load of a user context carry SVCR and, while PSTATE.ZA is set,
+ * ZA (context.c); a system call clears PSTATE.SM and keeps ZA; kernel-mode
+ * NEON, CPU PM and kernel-context loads leave both off
+ * (fpcore_regs_plain()); vcpu_load writes the owner back and turns both
+ * off when either is on (kvm_arch_vcpu_load_fp()). No guest may run with
+ * either on, and kernel-mode NEON never runs in streaming mode.
+ *
+ * usage: model [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -103,7 +117,12 @@ struct fpstate {
 	uint16_t mem[MAXCH];
 	uint16_t fpmr;		/* in memory: thread.uw.fpmr, the vCPU's FPMR */
 	uint16_t fpexc;		/* in memory: the vCPU's FPEXC32_EL2 */
+	uint8_t	svcr;		/* in memory: thread.svcr (-s, user contexts) */
+	uint16_t za;		/* in memory: thread.sme_state (-s) */
 };
+
+#define SVCR_SM	1
+#define SVCR_ZA	2
 
 static int mutation;
 
@@ -112,6 +131,9 @@ static int no_sve;
 
 /* -a: vCPU 0 is a 32-bit (AArch32 EL1) vCPU, and other 32-bit guests exist. */
 static int a32_world;
+
+/* -s: the host has SME, and task 0 uses it. */
+static int sme_world;
 static const char *failure;
 
 /* -A: a failed assertion is not a violation; only lost or leaked values are. */
@@ -129,6 +151,8 @@ struct hwcpu {
 	uint16_t fpmr;
 	uint16_t fpexc;		/* FPEXC32_EL2 */
 	uint8_t	zcr;		/* vector length in force, in chunks */
+	uint8_t	svcr;		/* PSTATE.SM and PSTATE.ZA */
+	uint16_t za;		/* the ZA array */
 };
 
 static struct hwcpu *cur_hw;
@@ -140,6 +164,20 @@ static int has_fpmr(const struct fpstate *st)
 	return st->id < NTASK + NVCPU;
 }
 
+/* A user context on an SME host: its saves and loads carry SVCR and ZA. */
+static int is_user(const struct fpstate *st)
+{
+	return st->id < NTASK;
+}
+
+/* fpcore_regs_plain(): streaming mode and ZA off, ZA's contents gone. */
+static void regs_plain(struct hwcpu *hw)
+{
+	if (hw->svcr)
+		hw->za = TOK_ZERO;
+	hw->svcr = 0;
+}
+
 static void fpown_hw_save(struct fpstate *st)
 {
 	int i;
@@ -147,6 +185,11 @@ static void fpown_hw_save(struct fpstate *st)
 	nr_saves++;
 	if (has_fpmr(st))
 		st->fpmr = cur_hw->fpmr;
+	if (sme_world && is_user(st)) {
+		st->svcr = cur_hw->svcr;
+		if ((cur_hw->svcr & SVCR_ZA) && mutation != 26)
+			st->za = cur_hw->za;
+	}
 	if (st->type == TYPE_SVE) {
 		/* The kernel's save sets the context's own VL first. */
 		if (mutation != 5)
@@ -172,6 +215,13 @@ static void fpown_hw_load(struct fpstate *st)
 	/* Only the hypervisor loads vCPUs: fphyp_load_guest() sets FPEXC. */
 	if (st->a32)
 		cur_hw->fpexc = st->fpexc;
+	/* A user load writes SVCR, then ZA; a kernel one leaves both off. */
+	if (sme_world && is_user(st)) {
+		cur_hw->svcr = st->svcr;
+		cur_hw->za = st->svcr & SVCR_ZA ? st->za : TOK_ZERO;
+	} else if (sme_world && st->kind == KIND_TASK) {
+		regs_plain(cur_hw);
+	}
 	if (st->type == TYPE_SVE) {
 		cur_hw->zcr = st->vl;
 		for (i = 0; i < st->vl; i++)
@@ -208,6 +258,8 @@ struct world {
 	uint16_t	latest[NCTX][MAXCH];
 	uint16_t	latest_fpmr[NCTX];
 	uint16_t	latest_fpexc[NCTX];
+	uint8_t		latest_svcr[NCTX];
+	uint16_t	latest_za[NCTX];
 };
 
 static struct world W;
@@ -249,6 +301,15 @@ static void observe(int cpu, struct fpstate *st)
 		fail("a context observed an FPMR not its latest");
 	if (st->a32 && W.hw[cpu].fpexc != W.latest_fpexc[st->id])
 		fail("a 32-bit vCPU ran with an FPEXC not its latest");
+	if (sme_world && is_user(st)) {
+		if (W.hw[cpu].svcr != W.latest_svcr[st->id])
+			fail("a task ran with streaming mode or ZA not as it left them");
+		else if ((W.hw[cpu].svcr & SVCR_ZA) &&
+			 W.hw[cpu].za != W.latest_za[st->id])
+			fail("a task observed a ZA not its latest");
+	}
+	if (sme_world && st->kind == KIND_GUEST && W.hw[cpu].svcr)
+		fail("a guest ran with streaming mode or ZA on");
 }
 
 /* A version newer than any of @st's values. */
@@ -263,6 +324,8 @@ static int next_version(const struct fpstate *st)
 		ver = TOK_VER(W.latest_fpmr[st->id]);
 	if (TOK_VER(W.latest_fpexc[st->id]) > ver)
 		ver = TOK_VER(W.latest_fpexc[st->id]);
+	if (TOK_VER(W.latest_za[st->id]) > ver)
+		ver = TOK_VER(W.latest_za[st->id]);
 	return ver + 1;
 }
 
@@ -317,6 +380,10 @@ static void zero_mem(struct fpstate *st)
 	st->fpmr = TOK_ZERO;
 	W.latest_fpexc[st->id] = TOK_ZERO;
 	st->fpexc = TOK_ZERO;
+	W.latest_svcr[st->id] = 0;
+	st->svcr = 0;
+	W.latest_za[st->id] = TOK_ZERO;
+	st->za = TOK_ZERO;
 }
 
 /*
@@ -328,6 +395,13 @@ static int vfirst[NVCPU];
 static void vcpu_load(int cpu, int k)
 {
 	W.hd_task[cpu] = mutation == 21 ? vfirst[W.t[k].vcpu] : k;
+	/* SME on: the owner is written back and both turned off. */
+	if (sme_world && W.hw[cpu].svcr && mutation != 29) {
+		cur_hw = &W.hw[cpu];
+		fpctx_cpu_flush(&W.pc[cpu], cpu);
+		W.t[k].foreign = 1;
+		regs_plain(&W.hw[cpu]);
+	}
 }
 
 /* ---- events: each mirrors a kernel path, calling the shared policy ---- */
@@ -401,6 +475,34 @@ static int ev_user_fp(int cpu)
 	return 1;
 }
 
+/* -s: task 0 turns streaming mode and ZA on and writes ZA... */
+static int ev_user_sme(int cpu)
+{
+	int k = W.cur[cpu];
+
+	if (!sme_world || k != 0 || W.t[k].mode != M_USER)
+		return 0;
+	observe(cpu, task_st(k));
+	W.latest_za[k] = TOK(k, next_version(task_st(k)));
+	W.latest_svcr[k] = SVCR_SM | SVCR_ZA;
+	W.hw[cpu].za = W.latest_za[k];
+	W.hw[cpu].svcr = W.latest_svcr[k];
+	return 1;
+}
+
+/* ...and turns both off again (SMSTOP). */
+static int ev_user_smstop(int cpu)
+{
+	int k = W.cur[cpu];
+
+	if (!sme_world || k != 0 || W.t[k].mode != M_USER || !W.hw[cpu].svcr)
+		return 0;
+	observe(cpu, task_st(k));
+	W.latest_svcr[k] = 0;
+	regs_plain(&W.hw[cpu]);
+	return 1;
+}
+
 /*
  * fpsimd_syscall_enter(): the syscall ABI keeps only the V registers, so
  * a save inside the call writes the FPSIMD layout. With SVE or without:
@@ -408,6 +510,13 @@ static int ev_user_fp(int cpu)
  */
 static void syscall_enter(int k)
 {
+	int cpu = W.t[k].cpu;
+
+	/* The entry clears PSTATE.SM in the task's live registers; ZA stays. */
+	if (sme_world && cpu >= 0) {
+		W.hw[cpu].svcr &= mutation == 27 ? 0 : ~SVCR_SM;
+		W.latest_svcr[k] &= ~SVCR_SM;
+	}
 	if (mutation == 15 && no_sve)
 		return;
 	task_st(k)->save_as = FP_STATE_FPSIMD;
@@ -474,6 +583,15 @@ static int ev_set_vl(int cpu)
 	return 1;
 }
 
+/* kernel_neon_begin() leaves streaming mode and ZA off, then uses NEON. */
+static void kernel_neon_plain(int cpu)
+{
+	if (sme_world && mutation != 28)
+		regs_plain(&W.hw[cpu]);
+	if (W.hw[cpu].svcr & SVCR_SM)
+		fail("kernel-mode NEON ran in streaming mode");
+}
+
 /* Kernel-mode NEON in a softirq, outside any guest, begin to end. */
 static int ev_softirq_neon(int cpu)
 {
@@ -484,6 +602,7 @@ static int ev_softirq_neon(int cpu)
 	cur_hw = &W.hw[cpu];
 	if (mutation != 6)
 		fpctx_kernel_begin(&W.pc[cpu], cpu);
+	kernel_neon_plain(cpu);
 	W.hw[cpu].zcr = MAXCH;
 	for (i = 0; i < MAXCH; i++)
 		W.hw[cpu].z[i] = TOK_JUNK;
@@ -509,6 +628,7 @@ static int ev_kneon_begin(int cpu)
 		return 0;
 	cur_hw = &W.hw[cpu];
 	fpctx_kernel_task_begin(&W.pc[cpu], cpu, kern_st(k));
+	kernel_neon_plain(cpu);
 	W.t[k].kfp = 1;
 	W.t[k].foreign = 1;
 	write_regs(cpu, kern_st(k));
@@ -600,6 +720,8 @@ static int ev_guest_enter(int cpu)
 			W.hw[cpu].fpexc = vcpu_st(t->vcpu)->fpexc;
 	}
 	t->mode = M_GUEST;
+	if (sme_world && W.hw[cpu].svcr)
+		fail("a guest ran with streaming mode or ZA on");
 	if (t->traps_off)
 		observe(cpu, vcpu_st(t->vcpu));
 	return 1;
@@ -623,6 +745,9 @@ static void hyp_save_host(int cpu)
 	st->mem[0] = W.hw[cpu].z[0];
 	st->fpmr = W.hw[cpu].fpmr;
 	st->type = TYPE_FPSIMD;
+	/* fpu_guest_trapped(): SVCR was 0, and the image says so too. */
+	if (sme_world && mutation != 30)
+		st->svcr = 0;
 	for (i = 1; i < MAXCH; i++) {
 		W.latest[k][i] = TOK_ZERO;
 		st->mem[i] = TOK_ZERO;
@@ -800,12 +925,24 @@ static int ev_signal(int cpu)
 			fail("a signal frame got a stale image");
 	if (st->fpmr != W.latest_fpmr[k])
 		fail("a signal frame got a stale FPMR");
+	if (sme_world && k == 0) {
+		if (st->svcr != W.latest_svcr[k] ||
+		    ((st->svcr & SVCR_ZA) && st->za != W.latest_za[k]))
+			fail("a signal frame got a stale SVCR or ZA");
+		/* fpsimd_signal_sme_off(): flush, then SM and ZA off in memory. */
+		fpctx_flush(&W.pc[cpu], cpu, st);
+		st->svcr = 0;
+		W.latest_svcr[k] = 0;
+	}
 	return 1;
 }
 
 /*
  * rt_sigreturn: the frame's values, as the handler may have changed them,
- * become current's. fpsimd_update_current_state() discards current's
+ * become current's. The registers are written back and forgotten first
+ * (the image is rewritten record by record), so what the frame does not
+ * carry (ZA with no record, say) survives. fpsimd_update_current_state()
+ * discards current's
  * registers and writes the V registers to the image; FPMR goes to the
  * image as well (fpsimd_update_current_fpmr()): the return to userspace
  * loads it from there.
@@ -820,6 +957,8 @@ static int ev_sigreturn(int cpu)
 	st = task_st(k);
 	cur_hw = &W.hw[cpu];
 	syscall_enter(k);
+	/* restore_sigframe(): fpsimd_save_and_flush_current_state() first. */
+	fpctx_flush(&W.pc[cpu], cpu, st);
 	fpctx_discard(&W.pc[cpu], cpu, st);
 	W.t[k].foreign = 1;
 	ver = next_version(st);
@@ -945,6 +1084,8 @@ static void lose_regs(int cpu)
 		W.hw[cpu].z[i] = TOK_JUNK;
 	W.hw[cpu].fpmr = TOK_JUNK;
 	W.hw[cpu].fpexc = TOK_JUNK;
+	W.hw[cpu].svcr = 0;
+	W.hw[cpu].za = TOK_JUNK;
 }
 
 /*
@@ -1033,6 +1174,9 @@ static void check_invariants(void)
 					fail("I3: latest values lost");
 			if (st->fpmr != W.latest_fpmr[x])
 				fail("I3: latest FPMR lost");
+			if (st->svcr != W.latest_svcr[x] ||
+			    ((st->svcr & SVCR_ZA) && st->za != W.latest_za[x]))
+				fail("I3: latest SVCR or ZA lost");
 		}
 	}
 	/* FPEXC32 is written back at every exit that owned the registers. */
@@ -1064,7 +1208,7 @@ static void check_invariants(void)
 /* Renumber versions so that states equal up to version names merge. */
 static void canonicalize(void)
 {
-	uint16_t *slots[(MAXCH + 2) * (2 + NCPU)];
+	uint16_t *slots[(MAXCH + 3) * (2 + NCPU)];
 	int x, c, i, v, n;
 
 	for (x = 0; x < NCTX; x++) {
@@ -1082,9 +1226,12 @@ static void canonicalize(void)
 		slots[n++] = &W.ctx[x].fpmr;
 		slots[n++] = &W.latest_fpexc[x];
 		slots[n++] = &W.ctx[x].fpexc;
+		slots[n++] = &W.latest_za[x];
+		slots[n++] = &W.ctx[x].za;
 		for (c = 0; c < NCPU; c++) {
 			slots[n++] = &W.hw[c].fpmr;
 			slots[n++] = &W.hw[c].fpexc;
+			slots[n++] = &W.hw[c].za;
 		}
 		for (i = 0; i < n; i++)
 			if (*slots[i] != TOK_JUNK && *slots[i] != TOK_ZERO &&
@@ -1174,7 +1321,7 @@ static int visit(int remaining)
 }
 
 #define MAXDEPTH 16
-#define NNAMED		25
+#define NNAMED		27
 #define PER_CPU		(NNAMED + NTASK + 1)
 #define NEVENTS		(NCPU * PER_CPU + NTASK)
 
@@ -1211,6 +1358,8 @@ static int do_event(int e)
 	case 22: return ev_cpu_pm(cpu);
 	case 23: return ev_cpu_dead(cpu);
 	case 24: return ev_other_a32_guest(cpu);
+	case 25: return ev_user_sme(cpu);
+	case 26: return ev_user_smstop(cpu);
 	default: return ev_sched(cpu, ev - NNAMED < NTASK ? ev - NNAMED : -1);
 	}
 }
@@ -1225,7 +1374,7 @@ static const char *event_name(int e, char *buf, size_t len)
 		"prctl_set_vl", "one_reg_set_fault", "signal_delivery",
 		"sigreturn", "vcpu_reset", "vcpu_destroy_create_finalize",
 		"kvm_run_takes_next_vcpu", "exec", "cpu_pm_enter", "cpu_dead",
-		"other_a32_guest_entry",
+		"other_a32_guest_entry", "user_smstart_za", "user_smstop",
 	};
 	int cpu = e / PER_CPU, ev = e % PER_CPU;
 
@@ -1340,7 +1489,7 @@ int main(int argc, char **argv)
 {
 	int depth = 9, quiet = 0, opt, found;
 
-	while ((opt = getopt(argc, argv, "d:m:qAna")) != -1) {
+	while ((opt = getopt(argc, argv, "d:m:qAnas")) != -1) {
 		switch (opt) {
 		case 'd':
 			depth = atoi(optarg);
@@ -1360,9 +1509,12 @@ int main(int argc, char **argv)
 		case 'a':
 			a32_world = 1;
 			break;
+		case 's':
+			sme_world = 1;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n] [-a]\n",
+				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s]\n",
 				argv[0]);
 			return 2;
 		}
@@ -1378,8 +1530,9 @@ int main(int argc, char **argv)
 	visit(depth);
 	found = explore(0, depth);
 	if (!quiet || found) {
-		printf("# depth %d, mutation %d%s%s: ", depth, mutation,
-		       no_sve ? ", no SVE" : "", a32_world ? ", 32-bit vCPU" : "");
+		printf("# depth %d, mutation %d%s%s%s: ", depth, mutation,
+		       no_sve ? ", no SVE" : "", a32_world ? ", 32-bit vCPU" : "",
+		       sme_world ? ", SME" : "");
 		printf("%lu states (stored whole, %lu hash collisions), %lu transitions, %s\n",
 		       states, collisions, transitions,
 		       found ? "VIOLATION" : "all invariants hold");

@@ -119,9 +119,15 @@ void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan)
 	lockdep_assert_irqs_disabled();
 	fpctx_guest_trapped(fpcore_this(), smp_processor_id(),
 			    &g->fpstate, &th->fpstate, plan);
-	/* The hypervisor stored the FPSIMD view: see the top of file. */
-	if (plan == FPU_GUEST_TRAP_SAVE)
+	/*
+	 * The hypervisor stored the FPSIMD view: see the top of file. SVCR
+	 * was 0 (kvm_arch_vcpu_load_fp() turned streaming mode and ZA off),
+	 * so it is 0 in the image too, whatever an older save left there.
+	 */
+	if (plan == FPU_GUEST_TRAP_SAVE) {
 		th->fp_type = FP_STATE_FPSIMD;
+		th->svcr = 0;
+	}
 	fpcore_foreign(current);
 }
 

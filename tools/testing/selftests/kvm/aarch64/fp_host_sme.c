@@ -17,6 +17,11 @@
  *   KVM_RUN; after each, an SME instruction must run without trapping
  *   (on a VHE exit EL0 SME access must come back; a trap here is a
  *   kernel warning, which the runner counts as a failure).
+ * - za-off-after-fork-kvm-run: the VMM thread turns ZA on, forks (which
+ *   writes its registers back, PSTATE.ZA set), turns ZA off and runs a
+ *   guest that uses FP, so the guest's trap writes the VMM back. After
+ *   KVM_RUN, PSTATE.ZA must still be off: the image's older SVCR must not
+ *   come back.
  * - streaming-task-beside-vcpu: a thread on the same CPU as the vCPU sits
  *   in streaming mode with ZA on, its Z, P and ZA registers loaded, and
  *   spins until it has been preempted; its registers must come back
@@ -35,6 +40,7 @@
 #include <unistd.h>
 #include <sys/auxv.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <asm/hwcap.h>
 #include <linux/psci.h>
 
@@ -43,7 +49,7 @@
 #include "processor.h"
 #include "ucall_common.h"
 
-#define SME_NR_TESTS	5
+#define SME_NR_TESTS	6
 #define SME_RUNS	64
 #define SME_MAX_SVL	256
 
@@ -328,6 +334,36 @@ static void test_sme_on_za_off(void)
 			 "%s: %u runs\n", name, runs);
 }
 
+static void test_za_off_after_fork(void)
+{
+	const char *name = "za-off-after-fork-kvm-run";
+	unsigned int runs = 0, bad = 0;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+
+	vm = sme_vm(false, &vcpu);
+	do {
+		pid_t pid;
+
+		asm volatile(SMSTART_ZA ::: "memory");
+		pid = fork();
+		if (!pid)
+			_exit(0);
+		TEST_ASSERT(pid > 0, "fork");
+		waitpid(pid, NULL, 0);
+		asm volatile(SMSTOP_ZA ::: "memory");
+		vcpu_run(vcpu);
+		if (read_svcr() && !bad++)
+			ksft_print_msg("%s: run %u: SVCR %#lx after KVM_RUN\n",
+				       name, runs, read_svcr());
+		za_off();
+		runs++;
+	} while (get_ucall(vcpu, &uc) == UCALL_SYNC && runs < 8);
+	kvm_vm_free(vm);
+	ksft_test_result(!bad, "%s: %u runs\n", name, runs);
+}
+
 /* ---- a streaming-mode task beside the vCPU ---- */
 
 #define SSVE_ROUNDS	6
@@ -474,6 +510,7 @@ int main(void)
 	test_za_kvm_run("za-kvm-run-neon-storm", true,
 			"/sys/kernel/debug/arm64_fpsimd/softirq_neon");
 	test_sme_on_za_off();
+	test_za_off_after_fork();
 	test_streaming_beside_vcpu();
 
 	ksft_finished();
