@@ -84,7 +84,8 @@ enum fp_type fpstate_type(struct fpstate *st)
  * @st: the context
  *
  * Return: the length in bytes the context is saved and loaded at when it
- * holds SVE state, 0 for a context that can only hold FPSIMD state.
+ * holds SVE state (a task's streaming length in streaming mode), 0 for a
+ * context that can only hold FPSIMD state.
  */
 unsigned int fpstate_vl(struct fpstate *st)
 {
@@ -92,7 +93,7 @@ unsigned int fpstate_vl(struct fpstate *st)
 		return 0;
 	switch (st->kind) {
 	case FPSTATE_USER:
-		return task_get_sve_vl(fpstate_task(st));
+		return thread_get_cur_vl(&fpstate_task(st)->thread);
 	case FPSTATE_GUEST:
 		return st->save_as == FP_STATE_SVE ? fpstate_guest(st)->sve_vl : 0;
 	default:
@@ -134,12 +135,9 @@ size_t fpstate_size(struct fpstate *st)
 {
 	unsigned int comps = fpstate_components(st);
 	size_t size = sizeof(struct user_fpsimd_state);
-	unsigned int vl = fpstate_vl(st);
 
-	if (st->kind == FPSTATE_USER && system_supports_sme())
-		vl = thread_get_cur_vl(&fpstate_task(st)->thread);
 	if (comps & FPSTATE_COMP_SVE)
-		size += SVE_SIG_REGS_SIZE(sve_vq_from_vl(vl));
+		size += SVE_SIG_REGS_SIZE(sve_vq_from_vl(fpstate_vl(st)));
 	if (comps & FPSTATE_COMP_ZA)
 		size += ZA_SIG_REGS_SIZE(sve_vq_from_vl(task_get_sme_vl(fpstate_task(st))));
 	if (comps & FPSTATE_COMP_ZT0)

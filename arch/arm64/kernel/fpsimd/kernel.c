@@ -152,16 +152,6 @@ void __init fpsimd_atomic_setup(unsigned int vl)
 	atomic_sve_vl = vl;
 }
 
-/* Streaming mode, if on, goes off: FPSIMD instructions need it off. */
-static bool fp_atomic_leave_sm(void)
-{
-	if (!system_supports_sme() ||
-	    !(read_sysreg_s(SYS_SVCR) & SVCR_SM_MASK))
-		return false;
-	sme_smstop_sm();
-	return true;
-}
-
 /* Keep the live registers; false if this CPU's buffer is in use. */
 static bool fp_atomic_save(void)
 {
@@ -183,7 +173,10 @@ static bool fp_atomic_save(void)
 		sve_save_state(image + sve_ffr_offset(atomic_sve_vl), &fp->fpsr,
 			       !sm || system_supports_fa64());
 		__this_cpu_write(atomic_sve_held, true);
-		__this_cpu_write(atomic_sm_held, fp_atomic_leave_sm());
+		/* FPSIMD instructions need streaming mode off. */
+		if (sm)
+			sme_smstop_sm();
+		__this_cpu_write(atomic_sm_held, sm);
 	} else {
 		fpsimd_save_state(fp);
 	}

@@ -103,22 +103,24 @@ void task_set_vl_onexec(struct task_struct *tsk, enum vec_type type,
 	tsk->thread.vl_onexec[type] = len;
 }
 
-/* Drop the buffer without any check: for tasks that can never run again. */
-static void sve_state_release(struct task_struct *tsk)
+/*
+ * The register buffers of a task (thread.sve_state, thread.sme_state):
+ * dropped without any check (the caller knows nothing uses it), or made
+ * to exist. A new buffer starts zeroed; with @zero an old one is wiped
+ * too. On the unlikely allocation failure *@buf stays NULL.
+ */
+static void vec_buf_release(void **buf)
 {
-	void *buf = tsk->thread.sve_state;
-
-	tsk->thread.sve_state = NULL;
-	kfree(buf);
+	kfree(*buf);
+	*buf = NULL;
 }
 
-/* The same for ZA/ZT0 storage; the caller has cleared TIF_SME. */
-static void sme_state_release(struct task_struct *tsk)
+static void vec_buf_get(void **buf, size_t size, bool zero)
 {
-	void *buf = tsk->thread.sme_state;
-
-	tsk->thread.sme_state = NULL;
-	kfree(buf);
+	if (!*buf)
+		*buf = kzalloc(size, GFP_KERNEL);
+	else if (zero)
+		memset(*buf, 0, size);
 }
 
 /**
@@ -130,7 +132,7 @@ static void sme_state_release(struct task_struct *tsk)
 void sve_free_state(struct task_struct *tsk)
 {
 	WARN_ON(test_tsk_thread_flag(tsk, TIF_SVE));
-	sve_state_release(tsk);
+	vec_buf_release(&tsk->thread.sve_state);
 }
 
 #ifdef CONFIG_ARM64_SVE
@@ -297,6 +299,22 @@ void fpsimd_flush_thread_vl(enum vec_type type)
 		task_set_vl_onexec(me, type, 0);
 }
 
+/*
+ * The SVE buffer for an SVE length and a streaming length: streaming mode
+ * keeps its Z, P (and FFR) there too, at its own length.
+ */
+static size_t vec_sve_buf_size(unsigned int sve_vl, unsigned int sme_vl)
+{
+	unsigned int vl = 0;
+
+	if (system_supports_sve())
+		vl = sve_vl;
+	if (system_supports_sme())
+		vl = max(vl, sme_vl);
+
+	return SVE_SIG_REGS_SIZE(sve_vq_from_vl(vl));
+}
+
 /**
  * sve_state_size() - how big a task's SVE register buffer must be
  * @tsk: the task
@@ -306,15 +324,7 @@ void fpsimd_flush_thread_vl(enum vec_type type)
  */
 size_t sve_state_size(const struct task_struct *tsk)
 {
-	unsigned int vl = 0;
-
-	if (system_supports_sve())
-		vl = task_get_sve_vl(tsk);
-	/* Streaming mode keeps its Z, P (and FFR) here, at its own length. */
-	if (system_supports_sme())
-		vl = max(vl, task_get_sme_vl(tsk));
-
-	return SVE_SIG_REGS_SIZE(sve_vq_from_vl(vl));
+	return vec_sve_buf_size(task_get_sve_vl(tsk), task_get_sme_vl(tsk));
 }
 
 /**
@@ -329,12 +339,7 @@ size_t sve_state_size(const struct task_struct *tsk)
  */
 void sve_alloc(struct task_struct *tsk, bool zero)
 {
-	struct thread_struct *th = &tsk->thread;
-
-	if (!th->sve_state)
-		th->sve_state = kzalloc(sve_state_size(tsk), GFP_KERNEL);
-	else if (zero)
-		memset(th->sve_state, 0, sve_state_size(tsk));
+	vec_buf_get(&tsk->thread.sve_state, sve_state_size(tsk), zero);
 }
 
 /**
@@ -343,8 +348,8 @@ void sve_alloc(struct task_struct *tsk, bool zero)
  */
 void fpsimd_release_task(struct task_struct *tsk)
 {
-	sve_state_release(tsk);
-	sme_state_release(tsk);
+	vec_buf_release(&tsk->thread.sve_state);
+	vec_buf_release(&tsk->thread.sme_state);
 }
 
 #ifdef CONFIG_ARM64_SME
@@ -358,12 +363,7 @@ void fpsimd_release_task(struct task_struct *tsk)
  */
 void sme_alloc(struct task_struct *tsk, bool zero)
 {
-	struct thread_struct *th = &tsk->thread;
-
-	if (!th->sme_state)
-		th->sme_state = kzalloc(sme_state_size(tsk), GFP_KERNEL);
-	else if (zero)
-		memset(th->sme_state, 0, sme_state_size(tsk));
+	vec_buf_get(&tsk->thread.sme_state, sme_state_size(tsk), zero);
 }
 #endif
 
@@ -384,15 +384,14 @@ static int vec_change_vl_now(struct task_struct *tsk, enum vec_type type,
 			     unsigned int len)
 {
 	struct thread_struct *th = &tsk->thread;
-	unsigned int old = task_get_vl(tsk, type);
 	bool keep_sme = type != ARM64_VEC_SME &&
 			test_tsk_thread_flag(tsk, TIF_SME);
 	void *sve_buf = NULL;
 
+	/* Only the SVE length changes here: the streaming one stays. */
 	if (keep_sme) {
-		task_set_vl(tsk, type, len);
-		sve_buf = kzalloc(sve_state_size(tsk), GFP_KERNEL);
-		task_set_vl(tsk, type, old);
+		vec_buf_get(&sve_buf, vec_sve_buf_size(len, task_get_sme_vl(tsk)),
+			    false);
 		if (!sve_buf)
 			return -ENOMEM;
 	}
@@ -413,7 +412,7 @@ static int vec_change_vl_now(struct task_struct *tsk, enum vec_type type,
 	} else {
 		th->svcr = 0;
 		clear_tsk_thread_flag(tsk, TIF_SME);
-		sme_state_release(tsk);
+		vec_buf_release(&th->sme_state);
 	}
 
 	/*
