@@ -29,6 +29,8 @@ EXITS = ["user", "hvc", "wfi", "preempt"]
 WORKS = ["none", "fp1", "sve1", "fpall", "sveall"]
 STATS = ["fp_host_save", "fp_guest_load", "fp_guest_save", "fp_trap",
          "fp_reload_avoided"]
+# Read too, but not the model's business: SME (stock has none).
+SME_STATS = ["fp_host_sme_flush", "fp_host_za_save"]
 SPLAT = re.compile(r"WARNING:|BUG:|Oops|Kernel panic|Unable to handle kernel"
                    r"|Internal error:|hyp panic|HYP panic")
 KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode "
@@ -44,12 +46,19 @@ def kv(line):
 def parse(run):
     with open(os.path.join(run, "serial.log"), errors="replace") as f:
         lines = [l.rstrip("\r\n") for l in f]
-    res = {"classes": {}, "sr": [], "rc": None, "end": False,
+    res = {"classes": {}, "sme": {}, "sr": [], "rc": None, "end": False,
            "kvm_mode": None, "splats": [], "errors": [], "kernel": None}
     for l in lines:
-        if l.startswith("BENCH class="):
+        if l.startswith("BENCH class=") or l.startswith("BENCH smeclass="):
             d = kv(l)
-            c = res["classes"].setdefault(d["class"], {"reps": []})
+            if "smeclass" in d:
+                # A class run with ZA live in a host thread (fp_bench).
+                c = res["sme"].setdefault(
+                    f"{d['smeclass']}+za-{d['za']}@{d['svl']}",
+                    {"reps": [], "class": d["smeclass"], "za": d["za"],
+                     "svl": int(d["svl"])})
+            else:
+                c = res["classes"].setdefault(d["class"], {"reps": []})
             if "skipped" in d:
                 c["skipped"] = d["skipped"]
                 continue
@@ -57,7 +66,8 @@ def parse(run):
             rep = {"ns": int(d["ns"]), "iters": iters,
                    "vcsw": int(d["vcsw"]), "ivcsw": int(d["ivcsw"]),
                    "stats": {s: (None if d.get("stat." + s, "na") == "na"
-                                 else int(d["stat." + s])) for s in STATS}}
+                                 else int(d["stat." + s]))
+                             for s in STATS + SME_STATS}}
             if "wakeups" in d:
                 rep["wakeups"] = int(d["wakeups"])
             if "rec" in d:
@@ -97,6 +107,7 @@ def check(run):
     with open(os.path.join(run, "bench.json"), "w") as f:
         json.dump(res, f, indent=1)
     n = sum(1 for c in res["classes"].values() if c["reps"])
+    n += sum(1 for c in res["sme"].values() if c["reps"])
     print(f"{os.path.basename(run)}: {n} classes, {len(res['sr'])} save/restore "
           f"rows, kvm mode {res['kvm_mode']}, rc {res['rc']}, "
           f"{len(res['splats'])} splats")
@@ -126,6 +137,35 @@ def stat_per_iter(c, name):
 
 def fmt(v, width=9, prec=0):
     return f"{v:{width}.{prec}f}" if v is not None else f"{'-':>{width}}"
+
+
+def sme_report(mode, o, val):
+    """Ours' classes with ZA live in a host thread, against the same class
+    without (val: (exit, work) -> (stock, ours) per iteration)."""
+    if not o.get("sme"):
+        return
+    print(f"\n== {mode.upper()}, SME (ours only: the base has SME off): "
+          f"a host thread with PSTATE.ZA set ==")
+    print(f"{'class':16} {'ZA in':>6} {'SVL':>4} {'ZA B':>6} {'ours':>9} "
+          f"{'with ZA':>9} {'+instr':>8} {'ratio':>6} {'spread':>7}  "
+          f"sme_flush/it za_save/it host_save/it")
+    for key, c in sorted(o["sme"].items(),
+                         key=lambda kv_: (kv_[1]["class"], kv_[1]["za"],
+                                          kv_[1]["svl"])):
+        if not c["reps"]:
+            continue
+        x, w = c["class"].split("/")
+        zv, zs = per_iter(c)
+        base = val.get((x, w), (None, None))[1]
+        flush = stat_per_iter(c, "fp_host_sme_flush")
+        zsave = stat_per_iter(c, "fp_host_za_save")
+        hsave = stat_per_iter(c, "fp_host_save")
+        print(f"{c['class']:16} {c['za']:>6} {c['svl']:4} "
+              f"{c['svl'] * c['svl']:6} {fmt(base)} {zv:9.0f} "
+              f"{fmt(None if base is None else zv - base, 8)} "
+              f"{fmt(None if base is None else zv / base, 6, 3)} "
+              f"{zs * 100:6.2f}%  {fmt(flush, 12, 2)} {fmt(zsave, 10, 2)} "
+              f"{fmt(hsave, 12, 2)}")
 
 
 def report(outdir, modes):
@@ -220,6 +260,7 @@ def report(outdir, modes):
                 good = dn <= limit * ds if ds > 0 else dn <= 0
                 targets.append((mode, f"{label} {w} delta <= {limit}x stock",
                                 good, f"{dn:.0f} vs {ds:.0f}"))
+        sme_report(mode, o, val)
         for variant, r in (("stock", s), ("ours", o)):
             for e in r.get("sr", []):
                 sr_rows.append({"mode": mode, "variant": variant, **e})

@@ -12,9 +12,10 @@
  *   put         kvm_arch_vcpu_put_fp()      fpu_guest_put()
  *   rewrite     kvm_arch_vcpu_fp_changed()  fpu_guest_discard()
  *
- * vcpu_load does nothing to the registers: the host's state is written
- * back only if the guest traps on FP/SVE during this KVM_RUN, and the guest's
- * is reloaded only if someone else used the registers since its last put.
+ * vcpu_load does nothing to the registers (but turn off streaming mode
+ * on SME hosts): the host's state, ZA included, is written back only if
+ * the guest traps on FP/SVE during this KVM_RUN, and the guest's is
+ * reloaded only if someone else used the registers since its last put.
  * Documentation/virt/kvm/arm/fp-context.rst walks through the lifecycle.
  *
  * Protected mode keeps the hypervisor in charge of both sides (hyp-main.c
@@ -102,16 +103,14 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 		return;
 	}
 	/*
-	 * Guests have no SME here, and the hypervisor writes the host back
-	 * as FPSIMD only: streaming mode or ZA still on (the caller's ZA,
-	 * which system calls keep, or a task's left behind clean) must not
-	 * meet a guest. Written back, if dirty, and turned off now: at most
-	 * once per vcpu_load, and only on SME systems with SME in use.
+	 * Guests have no SME here. Streaming mode (a task's, left behind
+	 * clean: KVM_RUN, a system call, ended the caller's) must not meet
+	 * a guest: written back if dirty and turned off now. ZA alone (the
+	 * caller's, which system calls keep) stays live until the guest
+	 * takes the registers, which may be never (fpu_guest_trapped()).
 	 */
-	if (system_supports_sme() && read_sysreg_s(SYS_SVCR)) {
-		fpsimd_save_and_flush_cpu_state();
+	if (fpu_guest_load_sme())
 		vcpu->stat.fp_host_sme_flush++;
-	}
 	hd = kvm_fp_host_data();
 	hd->task_fpsimd = kern_hyp_va(&th->uw.fpsimd_state);
 	hd->task_fpmr = kern_hyp_va(&th->uw.fpmr);
@@ -152,6 +151,7 @@ static noinline void kvm_fp_trapped(struct kvm_vcpu *vcpu)
 	fpu_guest_exit(&vcpu->arch.fpu, plan, true);
 	vcpu->stat.fp_trap++;
 	vcpu->stat.fp_guest_load++;
+	vcpu->stat.fp_host_za_save = vcpu->arch.fpu.nr_host_za_saves;
 	if (plan == FPU_GUEST_TRAP_SAVE)
 		vcpu->stat.fp_host_save++;
 	trace_kvm_fp_trap(vcpu->vcpu_id, smp_processor_id(),

@@ -44,8 +44,10 @@
  *  26 a save writes SVCR but not ZA (run with -s)
  *  27 a system call turns ZA off (run with -s)
  *  28 kernel-mode NEON leaves streaming mode on (run with -s)
- *  29 vcpu_load leaves the host's ZA on into the guest (run with -s)
+ *  29 vcpu_load leaves streaming mode on into the guest (run with -s)
  *  30 the guest trap's host save leaves an older SVCR in the image (-s)
+ *  31 the guest trap turns the VMM's live ZA off unsaved (run with -s)
+ *  32 the guest trap leaves ZA on beside the loaded guest (run with -s)
  *
  * Kernel paths run here besides the task and guest basics: signal
  * delivery and sigreturn, ptrace, prctl(PR_SVE_SET_VL), exec, SVE first
@@ -78,8 +80,11 @@
  * ZA (context.c); a system call clears PSTATE.SM and keeps ZA; kernel-mode
  * NEON, CPU PM and kernel-context loads leave both off
  * (fpcore_regs_plain()); vcpu_load writes the owner back and turns both
- * off when either is on (kvm_arch_vcpu_load_fp()). No guest may run with
- * either on, and kernel-mode NEON never runs in streaming mode.
+ * off in streaming mode, and leaves ZA alone on (fpctx_vcpu_load_sme());
+ * the guest's trap then writes that ZA back if the plan says the VMM was
+ * dirty, and turns it off (fpctx_guest_trapped_za()). No guest may run in
+ * streaming mode, nor with its own state loaded and ZA on, and kernel-mode
+ * NEON never runs in streaming mode.
  *
  * usage: model [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s]
  */
@@ -395,8 +400,10 @@ static int vfirst[NVCPU];
 static void vcpu_load(int cpu, int k)
 {
 	W.hd_task[cpu] = mutation == 21 ? vfirst[W.t[k].vcpu] : k;
-	/* SME on: the owner is written back and both turned off. */
-	if (sme_world && W.hw[cpu].svcr && mutation != 29) {
+	/* Streaming mode: the owner is written back and both turned off. */
+	if (sme_world && mutation != 29 &&
+	    fpctx_vcpu_load_sme(!!(W.hw[cpu].svcr & SVCR_SM),
+				!!(W.hw[cpu].svcr & SVCR_ZA)) == FPCTX_SME_FLUSH) {
 		cur_hw = &W.hw[cpu];
 		fpctx_cpu_flush(&W.pc[cpu], cpu);
 		W.t[k].foreign = 1;
@@ -720,8 +727,8 @@ static int ev_guest_enter(int cpu)
 			W.hw[cpu].fpexc = vcpu_st(t->vcpu)->fpexc;
 	}
 	t->mode = M_GUEST;
-	if (sme_world && W.hw[cpu].svcr)
-		fail("a guest ran with streaming mode or ZA on");
+	if (sme_world && (W.hw[cpu].svcr & SVCR_SM))
+		fail("a guest ran in streaming mode");
 	if (t->traps_off)
 		observe(cpu, vcpu_st(t->vcpu));
 	return 1;
@@ -754,6 +761,25 @@ static void hyp_save_host(int cpu)
 	}
 }
 
+/*
+ * fpu_guest_trapped(): ZA left on beside the guest since vcpu_load is the
+ * calling thread's newer ZA when the plan saved it, and is turned off.
+ */
+static void guest_trapped_za(int cpu, int k, int plan)
+{
+	struct fpstate *st = task_st(k);
+
+	if (!W.hw[cpu].svcr)
+		return;
+	if ((W.hw[cpu].svcr & SVCR_ZA) && fpctx_guest_trapped_za(plan) &&
+	    mutation != 31) {
+		st->za = W.hw[cpu].za;
+		st->svcr = SVCR_ZA;
+	}
+	if (mutation != 32)
+		regs_plain(&W.hw[cpu]);
+}
+
 static int ev_guest_fp(int cpu)
 {
 	int k = W.cur[cpu];
@@ -769,6 +795,8 @@ static int ev_guest_fp(int cpu)
 			hyp_save_host(cpu);
 		fpown_hw_load(vst);
 		fpctx_guest_trapped(&W.pc[cpu], cpu, vst, task_st(k), t->plan);
+		if (sme_world)
+			guest_trapped_za(cpu, k, t->plan);
 		if (mutation != 8)
 			t->foreign = 1;
 		t->traps_off = 1;

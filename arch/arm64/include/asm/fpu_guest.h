@@ -29,6 +29,8 @@
  * @fpmr: FPMR, on hardware that has it
  * @nr_saves: every save of this context, whoever did it (KVM's put, a
  *            kernel-mode NEON user that found it live, a register read)
+ * @nr_host_za_saves: the caller's ZA written back when this vCPU took the
+ *                    registers (SME hosts; fpu_guest_trapped())
  *
  * Embedded in the vCPU. Set up by fpu_guest_init() when the vCPU is
  * created; fpu_guest_set_sve() gives it its SVE image when KVM finalizes
@@ -43,6 +45,7 @@ struct fpu_guest {
 	enum fp_type			*fp_type;
 	u64				*fpmr;
 	u64				nr_saves;
+	u64				nr_host_za_saves;
 };
 
 /*
@@ -61,6 +64,7 @@ void fpu_guest_init(struct fpu_guest *g, struct user_fpsimd_state *regs,
 		    enum fp_type *fp_type, u64 *fpmr);
 void fpu_guest_set_sve(struct fpu_guest *g, void *sve_state,
 		       unsigned int sve_vl);
+bool fpu_guest_load_sme(void);
 enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g);
 void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan);
 bool fpu_guest_put(struct fpu_guest *g);

@@ -205,6 +205,26 @@ static bool fpstate_save_sme(struct task_struct *t)
 	return true;
 }
 
+/**
+ * fpstate_save_za() - write back a task's ZA and ZT0 alone
+ * @t: current, with PSTATE.ZA set and PSTATE.SM clear
+ *
+ * For the guest's first FP use inside KVM_RUN: the hypervisor wrote the
+ * caller's V registers back, and ZA stayed on beside the guest, which
+ * cannot reach it (fpctx_vcpu_load_sme()). The image then says ZA is on.
+ */
+void fpstate_save_za(struct task_struct *t)
+{
+	struct thread_struct *th = &t->thread;
+
+	lockdep_assert_irqs_disabled();
+	if (WARN_ON_ONCE(t != current || !th->sme_state))
+		return;
+	fpstate_set_sme_vl(t);
+	sme_save_state(th->sme_state, system_supports_sme2());
+	th->svcr = SVCR_ZA_MASK;
+}
+
 static void fpstate_save_user(struct fpstate *st)
 {
 	struct task_struct *t = fpstate_task(st);

@@ -103,6 +103,51 @@ enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g)
 }
 
 /**
+ * fpu_guest_load_sme() - a vCPU is loaded: deal with the host's SME state
+ *
+ * Call from vcpu_load, preemption disabled. Guests have no SME: streaming
+ * mode found on is written back (if dirty) and turned off, with ZA; ZA
+ * alone stays live, beside the guest (fpctx_vcpu_load_sme()).
+ *
+ * Return: true when the registers were written back and turned off.
+ */
+bool fpu_guest_load_sme(void)
+{
+	u64 svcr;
+
+	if (!system_supports_sme())
+		return false;
+	svcr = read_sysreg_s(SYS_SVCR);
+	if (fpctx_vcpu_load_sme(!!(svcr & SVCR_SM_MASK),
+				!!(svcr & SVCR_ZA_MASK)) != FPCTX_SME_FLUSH)
+		return false;
+	fpsimd_save_and_flush_cpu_state();
+	return true;
+}
+
+/*
+ * ZA may have stayed on beside the guest since vcpu_load (see
+ * fpctx_vcpu_load_sme()); the guest has the vector registers now, so it
+ * is written back if it was the caller's newer ZA, and turned off. The
+ * guest never ran in streaming mode, and only the hypervisor's trap ran
+ * since, so the registers still hold this ZA.
+ */
+static void fpu_guest_trapped_za(struct fpu_guest *g,
+				 enum fpu_guest_plan plan)
+{
+	u64 svcr = read_sysreg_s(SYS_SVCR);
+
+	if (!svcr)
+		return;
+	WARN_ON_ONCE(svcr & SVCR_SM_MASK);
+	if ((svcr & SVCR_ZA_MASK) && fpctx_guest_trapped_za(plan)) {
+		fpstate_save_za(current);
+		g->nr_host_za_saves++;
+	}
+	sme_smstop();
+}
+
+/**
  * fpu_guest_trapped() - the hypervisor loaded the guest on its first use
  * @g: the vCPU's context
  * @plan: what fpu_guest_enter() returned for this entry
@@ -121,13 +166,16 @@ void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan)
 			    &g->fpstate, &th->fpstate, plan);
 	/*
 	 * The hypervisor stored the FPSIMD view: see the top of file. SVCR
-	 * was 0 (kvm_arch_vcpu_load_fp() turned streaming mode and ZA off),
-	 * so it is 0 in the image too, whatever an older save left there.
+	 * had streaming mode off (kvm_arch_vcpu_load_fp()), and ZA, if on,
+	 * is still in the registers: the image says SVCR is 0, whatever an
+	 * older save left there, until fpu_guest_trapped_za() saves ZA.
 	 */
 	if (plan == FPU_GUEST_TRAP_SAVE) {
 		th->fp_type = FP_STATE_FPSIMD;
 		th->svcr = 0;
 	}
+	if (system_supports_sme())
+		fpu_guest_trapped_za(g, plan);
 	fpcore_foreign(current);
 }
 

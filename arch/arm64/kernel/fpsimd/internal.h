@@ -77,6 +77,8 @@ void fpcore_flush_task(struct task_struct *t);
  * wanted): leave streaming mode and turn ZA off, so that the kernel's
  * FPSIMD code, and any context loaded next, start from plain registers.
  */
+void fpstate_save_za(struct task_struct *t);
+
 static inline void fpcore_regs_plain(void)
 {
 	if (system_supports_sme() && read_sysreg_s(SYS_SVCR))

@@ -312,6 +312,45 @@ static inline void fpctx_guest_trapped(struct fpown_cpu *pc, int cpu,
 	pc->dirty = 1;
 }
 
+/* What the SME state found in the registers makes vcpu_load do. */
+#define FPCTX_SME_KEEP	0	/* leave it: nothing on, or ZA alone */
+#define FPCTX_SME_FLUSH	1	/* write the owner back, turn SM and ZA off */
+
+/**
+ * fpctx_vcpu_load_sme() - may the registers' SME state stay into KVM_RUN?
+ * @sm: PSTATE.SM is set
+ * @za: PSTATE.ZA is set
+ *
+ * Guests have no SME: they cannot read or write ZA, ZT0 or SVCR, and
+ * their FP/SVE instructions leave ZA alone, so ZA alone may stay live
+ * beside a guest, and is only dealt with once the guest takes the vector
+ * registers (fpctx_guest_trapped_za()). Streaming mode may not: the
+ * guest's FPSIMD and SVE instructions would run in it, at the streaming
+ * length.
+ *
+ * Return: FPCTX_SME_FLUSH in streaming mode, FPCTX_SME_KEEP otherwise.
+ */
+static inline int fpctx_vcpu_load_sme(int sm, int za)
+{
+	(void)za;
+	return sm ? FPCTX_SME_FLUSH : FPCTX_SME_KEEP;
+}
+
+/**
+ * fpctx_guest_trapped_za() - must the ZA left on beside the guest be saved?
+ * @plan: what fpctx_vcpu_enter() decided for the entry that trapped
+ *
+ * The guest now owns the vector registers, so ZA is turned off; it is
+ * newer than its owner's memory only when the owner was dirty, which
+ * inside KVM_RUN means the ioctl's caller (plan FPCTX_TRAP_SAVE).
+ *
+ * Return: non-zero when ZA (and ZT0) must be written back first.
+ */
+static inline int fpctx_guest_trapped_za(int plan)
+{
+	return plan == FPCTX_TRAP_SAVE;
+}
+
 /**
  * fpctx_vcpu_put() - the vCPU thread leaves KVM_RUN or is scheduled out
  * @pc: the ownership record of the current CPU

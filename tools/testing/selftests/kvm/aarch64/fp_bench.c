@@ -32,6 +32,18 @@
  * `make model-check`: so a context switch that changes the KVM counters
  * changes the model's prediction too, instead of failing the comparison.
  *
+ * On a host with SME, some classes run again with ZA live in a host
+ * thread ("BENCH smeclass=" lines, the same fields plus za= and svl=):
+ *
+ *   za=vmm    the vCPU thread itself has PSTATE.ZA set across every
+ *             KVM_RUN (ZA survives system calls), at the default and at
+ *             the largest streaming vector length
+ *   za=rival  the preempt class's rival thread has PSTATE.ZA set, so
+ *             every preemption switches a task with SME state in and out
+ *
+ * Stock has no SME (BROKEN in the base), so these are ours only; the
+ * report sets each against the same class without ZA.
+ *
  * A last part times, in this program's own userspace, a loop that stores
  * (save) or loads (restore) a whole FPSIMD register file, and a whole SVE
  * register file at every vector length, minus an empty loop.
@@ -57,6 +69,7 @@
 #include <asm/hwcap.h>
 #include <linux/psci.h>
 
+#include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "arch_timer.h"
@@ -91,6 +104,24 @@ static const char * const exit_name[NR_EXIT] = {
 	"user", "hvc", "wfi", "preempt",
 };
 
+/* Which host thread, if any, has PSTATE.ZA set during a class. */
+enum fpb_za { ZA_OFF, ZA_VMM, ZA_RIVAL };
+
+static const char * const za_name[] = { "off", "vmm", "rival" };
+
+/* The SME classes: each runs at the default and at the largest SVL. */
+static const struct {
+	enum fpb_exit exit;
+	enum fpb_work work;
+	enum fpb_za za;
+} sme_class[] = {
+	{ X_USER, W_NONE, ZA_VMM },
+	{ X_USER, W_FP1, ZA_VMM },
+	{ X_HVC, W_FP1, ZA_VMM },
+	{ X_PREEMPT, W_FP1, ZA_VMM },
+	{ X_PREEMPT, W_FP1, ZA_RIVAL },
+};
+
 /*
  * Per-iteration counters the lazy FP code is to export through the
  * binary stats interface (vCPU first, then VM). Looked up by name; a
@@ -98,7 +129,7 @@ static const char * const exit_name[NR_EXIT] = {
  */
 static const char * const stat_name[] = {
 	"fp_host_save", "fp_guest_load", "fp_guest_save", "fp_trap",
-	"fp_reload_avoided",
+	"fp_reload_avoided", "fp_host_sme_flush", "fp_host_za_save",
 };
 
 #define NR_STATS	ARRAY_SIZE(stat_name)
@@ -249,6 +280,7 @@ static void guest_main(void)
 
 static int bench_cpu;
 static bool have_sve;
+static bool have_sme;
 
 static uint64_t now_ns(void)
 {
@@ -729,11 +761,37 @@ static char *trace_record(int tid)
 	return fold.s;
 }
 
+/* ---- host: SME state in a host thread ---- */
+
+/*
+ * Set the calling thread's streaming vector length to @svl bytes (the
+ * largest supported one not above it) and PSTATE.ZA; return the SVL.
+ */
+static unsigned int za_on(unsigned int svl)
+{
+	int got = prctl(PR_SME_SET_VL, svl);
+
+	TEST_ASSERT(got >= 0, "PR_SME_SET_VL %u: %s", svl, strerror(errno));
+	asm volatile(SMSTART_ZA : : : "memory");
+	return got & PR_SVE_VL_LEN_MASK;
+}
+
+/* Check that PSTATE.ZA survived the class, then clear it. */
+static void za_off(void)
+{
+	uint64_t svcr = fp_read_svcr();
+
+	TEST_ASSERT(svcr == SVCR_ZA_BIT,
+		    "SVCR 0x%lx after the class, ZA was set", svcr);
+	asm volatile(SMSTOP_ZA : : : "memory");
+}
+
 /* ---- host: the competing thread of the preempt class ---- */
 
 struct rival {
 	pthread_t tid;
 	int efd;
+	unsigned int svl;	/* set PSTATE.ZA at this SVL (0: no ZA) */
 	bool stop;
 	bool ready;
 	unsigned long wakeups;
@@ -750,6 +808,8 @@ static void *rival_main(void *arg)
 	kvm_pin_this_task_to_pcpu(bench_cpu);
 	rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 	TEST_ASSERT(!rc, "SCHED_FIFO for the rival thread: %s", strerror(rc));
+	if (r->svl)
+		r->svl = za_on(r->svl);
 	WRITE_ONCE(r->ready, true);
 	for (;;) {
 		if (read(r->efd, &v, sizeof(v)) != sizeof(v))
@@ -763,6 +823,8 @@ static void *rival_main(void *arg)
 			     : : [z] "r" (r->img.z) : FPB_VCLOBBERS, "memory");
 		r->wakeups++;
 	}
+	if (r->svl)
+		za_off();
 	return NULL;
 }
 
@@ -844,7 +906,7 @@ static long thread_csw(bool voluntary)
 }
 
 static void run_class(const struct bench_opts *o, enum fpb_exit x,
-		      enum fpb_work w)
+		      enum fpb_work w, enum fpb_za za, unsigned int svl)
 {
 	uint64_t s0[NR_STATS], s1[NR_STATS], t0, t1, gpa;
 	struct kvm_ioeventfd ioev = {};
@@ -854,9 +916,9 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 	struct kvm_vm *vm;
 	int gic_fd = -1;
 	bool traced;
+	uint32_t r, traced_reps = za ? 0 : o->traced;
+	unsigned int i, dflt_svl = 0;
 	long v0, i0;
-	uint32_t r;
-	unsigned int i;
 	char *rec;
 
 	kvm_pin_this_task_to_pcpu(bench_cpu);
@@ -870,6 +932,7 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 	if (x == X_PREEMPT) {
 		rival = calloc(1, sizeof(*rival));
 		TEST_ASSERT(rival, "out of memory");
+		rival->svl = za == ZA_RIVAL ? svl : 0;
 		rival->efd = eventfd(0, 0);
 		TEST_ASSERT(rival->efd >= 0, "eventfd: %s", strerror(errno));
 		ioev.addr = gpa + FPB_EFD_OFF;
@@ -879,6 +942,8 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 		pthread_create(&rival->tid, NULL, rival_main, rival);
 		while (!READ_ONCE(rival->ready))
 			sched_yield();
+		if (za == ZA_RIVAL)
+			svl = rival->svl;
 	}
 
 	bcfg = (struct bench_cfg) {
@@ -893,8 +958,12 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 	sync_global_to_guest(vm, bcfg);
 	stats_open(&st, vm, vcpu);
 
+	if (za == ZA_VMM) {
+		dflt_svl = prctl(PR_SME_GET_VL) & PR_SVE_VL_LEN_MASK;
+		svl = za_on(svl);
+	}
 	run_batch(vcpu, gpa + FPB_USER_OFF, 0);
-	for (r = 1; r <= o->reps + o->traced; r++) {
+	for (r = 1; r <= o->reps + traced_reps; r++) {
 		traced = r > o->reps;
 		if (traced && (r == o->reps + 1) && !trace_setup(gettid()))
 			break;
@@ -911,9 +980,13 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 		i0 = thread_csw(false) - i0;
 		if (traced)
 			trace_stop();
-		printf("BENCH class=%s/%s rep=%u%s iters=%u ns=%lu vcsw=%ld ivcsw=%ld",
-		       exit_name[x], work_name[w], r, traced ? " traced=1" : "",
-		       o->iters, t1 - t0, v0, i0);
+		if (za)
+			printf("BENCH smeclass=%s/%s za=%s svl=%u",
+			       exit_name[x], work_name[w], za_name[za], svl);
+		else
+			printf("BENCH class=%s/%s", exit_name[x], work_name[w]);
+		printf(" rep=%u%s iters=%u ns=%lu vcsw=%ld ivcsw=%ld",
+		       r, traced ? " traced=1" : "", o->iters, t1 - t0, v0, i0);
 		for (i = 0; i < NR_STATS; i++) {
 			if (st.found[i])
 				printf(" stat.%s=%lu", stat_name[i],
@@ -933,6 +1006,11 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 	}
 	if (marker_fd >= 0)
 		trace_teardown();
+	if (za == ZA_VMM) {
+		za_off();
+		TEST_ASSERT(prctl(PR_SME_SET_VL, dflt_svl) >= 0,
+			    "PR_SME_SET_VL %u: %s", dflt_svl, strerror(errno));
+	}
 
 	if (rival) {
 		WRITE_ONCE(rival->stop, true);
@@ -1126,6 +1204,7 @@ int main(int argc, char *argv[])
 	};
 	char name[64];
 	pthread_t tid;
+	unsigned int i;
 	int opt, x, w;
 
 	while ((opt = getopt(argc, argv, "i:w:r:T:t:n:c:Sh")) != -1) {
@@ -1160,9 +1239,11 @@ int main(int argc, char *argv[])
 	}
 
 	have_sve = kvm_has_cap(KVM_CAP_ARM_SVE);
+	have_sme = getauxval(AT_HWCAP2) & HWCAP2_SME;
 	bench_cpu = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0;
-	printf("BENCH info cpu=%d sve=%d iters=%u warm=%u reps=%u traced=%u wfi_us=%u\n",
-	       bench_cpu, have_sve, o.iters, o.warm, o.reps, o.traced, o.wfi_us);
+	printf("BENCH info cpu=%d sve=%d sme=%d iters=%u warm=%u reps=%u traced=%u wfi_us=%u\n",
+	       bench_cpu, have_sve, have_sme, o.iters, o.warm, o.reps,
+	       o.traced, o.wfi_us);
 
 	for (x = 0; x < NR_EXIT; x++) {
 		for (w = 0; w < NR_WORK; w++) {
@@ -1174,8 +1255,21 @@ int main(int argc, char *argv[])
 				printf("BENCH class=%s skipped=no-sve\n", name);
 				continue;
 			}
-			run_class(&o, x, w);
+			run_class(&o, x, w, ZA_OFF, 0);
 		}
+	}
+
+	for (i = 0; have_sme && i < ARRAY_SIZE(sme_class); i++) {
+		x = sme_class[i].exit;
+		w = sme_class[i].work;
+		snprintf(name, sizeof(name), "%s/%s+za-%s", exit_name[x],
+			 work_name[w], za_name[sme_class[i].za]);
+		if (!selected(o.filter, name))
+			continue;
+		/* The default SVL, then the largest one (up to 2048 bits). */
+		run_class(&o, x, w, sme_class[i].za,
+			  prctl(PR_SME_GET_VL) & PR_SVE_VL_LEN_MASK);
+		run_class(&o, x, w, sme_class[i].za, FPB_MAX_VL);
 	}
 
 	/* In its own thread, so the vCPU thread above never used SVE. */

@@ -8,8 +8,12 @@
  *   kernel (a PSCI call). ZA stays on across every KVM_RUN, as the SME
  *   ABI keeps it across system calls; after each run PSTATE.ZA must still
  *   be set and ZA and TPIDR2 must hold exactly the pattern. On a kernel
- *   with the FP core's statistics, fp_host_sme_flush must show that
- *   vcpu_load wrote the host's SME state back before the guest ran.
+ *   with the FP core's statistics, ZA must have stayed live into KVM_RUN
+ *   (fp_host_sme_flush 0: vcpu_load wrote nothing back) and been written
+ *   back when the guest took the registers (fp_host_za_save at least 1,
+ *   at most once per KVM_RUN).
+ * - za-kvm-run-nofp: the same with a guest that uses no FP: ZA is never
+ *   written back at all (fp_host_sme_flush and fp_host_za_save 0).
  * - za-kvm-run-neon-storm: the same while every CPU runs kernel-mode NEON
  *   from softirqs (the FP core's debugfs hook; skipped without it).
  * - sme-on-za-off-kvm-run: the VMM thread has used SME but has ZA off, and
@@ -49,21 +53,9 @@
 #include "processor.h"
 #include "ucall_common.h"
 
-#define SME_NR_TESTS	6
+#define SME_NR_TESTS	7
 #define SME_RUNS	64
 #define SME_MAX_SVL	256
-
-/* SME instructions, as encoded in the Arm ARM. */
-#define SMSTART_ZA	".inst 0xd503457f\n"	/* msr svcrza, #1 */
-#define SMSTOP_ZA	".inst 0xd503447f\n"	/* msr svcrza, #0 */
-#define SMSTART_SMZA	".inst 0xd503477f\n"	/* smstart */
-#define SMSTOP_SMZA	".inst 0xd503467f\n"	/* smstop */
-#define RDSVL_X0	".inst 0x04bf5820\n"	/* rdsvl x0, #1 */
-#define LDR_ZA_W12_X0	".inst 0xe1000000\n"	/* ldr za[w12, 0], [x0] */
-#define STR_ZA_W12_X0	".inst 0xe1200000\n"	/* str za[w12, 0], [x0] */
-#define SVCR_NAME	"S3_3_C4_C2_2"
-#define TPIDR2_NAME	"S3_3_C13_C0_5"
-#define SVCR_ZA_BIT		2UL
 
 #define TPIDR2_MARK	0x5a4d45545044ULL
 
@@ -77,14 +69,6 @@ static unsigned int read_svl(void)
 
 	asm volatile(RDSVL_X0 : "=r" (x0));
 	return x0;
-}
-
-static uint64_t read_svcr(void)
-{
-	uint64_t v;
-
-	asm volatile("mrs %0, " SVCR_NAME : "=r" (v));
-	return v;
 }
 
 static uint64_t read_tpidr2(void)
@@ -215,10 +199,11 @@ static struct kvm_vm *sme_vm(bool sve, struct kvm_vcpu **vcpu)
  * Run the guest to completion with the host's ZA loaded from @want,
  * checking PSTATE.ZA, ZA and TPIDR2 after every KVM_RUN.
  *
- * Return: the number of runs after which something was wrong.
+ * Return: the number of runs after which something was wrong; the
+ * number of KVM_RUN calls goes to @nr_runs.
  */
 static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
-				uint8_t *seen)
+				uint8_t *seen, unsigned int *nr_runs)
 {
 	unsigned int bad = 0, runs = 0;
 	struct ucall uc;
@@ -232,7 +217,7 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 		int rc;
 
 		rc = __vcpu_run(vcpu);
-		svcr = read_svcr();
+		svcr = fp_read_svcr();
 		tpidr2 = read_tpidr2();
 		if (svcr & SVCR_ZA_BIT) {
 			za_store(seen);
@@ -265,16 +250,18 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 		}
 	}
 	za_off();
+	*nr_runs = runs;
 	return bad + !done;
 }
 
-static void test_za_kvm_run(const char *name, bool sve, const char *storm)
+static void test_za_kvm_run(const char *name, bool sve, bool nofp,
+			    const char *storm)
 {
 	uint8_t *want = malloc(2 * svl * svl), *seen;
+	unsigned int bad, runs;
+	uint64_t flushes, za_saves;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
-	uint64_t flushes;
-	unsigned int bad;
 	int fd = -1;
 
 	TEST_ASSERT(want, "out of memory");
@@ -296,11 +283,20 @@ static void test_za_kvm_run(const char *name, bool sve, const char *storm)
 	}
 	fill(want, svl * svl, 0x5e3 + sve);
 	vm = sme_vm(sve, &vcpu);
-	bad = run_with_za(vcpu, want, seen);
-	if (fp_vcpu_stat(vcpu, "fp_host_sme_flush", &flushes)) {
-		ksft_print_msg("%s: fp_host_sme_flush %lu\n", name, flushes);
-		bad += !flushes;
+	guest_nofp = nofp;
+	sync_global_to_guest(vm, guest_nofp);
+	bad = run_with_za(vcpu, want, seen, &runs);
+	if (fp_vcpu_stat(vcpu, "fp_host_sme_flush", &flushes) &&
+	    fp_vcpu_stat(vcpu, "fp_host_za_save", &za_saves)) {
+		ksft_print_msg("%s: %u runs, fp_host_sme_flush %lu fp_host_za_save %lu\n",
+			       name, runs, flushes, za_saves);
+		bad += flushes != 0;
+		if (nofp)
+			bad += za_saves != 0;
+		else if (!storm)
+			bad += !za_saves || za_saves > runs;
 	}
+	guest_nofp = false;
 	kvm_vm_free(vm);
 	if (fd >= 0) {
 		TEST_ASSERT(write(fd, "0", 1) == 1, "stop the NEON storm");
@@ -330,7 +326,7 @@ static void test_sme_on_za_off(void)
 	asm volatile(SMSTART_ZA SMSTOP_ZA ::: "memory");
 	guest_nofp = false;
 	kvm_vm_free(vm);
-	ksft_test_result(uc.cmd == UCALL_DONE && read_svcr() == 0,
+	ksft_test_result(uc.cmd == UCALL_DONE && fp_read_svcr() == 0,
 			 "%s: %u runs\n", name, runs);
 }
 
@@ -354,9 +350,9 @@ static void test_za_off_after_fork(void)
 		waitpid(pid, NULL, 0);
 		asm volatile(SMSTOP_ZA ::: "memory");
 		vcpu_run(vcpu);
-		if (read_svcr() && !bad++)
+		if (fp_read_svcr() && !bad++)
 			ksft_print_msg("%s: run %u: SVCR %#lx after KVM_RUN\n",
-				       name, runs, read_svcr());
+				       name, runs, fp_read_svcr());
 		za_off();
 		runs++;
 	} while (get_ucall(vcpu, &uc) == UCALL_SYNC && runs < 8);
@@ -505,9 +501,10 @@ int main(void)
 	ksft_print_msg("host SVL %u bytes\n", svl);
 	kvm_pin_this_task_to_pcpu(0);
 
-	test_za_kvm_run("za-kvm-run-fpsimd", false, NULL);
-	test_za_kvm_run("za-kvm-run-sve", true, NULL);
-	test_za_kvm_run("za-kvm-run-neon-storm", true,
+	test_za_kvm_run("za-kvm-run-fpsimd", false, false, NULL);
+	test_za_kvm_run("za-kvm-run-sve", true, false, NULL);
+	test_za_kvm_run("za-kvm-run-nofp", false, true, NULL);
+	test_za_kvm_run("za-kvm-run-neon-storm", true, false,
 			"/sys/kernel/debug/arm64_fpsimd/softirq_neon");
 	test_sme_on_za_off();
 	test_za_off_after_fork();
