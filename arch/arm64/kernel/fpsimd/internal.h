@@ -23,6 +23,7 @@ unsigned int fpstate_vl(struct fpstate *st);
 enum fp_type fpstate_type(struct fpstate *st);
 unsigned int fpstate_components(struct fpstate *st);
 size_t fpstate_size(struct fpstate *st);
+void fpstate_save_za(struct task_struct *t);
 
 #define fpown_hw_save(st)	fpstate_hw_save(st)
 #define fpown_hw_load(st)	fpstate_hw_load(st)
@@ -77,8 +78,6 @@ void fpcore_flush_task(struct task_struct *t);
  * wanted): leave streaming mode and turn ZA off, so that the kernel's
  * FPSIMD code, and any context loaded next, start from plain registers.
  */
-void fpstate_save_za(struct task_struct *t);
-
 static inline void fpcore_regs_plain(void)
 {
 	if (system_supports_sme() && read_sysreg_s(SYS_SVCR))
