@@ -78,7 +78,6 @@
 #include "ucall_common.h"
 
 #define FPB_MAX_VL	256
-#define FPB_VTIMER_IRQ	27
 #define FPB_CPACR_FPEN	(3UL << 20)
 #define FPB_CPACR_ZEN	(3UL << 16)
 #define FPB_USER_OFF	16	/* offsets into the ucall MMIO page */
@@ -206,28 +205,6 @@ static void guest_work(uint32_t work, struct bench_img *img)
 	}
 }
 
-/*
- * Sleep until the virtual timer fires, then acknowledge and end the
- * interrupt with IRQs still masked: a timer interrupt left pending would
- * make the next WFI return at once instead of blocking the vCPU thread.
- */
-static void guest_wfi_once(uint64_t ticks)
-{
-	unsigned int intid;
-
-	timer_set_cval(VIRTUAL, timer_get_cntct(VIRTUAL) + ticks);
-	timer_set_ctl(VIRTUAL, CTL_ENABLE);
-	isb();
-	do {
-		wfi();
-	} while (!(timer_get_ctl(VIRTUAL) & CTL_ISTATUS));
-	intid = gic_get_and_ack_irq();
-	timer_set_ctl(VIRTUAL, CTL_IMASK);
-	isb();
-	if (intid < 1020)
-		gic_set_eoi(intid);
-}
-
 static void guest_exit(uint32_t exit, uint64_t mmio_base, uint64_t ticks)
 {
 	register uint64_t x0 asm("x0");
@@ -245,7 +222,7 @@ static void guest_exit(uint32_t exit, uint64_t mmio_base, uint64_t ticks)
 			     "memory");
 		break;
 	case X_WFI:
-		guest_wfi_once(ticks);
+		fp_guest_wfi_once(ticks);
 		break;
 	}
 }
@@ -258,7 +235,7 @@ static void guest_main(void)
 
 	if (bcfg.gic) {
 		gic_init(GIC_V3, 1);
-		gic_irq_enable(FPB_VTIMER_IRQ);
+		gic_irq_enable(FP_VTIMER_IRQ);
 	}
 	/* The largest vector length the vCPU has (LEN saturates). */
 	if (bcfg.sve) {

@@ -42,6 +42,7 @@
 #include <string.h>
 #include <linux/psci.h>
 
+#include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "arch_timer.h"
@@ -55,7 +56,6 @@
 #define FPC_WFI_US	20000	/* long enough to sleep, even in a debug kernel */
 #define FPC_TRIES	3
 #define FPC_CPU		1
-#define FPC_VTIMER_IRQ	27
 
 enum {
 	S_HOST_SAVE, S_GUEST_LOAD, S_GUEST_SAVE, S_TRAP, S_AVOIDED,
@@ -117,36 +117,18 @@ static void guest_fp_hvc(uint64_t mmio, uint64_t hvcs)
 		     : "x0", "x1", "x2", "x3", "x9", "v0", "v1", "memory", "cc");
 }
 
-static void guest_wfi_once(uint64_t ticks)
-{
-	unsigned int intid;
-
-	timer_set_cval(VIRTUAL, timer_get_cntct(VIRTUAL) + ticks);
-	timer_set_ctl(VIRTUAL, CTL_ENABLE);
-	isb();
-	do {
-		wfi();
-	} while (!(timer_get_ctl(VIRTUAL) & CTL_ISTATUS));
-	/* Acknowledge it, or the next WFI would not sleep at all. */
-	intid = gic_get_and_ack_irq();
-	timer_set_ctl(VIRTUAL, CTL_IMASK);
-	isb();
-	if (intid < 1020)
-		gic_set_eoi(intid);
-}
-
 static void guest_wfi(void)
 {
 	uint64_t ticks = timer_get_cntfrq() * FPC_WFI_US / 1000000;
 	uint64_t i, v;
 
 	gic_init(GIC_V3, 1);
-	gic_irq_enable(FPC_VTIMER_IRQ);
+	gic_irq_enable(FP_VTIMER_IRQ);
 	for (;;) {
 		GUEST_SYNC(0);
 		for (i = 0; i < FPC_WFIS; i++) {
 			asm volatile("fmov d0, %0" : : "r" (i) : "v0");
-			guest_wfi_once(ticks);
+			fp_guest_wfi_once(ticks);
 			asm volatile("fmov %0, d0" : "=r" (v) : : "v0");
 			GUEST_ASSERT_EQ(v, i);
 		}

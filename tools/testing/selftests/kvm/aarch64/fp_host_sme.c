@@ -16,6 +16,16 @@
  *   written back at all (fp_host_sme_flush and fp_host_za_save 0).
  * - za-kvm-run-neon-storm: the same while every CPU runs kernel-mode NEON
  *   from softirqs (the FP core's debugfs hook; skipped without it).
+ * - za-kvm-run-every-exit: the same with a guest that also sleeps in WFI
+ *   (a virtual timer wakes it) in every round, and a VMM thread that moves
+ *   to the other CPU before every KVM_RUN.
+ * - za-kvm-run-fp-stress: za-kvm-run-every-exit, over and over, while the
+ *   base's arm64 fp-stress runs its FPSIMD, SVE, streaming SVE and ZA
+ *   children on every CPU (so the vCPU thread is also preempted by tasks
+ *   with SME state). fp-stress is looked for in $FP_STRESS, else in
+ *   ../fp/ beside this program (the test image's layout); the case is
+ *   skipped without it. Its children must all pass, and some of them must
+ *   have been streaming SVE and ZA ones.
  * - sme-on-za-off-kvm-run: the VMM thread has used SME but has ZA off, and
  *   its guest uses no FP, so the VMM's registers stay live through every
  *   KVM_RUN; after each, an SME instruction must run without trapping
@@ -42,22 +52,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <asm/hwcap.h>
 #include <linux/psci.h>
 
+#include "arch_timer.h"
 #include "fp_util.h"
+#include "gic.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "ucall_common.h"
+#include "vgic.h"
 
-#define SME_NR_TESTS	7
+#define SME_NR_TESTS	9
 #define SME_RUNS	64
 #define SME_MAX_SVL	256
 
 #define TPIDR2_MARK	0x5a4d45545044ULL
+#define SME_WFI_US	50
+#define SME_STRESS_S	"15"
 
 static unsigned int svl;
 
@@ -143,13 +163,18 @@ static long first_diff(const uint8_t *a, const uint8_t *b, size_t len)
 
 /* ---- guest ---- */
 
-static bool guest_sve, guest_nofp;
+static bool guest_sve, guest_nofp, guest_wfi;
 
 static void guest_code(void)
 {
+	uint64_t ticks = timer_get_cntfrq() * SME_WFI_US / 1000000;
 	struct arm_smccc_res res;
 	uint64_t i;
 
+	if (READ_ONCE(guest_wfi)) {
+		gic_init(GIC_V3, 1);
+		gic_irq_enable(FP_VTIMER_IRQ);
+	}
 	for (i = 0; i < SME_RUNS; i++) {
 		if (READ_ONCE(guest_nofp))
 			goto exits;
@@ -167,13 +192,22 @@ static void guest_code(void)
 exits:
 		/* An exit handled inside the kernel... */
 		smccc_hvc(PSCI_0_2_FN_PSCI_VERSION, 0, 0, 0, 0, 0, 0, 0, &res);
+		/* ...a sleep, the vCPU put and loaded again... */
+		if (READ_ONCE(guest_wfi))
+			fp_guest_wfi_once(ticks);
 		/* ...and one to userspace. */
 		GUEST_SYNC(i);
 	}
 	GUEST_DONE();
 }
 
-static struct kvm_vm *sme_vm(bool sve, struct kvm_vcpu **vcpu)
+/*
+ * A VM of one vCPU running guest_code(), with SVE if @sve; with @wfi it
+ * has a vGICv3 (its fd goes to @gic_fd) and no halt polling, so that the
+ * guest's WFI really puts the vCPU thread to sleep.
+ */
+static struct kvm_vm *sme_vm_wfi(bool sve, bool wfi, struct kvm_vcpu **vcpu,
+				 int *gic_fd)
 {
 	struct kvm_vcpu_init init;
 	struct kvm_vm *vm = vm_create(1);
@@ -182,6 +216,15 @@ static struct kvm_vm *sme_vm(bool sve, struct kvm_vcpu **vcpu)
 	if (sve)
 		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
 	*vcpu = aarch64_vcpu_add(vm, 0, &init, guest_code);
+	*gic_fd = -1;
+	if (wfi) {
+		if (kvm_has_cap(KVM_CAP_HALT_POLL))
+			vm_enable_cap(vm, KVM_CAP_HALT_POLL, 0);
+		*gic_fd = vgic_v3_setup(vm, 1, 64);
+		TEST_ASSERT(*gic_fd >= 0, "no in-kernel vGICv3");
+	}
+	guest_wfi = wfi;
+	sync_global_to_guest(vm, guest_wfi);
 	if (sve) {
 		int feature = KVM_ARM_VCPU_SVE;
 
@@ -195,17 +238,26 @@ static struct kvm_vm *sme_vm(bool sve, struct kvm_vcpu **vcpu)
 	return vm;
 }
 
+static struct kvm_vm *sme_vm(bool sve, struct kvm_vcpu **vcpu)
+{
+	int gic_fd;
+
+	return sme_vm_wfi(sve, false, vcpu, &gic_fd);
+}
+
 /*
  * Run the guest to completion with the host's ZA loaded from @want,
- * checking PSTATE.ZA, ZA and TPIDR2 after every KVM_RUN.
+ * checking PSTATE.ZA, ZA and TPIDR2 after every KVM_RUN; with @migrate
+ * the thread moves to the next CPU before each KVM_RUN.
  *
  * Return: the number of runs after which something was wrong; the
  * number of KVM_RUN calls goes to @nr_runs.
  */
 static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
-				uint8_t *seen, unsigned int *nr_runs)
+				uint8_t *seen, bool migrate,
+				unsigned int *nr_runs)
 {
-	unsigned int bad = 0, runs = 0;
+	unsigned int bad = 0, runs = 0, cpus = get_nprocs();
 	struct ucall uc;
 	bool done = false;
 
@@ -216,6 +268,8 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 		long at = -2;
 		int rc;
 
+		if (migrate)
+			kvm_pin_this_task_to_pcpu(runs % cpus);
 		rc = __vcpu_run(vcpu);
 		svcr = fp_read_svcr();
 		tpidr2 = read_tpidr2();
@@ -250,60 +304,187 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 		}
 	}
 	za_off();
+	if (migrate)
+		kvm_pin_this_task_to_pcpu(0);
 	*nr_runs = runs;
 	return bad + !done;
 }
 
-static void test_za_kvm_run(const char *name, bool sve, bool nofp,
-			    const char *storm)
+/* One case of ZA held across KVM_RUN: what the guest and the host do. */
+struct za_case {
+	const char *name;
+	bool sve;		/* the guest uses SVE as well as FP/SIMD */
+	bool nofp;		/* the guest uses no FP at all */
+	bool every_exit;	/* WFI sleeps too; the VMM thread migrates */
+	const char *storm;	/* the softirq NEON hook to start, or NULL */
+	bool fp_stress;		/* fp-stress on every CPU meanwhile */
+};
+
+#define STRESS_OUT	"/tmp/fp_host_sme-fp-stress.XXXXXX"
+
+/*
+ * Start fp-stress for SME_STRESS_S seconds on every CPU, its output to a
+ * new file whose name goes to @out (sizeof(STRESS_OUT) bytes); the
+ * program's path goes to @path (PATH_MAX bytes).
+ *
+ * Return: its PID, or -1 with errno set when there is none at @path.
+ */
+static pid_t fp_stress_start(char *path, char *out)
+{
+	const char *env = getenv("FP_STRESS");
+	char dir[PATH_MAX];
+	cpu_set_t all;
+	ssize_t len;
+	pid_t pid;
+	int fd, i;
+
+	if (env) {
+		snprintf(path, PATH_MAX, "%s", env);
+	} else {
+		len = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+		TEST_ASSERT(len > 0, "readlink /proc/self/exe");
+		dir[len] = 0;
+		snprintf(path, PATH_MAX, "%s/../fp/fp-stress", dirname(dir));
+	}
+	if (access(path, X_OK))
+		return -1;
+	strcpy(out, STRESS_OUT);
+	fd = mkstemp(out);
+	TEST_ASSERT(fd >= 0, "mkstemp: %s", strerror(errno));
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork: %s", strerror(errno));
+	if (pid) {
+		close(fd);
+		return pid;
+	}
+	/* fp-stress ends with this test, runs on every CPU, execs ./xx-test. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	CPU_ZERO(&all);
+	for (i = 0; i < get_nprocs(); i++)
+		CPU_SET(i, &all);
+	sched_setaffinity(0, sizeof(all), &all);
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (chdir(dirname(dir)) || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(126);
+	execl(path, "fp-stress", "-t", SME_STRESS_S, NULL);
+	_exit(127);
+}
+
+/*
+ * Judge fp-stress's KTAP in @out (exit status @status): no child failed,
+ * and streaming SVE and ZA children ran and passed.
+ *
+ * Return: true if so.
+ */
+static bool fp_stress_passed(const char *out, int status)
+{
+	unsigned int ok = 0, failed = 0, ssve = 0, za = 0;
+	char line[256];
+	FILE *f = fopen(out, "r");
+
+	TEST_ASSERT(f, "%s: %s", out, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "not ok ", 7)) {
+			if (failed++ < 4)
+				ksft_print_msg("fp-stress: %s", line);
+		} else if (!strncmp(line, "ok ", 3)) {
+			ok++;
+			ssve += !!strstr(line, " SSVE-VL-");
+			za += !!strstr(line, " ZA-VL-");
+		}
+	}
+	fclose(f);
+	unlink(out);
+	ksft_print_msg("fp-stress: exit %#x, %u children passed (%u streaming SVE, %u ZA), %u failed\n",
+		       status, ok, ssve, za, failed);
+	return WIFEXITED(status) && !WEXITSTATUS(status) && !failed && ssve && za;
+}
+
+/*
+ * Run the case's guest with the VMM's ZA on, once, or with fp-stress
+ * until fp-stress ends; check every run and the vCPU's counters.
+ */
+static void test_za_kvm_run(const struct za_case *c)
 {
 	uint8_t *want = malloc(2 * svl * svl), *seen;
-	unsigned int bad, runs;
+	unsigned int bad = 0, runs, total = 0, vms = 0;
+	char stress_path[PATH_MAX], stress_out[sizeof(STRESS_OUT)];
 	uint64_t flushes, za_saves;
 	struct kvm_vcpu *vcpu;
+	pid_t stress = -1;
+	int fd = -1, status = 0;
 	struct kvm_vm *vm;
-	int fd = -1;
+	bool quiet = !c->storm && !c->fp_stress;
 
 	TEST_ASSERT(want, "out of memory");
 	seen = want + svl * svl;
-	if (sve && !kvm_has_cap(KVM_CAP_ARM_SVE)) {
-		ksft_test_result_skip("%s: no SVE for guests\n", name);
+	if (c->sve && !kvm_has_cap(KVM_CAP_ARM_SVE)) {
+		ksft_test_result_skip("%s: no SVE for guests\n", c->name);
 		free(want);
 		return;
 	}
-	if (storm) {
-		fd = open(storm, O_WRONLY);
+	if (c->storm) {
+		fd = open(c->storm, O_WRONLY);
 		if (fd < 0) {
-			ksft_test_result_skip("%s: %s: %s\n", name, storm,
+			ksft_test_result_skip("%s: %s: %s\n", c->name, c->storm,
 					      strerror(errno));
 			free(want);
 			return;
 		}
 		TEST_ASSERT(write(fd, "60000", 5) == 5, "start the NEON storm");
 	}
-	fill(want, svl * svl, 0x5e3 + sve);
-	vm = sme_vm(sve, &vcpu);
-	guest_nofp = nofp;
-	sync_global_to_guest(vm, guest_nofp);
-	bad = run_with_za(vcpu, want, seen, &runs);
-	if (fp_vcpu_stat(vcpu, "fp_host_sme_flush", &flushes) &&
-	    fp_vcpu_stat(vcpu, "fp_host_za_save", &za_saves)) {
-		ksft_print_msg("%s: %u runs, fp_host_sme_flush %lu fp_host_za_save %lu\n",
-			       name, runs, flushes, za_saves);
-		bad += flushes != 0;
-		if (nofp)
-			bad += za_saves != 0;
-		else if (!storm)
-			bad += !za_saves || za_saves > runs;
+	if (c->fp_stress) {
+		stress = fp_stress_start(stress_path, stress_out);
+		if (stress < 0) {
+			ksft_test_result_skip("%s: %s: %s\n", c->name,
+					      stress_path, strerror(errno));
+			free(want);
+			return;
+		}
 	}
-	guest_nofp = false;
-	kvm_vm_free(vm);
+	fill(want, svl * svl, 0x5e3 + c->sve);
+	do {
+		int gic_fd;
+
+		vm = sme_vm_wfi(c->sve, c->every_exit, &vcpu, &gic_fd);
+		guest_nofp = c->nofp;
+		sync_global_to_guest(vm, guest_nofp);
+		bad += run_with_za(vcpu, want, seen, c->every_exit, &runs);
+		total += runs;
+		vms++;
+		if (fp_vcpu_stat(vcpu, "fp_host_sme_flush", &flushes) &&
+		    fp_vcpu_stat(vcpu, "fp_host_za_save", &za_saves)) {
+			ksft_print_msg("%s: %u runs, fp_host_sme_flush %lu fp_host_za_save %lu\n",
+				       c->name, runs, flushes, za_saves);
+			/*
+			 * fp-stress's streaming children, preempted by this
+			 * thread, leave PSTATE.SM on for vcpu_load to flush:
+			 * only there may fp_host_sme_flush count.
+			 */
+			bad += flushes && !c->fp_stress;
+			if (c->nofp)
+				bad += za_saves != 0;
+			else if (quiet)
+				bad += !za_saves || za_saves > runs;
+			else if (c->fp_stress)
+				bad += za_saves > runs;
+		}
+		guest_nofp = false;
+		kvm_vm_free(vm);
+		if (gic_fd >= 0)
+			close(gic_fd);
+	} while (stress > 0 && waitpid(stress, &status, WNOHANG) != stress);
+	if (stress > 0) {
+		ksft_print_msg("%s: %u VMs, %u runs beside fp-stress\n",
+			       c->name, vms, total);
+		bad += !fp_stress_passed(stress_out, status);
+	}
 	if (fd >= 0) {
 		TEST_ASSERT(write(fd, "0", 1) == 1, "stop the NEON storm");
 		close(fd);
 	}
 	free(want);
-	ksft_test_result(!bad, "%s\n", name);
+	ksft_test_result(!bad, "%s\n", c->name);
 }
 
 static void test_sme_on_za_off(void)
@@ -491,8 +672,21 @@ static void test_streaming_beside_vcpu(void)
 	ksft_test_result(!ssve_bad && ssve_preempted > 0, "%s\n", name);
 }
 
+static const struct za_case za_cases[] = {
+	{ .name = "za-kvm-run-fpsimd" },
+	{ .name = "za-kvm-run-sve", .sve = true },
+	{ .name = "za-kvm-run-nofp", .nofp = true },
+	{ .name = "za-kvm-run-neon-storm", .sve = true,
+	  .storm = "/sys/kernel/debug/arm64_fpsimd/softirq_neon" },
+	{ .name = "za-kvm-run-every-exit", .sve = true, .every_exit = true },
+	{ .name = "za-kvm-run-fp-stress", .sve = true, .every_exit = true,
+	  .fp_stress = true },
+};
+
 int main(void)
 {
+	unsigned int i;
+
 	ksft_print_header();
 	if (!(getauxval(AT_HWCAP2) & HWCAP2_SME))
 		ksft_exit_skip("the host has no SME\n");
@@ -501,11 +695,8 @@ int main(void)
 	ksft_print_msg("host SVL %u bytes\n", svl);
 	kvm_pin_this_task_to_pcpu(0);
 
-	test_za_kvm_run("za-kvm-run-fpsimd", false, false, NULL);
-	test_za_kvm_run("za-kvm-run-sve", true, false, NULL);
-	test_za_kvm_run("za-kvm-run-nofp", false, true, NULL);
-	test_za_kvm_run("za-kvm-run-neon-storm", true, false,
-			"/sys/kernel/debug/arm64_fpsimd/softirq_neon");
+	for (i = 0; i < ARRAY_SIZE(za_cases); i++)
+		test_za_kvm_run(&za_cases[i]);
 	test_sme_on_za_off();
 	test_za_off_after_fork();
 	test_streaming_beside_vcpu();

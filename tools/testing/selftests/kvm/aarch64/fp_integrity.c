@@ -44,6 +44,7 @@
 #include <asm/hwcap.h>
 #include <linux/psci.h>
 
+#include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "arch_timer.h"
@@ -55,7 +56,6 @@
 #define FPT_NR_Z	32
 #define FPT_NR_P	16
 #define FPT_MAX_VCPUS	3
-#define FPT_VTIMER_IRQ	27
 /* FPSR cumulative flags (IOC..IXC, IDC, QC) and FPCR AHP/DN/FZ/RMode. */
 #define FPT_FPSR_BITS	0x0800009fUL
 #define FPT_FPCR_SHIFT	22
@@ -362,7 +362,7 @@ static void guest_main(void)
 
 	if (gcfg.gic) {
 		gic_init(GIC_V3, gcfg.nr_vcpus);
-		gic_irq_enable(FPT_VTIMER_IRQ);
+		gic_irq_enable(FP_VTIMER_IRQ);
 	}
 
 	for (pass = 0; pass < 1 || gcfg.forever; pass++) {

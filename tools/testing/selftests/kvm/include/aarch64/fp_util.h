@@ -26,6 +26,9 @@ struct kvm_vcpu;
 #define SVCR_SM_BIT	1UL
 #define SVCR_ZA_BIT	2UL
 
+/* The virtual timer's PPI, as KVM wires it by default. */
+#define FP_VTIMER_IRQ	27
+
 #ifndef PR_SME_SET_VL
 #define PR_SME_SET_VL	63
 #define PR_SME_GET_VL	64
@@ -41,5 +44,6 @@ static inline uint64_t fp_read_svcr(void)
 }
 
 bool fp_vcpu_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val);
+void fp_guest_wfi_once(uint64_t ticks);
 
 #endif /* SELFTEST_KVM_AARCH64_FP_UTIL_H */

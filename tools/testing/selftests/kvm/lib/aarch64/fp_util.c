@@ -6,8 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kvm_util.h"
+#include "arch_timer.h"
 #include "fp_util.h"
+#include "gic.h"
+#include "kvm_util.h"
 
 /**
  * fp_vcpu_stat() - read one counter of a vCPU's binary statistics
@@ -40,4 +42,30 @@ bool fp_vcpu_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val)
 	free(all);
 	close(fd);
 	return found;
+}
+
+/**
+ * fp_guest_wfi_once() - guest code: sleep in WFI until the virtual timer fires
+ * @ticks: the sleep, in virtual counter ticks
+ *
+ * The guest must have initialised its GIC and enabled the virtual timer's
+ * interrupt. The interrupt is acknowledged and ended with IRQs still
+ * masked: one left pending would make the next WFI return at once instead
+ * of putting the vCPU thread to sleep.
+ */
+void fp_guest_wfi_once(uint64_t ticks)
+{
+	unsigned int intid;
+
+	timer_set_cval(VIRTUAL, timer_get_cntct(VIRTUAL) + ticks);
+	timer_set_ctl(VIRTUAL, CTL_ENABLE);
+	isb();
+	do {
+		wfi();
+	} while (!(timer_get_ctl(VIRTUAL) & CTL_ISTATUS));
+	intid = gic_get_and_ack_irq();
+	timer_set_ctl(VIRTUAL, CTL_IMASK);
+	isb();
+	if (intid < 1020)
+		gic_set_eoi(intid);
 }
