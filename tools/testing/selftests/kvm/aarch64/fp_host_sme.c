@@ -348,7 +348,7 @@ static pid_t fp_stress_start(char *path, char *out)
 	}
 	if (access(path, X_OK))
 		return -1;
-	strcpy(out, STRESS_OUT);
+	snprintf(out, sizeof(STRESS_OUT), "%s", STRESS_OUT);
 	fd = mkstemp(out);
 	TEST_ASSERT(fd >= 0, "mkstemp: %s", strerror(errno));
 	pid = fork();
@@ -395,7 +395,7 @@ static bool fp_stress_passed(const char *out, int status)
 	}
 	fclose(f);
 	unlink(out);
-	ksft_print_msg("fp-stress: exit %#x, %u children passed (%u streaming SVE, %u ZA), %u failed\n",
+	ksft_print_msg("fp-stress: exit %#x, %u passed (%u SSVE, %u ZA), %u failed\n",
 		       status, ok, ssve, za, failed);
 	return WIFEXITED(status) && !WEXITSTATUS(status) && !failed && ssve && za;
 }
