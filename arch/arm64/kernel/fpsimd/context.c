@@ -218,7 +218,9 @@ void fpstate_save_za(struct task_struct *t)
 	struct thread_struct *th = &t->thread;
 
 	lockdep_assert_irqs_disabled();
-	if (WARN_ON_ONCE(t != current || !th->sme_state))
+	/* system_supports_sme() is false at build time without ARM64_SME. */
+	if (WARN_ON_ONCE(!system_supports_sme() || t != current ||
+			 !th->sme_state))
 		return;
 	fpstate_set_sme_vl(t);
 	sme_save_state(th->sme_state, system_supports_sme2());
