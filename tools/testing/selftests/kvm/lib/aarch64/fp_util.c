@@ -55,17 +55,18 @@ bool fp_vcpu_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val)
  */
 void fp_guest_wfi_once(uint64_t ticks)
 {
-	unsigned int intid;
+	uint32_t irq;
 
-	timer_set_cval(VIRTUAL, timer_get_cntct(VIRTUAL) + ticks);
-	timer_set_ctl(VIRTUAL, CTL_ENABLE);
+	write_sysreg(read_sysreg(cntvct_el0) + ticks, cntv_cval_el0);
+	write_sysreg(CTL_ENABLE, cntv_ctl_el0);
 	isb();
 	do {
 		wfi();
-	} while (!(timer_get_ctl(VIRTUAL) & CTL_ISTATUS));
-	intid = gic_get_and_ack_irq();
-	timer_set_ctl(VIRTUAL, CTL_IMASK);
+	} while (!(read_sysreg(cntv_ctl_el0) & CTL_ISTATUS));
+	irq = gic_get_and_ack_irq();
+	/* Off, so that the line drops before the interrupt is ended. */
+	write_sysreg(0, cntv_ctl_el0);
 	isb();
-	if (intid < 1020)
-		gic_set_eoi(intid);
+	if (irq < 1020)
+		gic_set_eoi(irq);
 }
