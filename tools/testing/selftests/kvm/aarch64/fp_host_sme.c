@@ -71,7 +71,6 @@
 #include "ucall_common.h"
 #include "vgic.h"
 
-#define SME_NR_TESTS	9
 #define SME_RUNS	64
 #define SME_MAX_SVL	256
 
@@ -697,7 +696,8 @@ int main(void)
 	ksft_print_header();
 	if (!(getauxval(AT_HWCAP2) & HWCAP2_SME))
 		ksft_exit_skip("the host has no SME\n");
-	ksft_set_plan(SME_NR_TESTS);
+	/* The ZA cases, then the three tests below them. */
+	ksft_set_plan(ARRAY_SIZE(za_cases) + 3);
 	svl = read_svl();
 	ksft_print_msg("host SVL %u bytes\n", svl);
 	kvm_pin_this_task_to_pcpu(0);
