@@ -9,6 +9,7 @@
  *   finalize    kvm_vcpu_finalize_sve()     fpu_guest_set_sve()
  *   entry       kvm_arch_vcpu_ctxflush_fp() fpu_guest_enter(), plan to hyp
  *   exit        kvm_arch_vcpu_ctxsync_fp()  fpu_guest_exit()
+ *   first use   kvm_handle_fp_first_use()   fpu_guest_load() (SME vCPUs)
  *   put         kvm_arch_vcpu_put_fp()      fpu_guest_put()
  *   rewrite     kvm_arch_vcpu_fp_changed()  fpu_guest_discard()
  *
@@ -103,13 +104,14 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 		return;
 	}
 	/*
-	 * Guests have no SME here. Streaming mode (a task's, left behind
-	 * clean: KVM_RUN, a system call, ended the caller's) must not meet
-	 * a guest: written back if dirty and turned off now. ZA alone (the
-	 * caller's, which system calls keep) stays live until the guest
-	 * takes the registers, which may be never (fpu_guest_trapped()).
+	 * Someone else's streaming mode (a task's, left behind clean:
+	 * KVM_RUN, a system call, ended the caller's) must not meet a guest:
+	 * written back if dirty and turned off now. ZA alone (the caller's,
+	 * which system calls keep) stays live until the guest takes the
+	 * registers, which may be never (fpu_guest_trapped(),
+	 * fpu_guest_load()). An SME vCPU's own SVCR stays with it.
 	 */
-	if (fpu_guest_load_sme())
+	if (fpu_guest_load_sme(&vcpu->arch.fpu))
 		vcpu->stat.fp_host_sme_flush++;
 	hd = kvm_fp_host_data();
 	hd->task_fpsimd = kern_hyp_va(&th->uw.fpsimd_state);
@@ -159,6 +161,43 @@ static noinline void kvm_fp_trapped(struct kvm_vcpu *vcpu)
 }
 
 /**
+ * kvm_handle_fp_first_use() - an SME vCPU used FP, SVE or SME: load it
+ * @vcpu: the vCPU, which exited on the trap
+ *
+ * The exit handler for FP, SVE and SME traps of a vCPU with SME (the
+ * hypervisor leaves them to the host: hyp/fpsimd.h). The FP core writes
+ * back the caller's registers if they are dirty, ZA included, and loads
+ * the vCPU's; the guest then re-runs the instruction with its state live.
+ * A trap while it is already live is an access the vCPU does not have
+ * (ZT0: guests have no SME2), and is undefined.
+ *
+ * Return: 1, to re-enter the guest.
+ */
+int kvm_handle_fp_first_use(struct kvm_vcpu *vcpu)
+{
+	struct fpu_guest *g = &vcpu->arch.fpu;
+	u64 za_loads = g->nr_za_loads;
+	unsigned int done;
+
+	done = fpu_guest_load(g);
+	if (!(done & FPU_GUEST_LOADED)) {
+		kvm_inject_undefined(vcpu);
+		return 1;
+	}
+	vcpu->stat.fp_trap++;
+	vcpu->stat.fp_guest_load++;
+	if (done & FPU_GUEST_HOST_SAVED)
+		vcpu->stat.fp_host_save++;
+	vcpu->stat.fp_host_za_save = g->nr_host_za_saves;
+	vcpu->stat.fp_guest_za_load = g->nr_za_loads;
+	trace_kvm_fp_trap(vcpu->vcpu_id, raw_smp_processor_id(),
+			  !!(done & FPU_GUEST_HOST_SAVED));
+	if (g->nr_za_loads != za_loads)
+		trace_kvm_fp_za(vcpu->vcpu_id, raw_smp_processor_id(), 1);
+	return 1;
+}
+
+/**
  * kvm_arch_vcpu_ctxsync_fp() - account for the guest's run, IRQs still off
  * @vcpu: the vCPU that just exited
  *
@@ -185,14 +224,19 @@ void kvm_arch_vcpu_ctxsync_fp(struct kvm_vcpu *vcpu)
  */
 void kvm_arch_vcpu_put_fp(struct kvm_vcpu *vcpu)
 {
+	struct fpu_guest *g = &vcpu->arch.fpu;
+	u64 za_saves = g->nr_za_saves;
 	bool saved;
 
 	if (!kvm_fp_lazy())
 		return;
 	scoped_guard(irqsave)
-		saved = fpu_guest_put(&vcpu->arch.fpu);
-	vcpu->stat.fp_guest_save = vcpu->arch.fpu.nr_saves;
+		saved = fpu_guest_put(g);
+	vcpu->stat.fp_guest_save = g->nr_saves;
+	vcpu->stat.fp_guest_za_save = g->nr_za_saves;
 	trace_kvm_fp_put(vcpu->vcpu_id, smp_processor_id(), saved);
+	if (g->nr_za_saves != za_saves)
+		trace_kvm_fp_za(vcpu->vcpu_id, smp_processor_id(), 0);
 }
 
 /**

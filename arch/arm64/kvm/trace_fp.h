@@ -63,6 +63,14 @@ DEFINE_EVENT_PRINT(kvm_fp_event, kvm_fp_put,
 			     __entry->cpu,
 			     __entry->arg ? "guest saved" : "nothing newer"));
 
+/* A vCPU with SME moved its own ZA: loaded (@arg 1) or saved (0). */
+DEFINE_EVENT_PRINT(kvm_fp_event, kvm_fp_za,
+		   TP_PROTO(unsigned int vcpu_id, int cpu, int loaded),
+		   TP_ARGS(vcpu_id, cpu, loaded),
+		   TP_printk("vcpu %u cpu %d: guest ZA %s", __entry->vcpu_id,
+			     __entry->cpu,
+			     __entry->arg ? "loaded" : "saved"));
+
 /* The VMM or a reset rewrote the image; @arg is 0. */
 DEFINE_EVENT(kvm_fp_event, kvm_fp_discard,
 	     TP_PROTO(unsigned int vcpu_id, int cpu, int arg),

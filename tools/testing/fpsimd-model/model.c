@@ -403,7 +403,10 @@ static void vcpu_load(int cpu, int k)
 	/* Streaming mode: the owner is written back and both turned off. */
 	if (sme_world && mutation != 29 &&
 	    fpctx_vcpu_load_sme(!!(W.hw[cpu].svcr & SVCR_SM),
-				!!(W.hw[cpu].svcr & SVCR_ZA)) == FPCTX_SME_FLUSH) {
+				!!(W.hw[cpu].svcr & SVCR_ZA),
+				fpown_is_live(&W.pc[cpu], cpu,
+					      vcpu_st(W.t[k].vcpu))) ==
+	    FPCTX_SME_FLUSH) {
 		cur_hw = &W.hw[cpu];
 		fpctx_cpu_flush(&W.pc[cpu], cpu);
 		W.t[k].foreign = 1;

@@ -27,15 +27,22 @@
  * @sve_vl: the vCPU's maximum vector length: the layout of @sve_state
  * @fp_type: where the layout of the last save is recorded
  * @fpmr: FPMR, on hardware that has it
+ * @sme_state: ZA at @sme_vl, for a vCPU with SME
+ * @sme_vl: the vCPU's maximum streaming vector length, 0 without SME
+ * @svcr: where the vCPU keeps SVCR (PSTATE.SM and PSTATE.ZA), with SME
  * @nr_saves: every save of this context, whoever did it (KVM's put, a
  *            kernel-mode NEON user that found it live, a register read)
  * @nr_host_za_saves: the caller's ZA written back when this vCPU took the
- *                    registers (SME hosts; fpu_guest_trapped())
+ *                    registers (SME hosts; fpu_guest_trapped(),
+ *                    fpu_guest_load())
+ * @nr_za_saves: saves of the vCPU's own ZA
+ * @nr_za_loads: loads of the vCPU's own ZA
  *
  * Embedded in the vCPU. Set up by fpu_guest_init() when the vCPU is
- * created; fpu_guest_set_sve() gives it its SVE image when KVM finalizes
- * the vCPU's vector lengths, so its size follows the guest's permission
- * (x86 sizes a guest fpstate from the guest's XCR0/XFD permissions).
+ * created; fpu_guest_set_sve() and fpu_guest_set_sme() give it its SVE
+ * and SME images when KVM finalizes the vCPU's vector lengths, so its
+ * size follows the guest's permission (x86 sizes a guest fpstate from the
+ * guest's XCR0/XFD permissions; ZA is arm64's AMX tile data).
  */
 struct fpu_guest {
 	struct fpstate			fpstate;
@@ -44,8 +51,13 @@ struct fpu_guest {
 	unsigned int			sve_vl;
 	enum fp_type			*fp_type;
 	u64				*fpmr;
+	void				*sme_state;
+	unsigned int			sme_vl;
+	u64				*svcr;
 	u64				nr_saves;
 	u64				nr_host_za_saves;
+	u64				nr_za_saves;
+	u64				nr_za_loads;
 };
 
 /*
@@ -64,7 +76,16 @@ void fpu_guest_init(struct fpu_guest *g, struct user_fpsimd_state *regs,
 		    enum fp_type *fp_type, u64 *fpmr);
 void fpu_guest_set_sve(struct fpu_guest *g, void *sve_state,
 		       unsigned int sve_vl);
-bool fpu_guest_load_sme(void);
+void fpu_guest_set_sme(struct fpu_guest *g, void *sme_state,
+		       unsigned int sme_vl, u64 *svcr);
+bool fpu_guest_load_sme(struct fpu_guest *g);
+
+/* What fpu_guest_load() did, a mask. */
+#define FPU_GUEST_LOADED	0x1	/* the vCPU's registers were loaded */
+#define FPU_GUEST_HOST_SAVED	0x2	/* after writing the caller's back */
+#define FPU_GUEST_HOST_ZA_SAVED	0x4	/* the caller's ZA among them */
+
+unsigned int fpu_guest_load(struct fpu_guest *g);
 enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g);
 void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan);
 bool fpu_guest_put(struct fpu_guest *g);

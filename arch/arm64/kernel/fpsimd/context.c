@@ -16,7 +16,12 @@
  *                                                      SVCR.ZA is set
  *   FPSTATE_KERNEL  thread.kernel_fpsimd_state         FPSIMD
  *   FPSTATE_GUEST   the vCPU's, via struct fpu_guest   FPSIMD, or SVE at the
- *                                                      vCPU's maximum VL
+ *                                                      vCPU's maximum VL, or
+ *                                                      at its maximum streaming
+ *                                                      VL in streaming mode
+ *                   fpu_guest::svcr, ::sme_state       ZA at the maximum
+ *                                                      streaming VL, when
+ *                                                      SVCR.ZA is set
  *
  * Every SVE transfer first programs ZCR (SMCR in streaming mode) with the
  * length of the context it moves (invariant I7 in core.c), so a save can
@@ -40,6 +45,20 @@
 static struct fpu_guest *fpstate_guest(struct fpstate *st)
 {
 	return container_of(st, struct fpu_guest, fpstate);
+}
+
+/* The vCPU's SVCR as its image has it: 0 for a vCPU without SME. */
+static u64 fpstate_guest_svcr(struct fpu_guest *g)
+{
+	return g->sme_vl ? *g->svcr : 0;
+}
+
+/* The length of the vCPU's Z, P and FFR image: streaming or not. */
+static unsigned int fpstate_guest_vl(struct fpu_guest *g)
+{
+	if (fpstate_guest_svcr(g) & SVCR_SM_MASK)
+		return g->sme_vl;
+	return g->fpstate.save_as == FP_STATE_SVE ? g->sve_vl : 0;
 }
 
 /**
@@ -95,7 +114,7 @@ unsigned int fpstate_vl(struct fpstate *st)
 	case FPSTATE_USER:
 		return thread_get_cur_vl(&fpstate_task(st)->thread);
 	case FPSTATE_GUEST:
-		return st->save_as == FP_STATE_SVE ? fpstate_guest(st)->sve_vl : 0;
+		return fpstate_guest_vl(fpstate_guest(st));
 	default:
 		return 0;
 	}
@@ -121,6 +140,10 @@ unsigned int fpstate_components(struct fpstate *st)
 		if (system_supports_sme2())
 			comps |= FPSTATE_COMP_ZT0;
 	}
+	/* Guests have SME without SME2: ZA alone. */
+	if (st->kind == FPSTATE_GUEST &&
+	    (fpstate_guest_svcr(fpstate_guest(st)) & SVCR_ZA_MASK))
+		comps |= FPSTATE_COMP_ZA;
 	return comps;
 }
 
@@ -138,7 +161,9 @@ size_t fpstate_size(struct fpstate *st)
 
 	if (comps & FPSTATE_COMP_SVE)
 		size += SVE_SIG_REGS_SIZE(sve_vq_from_vl(fpstate_vl(st)));
-	if (comps & FPSTATE_COMP_ZA)
+	if (comps & FPSTATE_COMP_ZA && st->kind == FPSTATE_GUEST)
+		size += ZA_SIG_REGS_SIZE(sve_vq_from_vl(fpstate_guest(st)->sme_vl));
+	else if (comps & FPSTATE_COMP_ZA)
 		size += ZA_SIG_REGS_SIZE(sve_vq_from_vl(task_get_sme_vl(fpstate_task(st))));
 	if (comps & FPSTATE_COMP_ZT0)
 		size += ZT_SIG_REG_SIZE;
@@ -252,6 +277,42 @@ static void fpstate_save_user(struct fpstate *st)
 	}
 }
 
+/*
+ * Program the vCPU's maximum streaming length, the layout of its image.
+ * Return: false when it did not take (it cannot be shorter than the
+ * host's, so this is a bug).
+ */
+static bool fpstate_guest_set_sme_vl(struct fpu_guest *g)
+{
+	sme_set_vq(sve_vq_from_vl(g->sme_vl) - 1);
+	return !WARN_ON_ONCE(sme_get_vl() != g->sme_vl);
+}
+
+/*
+ * The SME part of a vCPU's save, as fpstate_save_sme() is a task's: SVCR,
+ * ZA if PSTATE.ZA is set, and in streaming mode the Z, P (and with FA64,
+ * FFR) registers at the streaming length. Return: true when the streaming
+ * registers were saved, so nothing else is.
+ */
+static bool fpstate_save_guest_sme(struct fpu_guest *g)
+{
+	u64 svcr = read_sysreg_s(SYS_SVCR);
+
+	*g->svcr = svcr;
+	if (!svcr || !fpstate_guest_set_sme_vl(g))
+		return false;
+	if (svcr & SVCR_ZA_MASK) {
+		sme_save_state(g->sme_state, false);
+		g->nr_za_saves++;
+	}
+	if (!(svcr & SVCR_SM_MASK))
+		return false;
+	sve_save_state(g->sve_state + sve_ffr_offset(g->sme_vl),
+		       &g->regs->fpsr, system_supports_fa64());
+	*g->fp_type = FP_STATE_SVE;
+	return true;
+}
+
 static void fpstate_save_guest(struct fpstate *st)
 {
 	struct fpu_guest *g = fpstate_guest(st);
@@ -259,6 +320,8 @@ static void fpstate_save_guest(struct fpstate *st)
 	g->nr_saves++;
 	if (system_supports_fpmr())
 		*g->fpmr = read_sysreg_s(SYS_FPMR);
+	if (system_supports_sme() && g->sme_vl && fpstate_save_guest_sme(g))
+		return;
 	if (system_supports_sve() && st->save_as == FP_STATE_SVE) {
 		*g->fp_type = fpstate_save_sve(g->sve_state, g->regs, g->sve_vl);
 	} else {
@@ -362,10 +425,48 @@ static void fpstate_load_user(struct fpstate *st)
 	fpsimd_load_state(&th->uw.fpsimd_state);
 }
 
+/*
+ * A vCPU with SME, loaded by the host (fpu_guest_load()): SVCR first,
+ * whose changes zero what they cover, then ZA, then the streaming or the
+ * SVE registers, each at the length of its layout. The lengths the guest
+ * runs at are put in force by the hypervisor at entry.
+ */
+static void fpstate_load_guest(struct fpstate *st)
+{
+	struct fpu_guest *g = fpstate_guest(st);
+	u64 svcr = fpstate_guest_svcr(g);
+	unsigned int vl = g->sve_vl;
+
+	if (system_supports_fpmr())
+		write_sysreg_s(*g->fpmr, SYS_FPMR);
+	/* Only a vCPU with SME, so with SVE, is loaded here. */
+	if (WARN_ON_ONCE(!system_supports_sme() || !g->sme_vl ||
+			 st->save_as != FP_STATE_SVE) ||
+	    !fpstate_guest_set_sme_vl(g))
+		return;
+	if (read_sysreg_s(SYS_SVCR) != svcr)
+		write_sysreg_s(svcr, SYS_SVCR);
+	if (svcr & SVCR_ZA_MASK) {
+		sme_load_state(g->sme_state, false);
+		g->nr_za_loads++;
+	}
+	if (svcr & SVCR_SM_MASK) {
+		sve_load_state(g->sve_state + sve_ffr_offset(g->sme_vl),
+			       &g->regs->fpsr, system_supports_fa64());
+		return;
+	}
+	sve_set_vq(sve_vq_from_vl(vl) - 1);
+	if (WARN_ON_ONCE(sve_get_vl() != vl))
+		return;
+	sve_load_state(g->sve_state + sve_ffr_offset(vl), &g->regs->fpsr,
+		       true);
+}
+
 /**
  * fpstate_hw_load() - fill the registers from a context's memory image
- * @st: a context of current (guests are loaded by the hypervisor's trap
- *      handler, which the core learns of through fpu_guest_exit())
+ * @st: a context of current, or a vCPU with SME (a vCPU without it is
+ *      loaded by the hypervisor's trap handler, which the core learns of
+ *      through fpu_guest_exit())
  *
  * For a user context this also sets what userspace may do without
  * trapping: SVE access is enabled exactly when the image is SVE.
@@ -383,7 +484,7 @@ void fpstate_hw_load(struct fpstate *st)
 		fpsimd_load_state(&fpstate_task(st)->thread.kernel_fpsimd_state);
 		break;
 	case FPSTATE_GUEST:
-		WARN_ONCE(1, "guest FP state is loaded by the hypervisor\n");
+		fpstate_load_guest(st);
 		break;
 	}
 }

@@ -23,6 +23,10 @@
  * the plan still describes the record when the guest traps; the native
  * model runs enter, trap and exit through the same policy.h functions.
  *
+ * A vCPU with SME takes the other way at its first use: it exits, and
+ * fpu_guest_load() loads it like a task's context, after writing back the
+ * caller's registers in full (ZA too). The hypervisor moves no SME state.
+ *
  * The host's registers are saved by the hypervisor in the FPSIMD layout
  * only. That is exact: KVM_RUN is a system call, and the syscall ABI drops
  * everything beyond the V registers (fpstate::save_as is FP_STATE_FPSIMD
@@ -82,6 +86,65 @@ void fpu_guest_set_sve(struct fpu_guest *g, void *sve_state,
 }
 
 /**
+ * fpu_guest_set_sme() - give a vCPU its SME image
+ * @g: the context, which has its SVE image (fpu_guest_set_sve()) already
+ *     sized for the longer of @sme_vl and its SVE length
+ * @sme_state: ZA storage for @sme_vl, or NULL to drop SME
+ * @sme_vl: the vCPU's maximum streaming vector length, in bytes
+ * @svcr: where the vCPU keeps SVCR
+ *
+ * From here on the vCPU's first FP use is handled by fpu_guest_load().
+ */
+void fpu_guest_set_sme(struct fpu_guest *g, void *sme_state,
+		       unsigned int sme_vl, u64 *svcr)
+{
+	fpu_guest_discard(g);
+	g->sme_state = sme_state;
+	g->sme_vl = sme_state ? sme_vl : 0;
+	g->svcr = svcr;
+}
+
+/**
+ * fpu_guest_load() - load a vCPU with SME on its first FP use
+ * @g: the vCPU's context, loaded on this CPU (between vcpu_load and put)
+ *
+ * Called from KVM's exit handler, preemptible. The registers' dirty owner,
+ * which inside KVM_RUN is the caller, is written back in full (its ZA
+ * included), then the vCPU's FP, SVE and SME state is loaded; the guest's
+ * next entry finds it live. Should the thread be preempted before that
+ * entry, vcpu_put saves the vCPU again and the next entry traps again.
+ *
+ * Return: a mask of FPU_GUEST_LOADED, FPU_GUEST_HOST_SAVED and
+ * FPU_GUEST_HOST_ZA_SAVED.
+ */
+unsigned int fpu_guest_load(struct fpu_guest *g)
+{
+	struct fpstate *host = &current->thread.fpstate;
+	unsigned int done = 0;
+	struct fpown_cpu *pc;
+	bool locked;
+
+	if (WARN_ON_ONCE(!system_supports_sme() || !g->sme_vl))
+		return 0;
+	locked = fpcore_lock();
+	pc = fpcore_this();
+	if (pc->dirty && pc->owner == host) {
+		done |= FPU_GUEST_HOST_SAVED;
+		if (read_sysreg_s(SYS_SVCR) & SVCR_ZA_MASK) {
+			done |= FPU_GUEST_HOST_ZA_SAVED;
+			g->nr_host_za_saves++;
+		}
+	}
+	if (fpctx_guest_load(pc, smp_processor_id(), &g->fpstate))
+		done |= FPU_GUEST_LOADED;
+	else
+		done = 0;
+	fpcore_foreign(current);
+	fpcore_unlock(locked);
+	return done;
+}
+
+/**
  * fpu_guest_enter() - decide how the guest is entered on this CPU
  * @g: the vCPU's context
  *
@@ -103,23 +166,31 @@ enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g)
 }
 
 /**
- * fpu_guest_load_sme() - a vCPU is loaded: deal with the host's SME state
+ * fpu_guest_load_sme() - a vCPU is loaded: deal with the registers' SME state
+ * @g: the vCPU's context
  *
- * Call from vcpu_load, preemption disabled. Guests have no SME: streaming
- * mode found on is written back (if dirty) and turned off, with ZA; ZA
- * alone stays live, beside the guest (fpctx_vcpu_load_sme()).
+ * Call from vcpu_load, preemption disabled. Someone else's streaming mode
+ * found on is written back (if dirty) and turned off, with ZA; ZA alone
+ * stays live, beside the guest; a vCPU with SME that still holds the
+ * registers keeps its own (fpctx_vcpu_load_sme()).
  *
  * Return: true when the registers were written back and turned off.
  */
-bool fpu_guest_load_sme(void)
+bool fpu_guest_load_sme(struct fpu_guest *g)
 {
+	bool mine, locked;
 	u64 svcr;
 
 	if (!system_supports_sme())
 		return false;
 	svcr = read_sysreg_s(SYS_SVCR);
+	if (!svcr)
+		return false;
+	locked = fpcore_lock();
+	mine = fpown_is_live(fpcore_this(), smp_processor_id(), &g->fpstate);
+	fpcore_unlock(locked);
 	if (fpctx_vcpu_load_sme(!!(svcr & SVCR_SM_MASK),
-				!!(svcr & SVCR_ZA_MASK)) != FPCTX_SME_FLUSH)
+				!!(svcr & SVCR_ZA_MASK), mine) != FPCTX_SME_FLUSH)
 		return false;
 	fpsimd_save_and_flush_cpu_state();
 	return true;

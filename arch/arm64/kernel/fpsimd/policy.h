@@ -320,20 +320,23 @@ static inline void fpctx_guest_trapped(struct fpown_cpu *pc, int cpu,
  * fpctx_vcpu_load_sme() - may the registers' SME state stay into KVM_RUN?
  * @sm: PSTATE.SM is set
  * @za: PSTATE.ZA is set
+ * @mine: the registers hold the vCPU being loaded (fpown_is_live())
  *
- * Guests have no SME: they cannot read or write ZA, ZT0 or SVCR, and
- * their FP/SVE instructions leave ZA alone, so ZA alone may stay live
- * beside a guest, and is only dealt with once the guest takes the vector
- * registers (fpctx_guest_trapped_za()). Streaming mode may not: the
- * guest's FPSIMD and SVE instructions would run in it, at the streaming
- * length.
+ * A vCPU without SME cannot read or write ZA, ZT0 or SVCR, and its
+ * FP/SVE instructions leave ZA alone, so someone else's ZA alone may stay
+ * live beside it, and is only dealt with once the guest takes the vector
+ * registers (fpctx_guest_trapped_za()). Someone else's streaming mode may
+ * not: the guest's FPSIMD and SVE instructions would run in it, at the
+ * streaming length. A vCPU with SME that still holds the registers finds
+ * its own SVCR there, and keeps it: that is what it runs with.
  *
- * Return: FPCTX_SME_FLUSH in streaming mode, FPCTX_SME_KEEP otherwise.
+ * Return: FPCTX_SME_FLUSH in someone else's streaming mode,
+ * FPCTX_SME_KEEP otherwise.
  */
-static inline int fpctx_vcpu_load_sme(int sm, int za)
+static inline int fpctx_vcpu_load_sme(int sm, int za, int mine)
 {
 	(void)za;
-	return sm ? FPCTX_SME_FLUSH : FPCTX_SME_KEEP;
+	return sm && !mine ? FPCTX_SME_FLUSH : FPCTX_SME_KEEP;
 }
 
 /**
@@ -349,6 +352,27 @@ static inline int fpctx_vcpu_load_sme(int sm, int za)
 static inline int fpctx_guest_trapped_za(int plan)
 {
 	return plan == FPCTX_TRAP_SAVE;
+}
+
+/**
+ * fpctx_guest_load() - a vCPU with SME uses FP first: the host loads it
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @vst: the vCPU's context
+ *
+ * SME state (ZA, the streaming registers, the caller's ZA still on beside
+ * the guest) is more than the hypervisor's trap handler moves, so a vCPU
+ * with SME exits on its first FP, SVE or SME use and is loaded here like a
+ * task: the registers' dirty owner (inside KVM_RUN, the caller) is written
+ * back in full, ZA included, then the vCPU is loaded. Its next entry
+ * finds it live (fpctx_vcpu_enter()).
+ *
+ * Return: non-zero when the registers were loaded.
+ */
+static inline int fpctx_guest_load(struct fpown_cpu *pc, int cpu,
+				   struct fpstate *vst)
+{
+	return fpown_load(pc, cpu, vst);
 }
 
 /**

@@ -772,8 +772,8 @@ void __init sve_setup(void)
  * SME requires no particular length, only at least one: the shortest and
  * longest come from the probed set. New tasks default to the longest
  * length up to 32 bytes, or the shortest there is: at 32 bytes or less a
- * streaming-mode signal frame fits the space it always had. Streaming
- * lengths are never given to guests here, so max_virtualisable_vl stays 0.
+ * streaming-mode signal frame fits the space it always had. Guests with SME
+ * get lengths up to max_virtualisable_vl, found as for SVE.
  */
 void __init sme_setup(void)
 {
@@ -792,6 +792,7 @@ void __init sme_setup(void)
 
 	vec_set_default_vl(ARM64_VEC_SME,
 			   vec_pick_vl(ARM64_VEC_SME, 32));
+	vli->max_virtualisable_vl = sve_guest_limit(vli);
 
 	pr_info("%s: vector lengths %u to %u bytes, default %u\n", vli->name,
 		vli->min_vl, vli->max_vl, vec_default_vl(ARM64_VEC_SME));

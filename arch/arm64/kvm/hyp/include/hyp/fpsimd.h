@@ -29,6 +29,13 @@
  *   - with the guest's state not in the registers, neither ZCR is touched:
  *     the VMM's live registers keep the length they were loaded at.
  *
+ * SME vCPUs. Their first FP, SVE or SME use is not handled here: it exits
+ * to the host, whose FP core writes back whoever holds the registers (the
+ * VMM thread's ZA included) and loads the whole vCPU, SVCR, ZA and the
+ * streaming registers with it (kvm_handle_fp_first_use()). The next entry
+ * then finds the vCPU live, and this file only puts its streaming length
+ * (SMCR) in force and takes it back, as it does for ZCR.
+ *
  * Protected mode keeps its own rules: the host state is saved here into
  * kvm_host_data and restored by hyp-main.c before the host runs again, so
  * the host cannot tell whether the guest used FP.
@@ -60,6 +67,33 @@ static __always_inline u64 *fphyp_guest_zcr(struct kvm_vcpu *vcpu)
 	if (!vcpu_has_nv(vcpu))
 		return &__vcpu_sys_reg(vcpu, ZCR_EL1);
 	return &__vcpu_sys_reg(vcpu, vcpu_sve_zcr_elx(vcpu));
+}
+
+/* The host's EZT0: guests have no SME2, so ZT0 traps while they run. */
+static __always_inline u64 fphyp_host_ezt0(void)
+{
+	return cpus_have_final_cap(ARM64_SME2) ? SMCR_ELx_EZT0 : 0;
+}
+
+/* SMCR_EL2's length and EZT0; FA64 stays as the host set it. */
+static __always_inline void fphyp_smcr_el2(u64 len, u64 ezt0)
+{
+	u64 old = read_sysreg_s(SYS_SMCR_EL2);
+	u64 new = old & ~(SMCR_ELx_LEN_MASK | SMCR_ELx_EZT0);
+
+	new |= (len & SMCR_ELx_LEN_MASK) | ezt0;
+	if (old != new)
+		write_sysreg_s(new, SYS_SMCR_EL2);
+}
+
+/* The host's own SMCR_EL1 (nVHE): its controls, the length it may reach. */
+static __always_inline u64 fphyp_host_smcr_el1(void)
+{
+	u64 val = SMCR_ELx_LEN_MASK | fphyp_host_ezt0();
+
+	if (cpus_have_final_cap(ARM64_SME_FA64))
+		val |= SMCR_ELx_FA64;
+	return val;
 }
 
 /* A 32-bit vCPU's FPEXC into FPEXC32_EL2; AArch64 EL1 has no FPEXC. */
@@ -133,6 +167,9 @@ static inline bool fphyp_trap_is_ours(struct kvm_vcpu *vcpu)
 {
 	u8 ec = kvm_vcpu_trap_get_class(vcpu);
 
+	/* The host loads an SME vCPU (see the top of file). */
+	if (vcpu_has_sme(vcpu))
+		return false;
 	/* A guest hypervisor that traps FP or SVE gets the exception. */
 	if (ec == ESR_ELx_EC_FP_ASIMD)
 		return !guest_hyp_fpsimd_traps_enabled(vcpu);
@@ -190,6 +227,10 @@ static inline void fphyp_enter_live(struct kvm_vcpu *vcpu)
 		return;
 	write_sysreg_el2(fphyp_guest_zcr_el2(vcpu), SYS_ZCR);
 	write_sysreg_el1(*fphyp_guest_zcr(vcpu), SYS_ZCR);
+	if (vcpu_has_sme(vcpu)) {
+		fphyp_smcr_el2(vcpu_sme_max_vq(vcpu) - 1, 0);
+		write_sysreg_el1(__vcpu_sys_reg(vcpu, SMCR_EL1), SYS_SMCR);
+	}
 }
 
 /*
@@ -211,6 +252,16 @@ static inline void fphyp_exit_live(struct kvm_vcpu *vcpu)
 	if (!has_vhe())
 		write_sysreg_el2(sve_vq_from_vl(kvm_host_sve_max_vl) - 1,
 				 SYS_ZCR);
+	if (!vcpu_has_sme(vcpu))
+		return;
+	/* Likewise SMCR; nVHE also gives the host its own SMCR_EL1 back. */
+	__vcpu_sys_reg(vcpu, SMCR_EL1) = read_sysreg_el1(SYS_SMCR);
+	if (has_vhe()) {
+		fphyp_smcr_el2(vcpu_sme_max_vq(vcpu) - 1, fphyp_host_ezt0());
+	} else {
+		fphyp_smcr_el2(SMCR_ELx_LEN_MASK, fphyp_host_ezt0());
+		write_sysreg_s(fphyp_host_smcr_el1(), SYS_SMCR_EL1);
+	}
 }
 
 #endif /* __ARM64_KVM_HYP_FPSIMD_H__ */
