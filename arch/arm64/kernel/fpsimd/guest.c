@@ -178,7 +178,8 @@ enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g)
  */
 bool fpu_guest_load_sme(struct fpu_guest *g)
 {
-	bool mine, locked;
+	unsigned long flags;
+	bool mine;
 	u64 svcr;
 
 	if (!system_supports_sme())
@@ -186,9 +187,10 @@ bool fpu_guest_load_sme(struct fpu_guest *g)
 	svcr = read_sysreg_s(SYS_SVCR);
 	if (!svcr)
 		return false;
-	locked = fpcore_lock();
+	/* IRQs off holds the record still (also from a preempt notifier). */
+	local_irq_save(flags);
 	mine = fpown_is_live(fpcore_this(), smp_processor_id(), &g->fpstate);
-	fpcore_unlock(locked);
+	local_irq_restore(flags);
 	if (fpctx_vcpu_load_sme(!!(svcr & SVCR_SM_MASK),
 				!!(svcr & SVCR_ZA_MASK), mine) != FPCTX_SME_FLUSH)
 		return false;

@@ -18,17 +18,19 @@
  * - reg-list: KVM_GET_REG_LIST lists SVCR, SMCR_EL1, TPIDR2_EL0 and
  *   SME_VLS, the ZA rows only while SVCR.ZA is set, and every listed
  *   register can be read.
- * - streaming-every-exit: two vCPUs, each in its own thread that moves to
- *   another CPU before every KVM_RUN, enter streaming mode with ZA on,
- *   load ZA, Z0-Z31 and P0-P15 with their own pattern, then take one
- *   exit (an in-kernel HVC, an MMIO write to userspace, a WFI sleep on
- *   the virtual timer), store them again and compare, round after round.
- *   At each MMIO exit the VMM reads SVCR and ZA through KVM_GET_ONE_REG
- *   and compares them too. vCPU 0's thread keeps its own ZA on with a
- *   pattern and TPIDR2_EL0 set across every KVM_RUN, and checks them
- *   after each. Then the counters: ZA loaded and saved at least once,
- *   never more ZA loads than loads, the VMM's ZA written back at least
- *   once.
+ * - streaming-every-exit: two vCPUs, each in its own thread, enter
+ *   streaming mode with ZA on, load ZA, Z0-Z31 and P0-P15 with their own
+ *   pattern, then take one exit (an in-kernel HVC, an MMIO write to
+ *   userspace, a WFI sleep on the virtual timer), store them again and
+ *   compare, round after round. At each MMIO exit the VMM reads SVCR and
+ *   ZA through KVM_GET_ONE_REG and compares them too. vCPU 0 has SVE
+ *   lengths up to 32 bytes only, so its SVE and streaming layouts differ.
+ *   vCPU 1's thread moves to another CPU before every KVM_RUN. vCPU 0's
+ *   thread moves every fourth run, and keeps its own ZA on with TPIDR2_EL0
+ *   set across every KVM_RUN, one row changed before each, and checks
+ *   them after each. Then the counters: ZA loaded and saved at least
+ *   once, never more ZA loads than loads, the VMM's ZA written back at
+ *   least once.
  * - za-off-no-za-transfers: a vCPU with SME whose guest uses only
  *   FP/SIMD and SVE moves no ZA (fp_guest_za_load and _save 0).
  *
@@ -300,8 +302,9 @@ static int vcpu_init_err(struct kvm_vm *vm, uint32_t features)
  * A VM of @n SME vCPUs running guest_code(), with a vGICv3 and no halt
  * polling; each vCPU's streaming lengths capped at @max_svl (0: all).
  */
-static struct kvm_vm *gs_vm(unsigned int n, unsigned int max_svl,
-			    struct kvm_vcpu **vcpus)
+static struct kvm_vm *gs_vm_sve(unsigned int n, unsigned int max_svl,
+				unsigned int vcpu0_sve_vl,
+				struct kvm_vcpu **vcpus)
 {
 	struct kvm_vm *vm = vm_create(n);
 	struct kvm_vcpu_init init;
@@ -318,6 +321,21 @@ static struct kvm_vm *gs_vm(unsigned int n, unsigned int max_svl,
 		vcpus[i] = aarch64_vcpu_add(vm, i, &init, guest_code);
 		vcpu_init_descriptor_tables(vcpus[i]);
 		vcpu_args_set(vcpus[i], 1, (uint64_t)i);
+		if (!i && vcpu0_sve_vl) {
+			uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
+			unsigned int vq;
+
+			/* Only SVE lengths up to vcpu0_sve_vl. */
+			TEST_ASSERT(!reg_xfer(vcpus[i], false,
+					      KVM_REG_ARM64_SVE_VLS, vls),
+				    "get SVE_VLS: %s", strerror(errno));
+			for (vq = vcpu0_sve_vl / 16 + 1;
+			     vq <= KVM_ARM64_SVE_VQ_MAX; vq++)
+				vls[(vq - 1) / 64] &= ~(1ULL << ((vq - 1) % 64));
+			TEST_ASSERT(!reg_xfer(vcpus[i], true,
+					      KVM_REG_ARM64_SVE_VLS, vls),
+				    "set SVE_VLS: %s", strerror(errno));
+		}
 		if (max_svl) {
 			uint64_t vls[KVM_ARM64_SVE_VLS_WORDS] = {};
 			unsigned int j, w;
@@ -342,6 +360,12 @@ static struct kvm_vm *gs_vm(unsigned int n, unsigned int max_svl,
 	gs_mmio_gva = mmio_gpa;
 	sync_global_to_guest(vm, gs_mmio_gva);
 	return vm;
+}
+
+static struct kvm_vm *gs_vm(unsigned int n, unsigned int max_svl,
+			    struct kvm_vcpu **vcpus)
+{
+	return gs_vm_sve(n, max_svl, 0, vcpus);
 }
 
 /* ---- the VMM thread's own ZA ---- */
@@ -441,9 +465,22 @@ static void *gs_thread_fn(void *arg)
 	}
 	while (!done && t->runs < 8 * GS_ROUNDS) {
 		struct kvm_run *run = t->vcpu->run;
+		unsigned int r = t->runs;
 		int rc;
 
-		kvm_pin_this_task_to_pcpu((t->runs + t->id) % cpus);
+		/*
+		 * A thread that keeps its own ZA moves only every fourth run:
+		 * a move writes its registers back, and the guest's first use
+		 * must find them dirty to show that it writes them back too.
+		 * Their ZA changes every run, so an older image shows.
+		 */
+		if (t->vmm_za) {
+			kvm_pin_this_task_to_pcpu((r / 4) % cpus);
+			memcpy(vmm_want + (r % vmm_svl) * vmm_svl, &r, sizeof(r));
+			vmm_za_load(vmm_want);
+		} else {
+			kvm_pin_this_task_to_pcpu((r + t->id) % cpus);
+		}
 		t->runs++;
 		rc = __vcpu_run(t->vcpu);
 		if (t->vmm_za) {
@@ -525,7 +562,8 @@ static void test_streaming_every_exit(void)
 	pthread_t th[GS_VCPUS];
 	bool ok = true;
 	unsigned int i;
-	struct kvm_vm *vm = gs_vm(GS_VCPUS, 0, vcpus);
+	/* vCPU 0's SVE length is not its streaming one: two layouts. */
+	struct kvm_vm *vm = gs_vm_sve(GS_VCPUS, 0, 32, vcpus);
 
 	for (i = 0; i < GS_VCPUS; i++) {
 		t[i] = (struct gs_thread){ .vcpu = vcpus[i], .id = i,
