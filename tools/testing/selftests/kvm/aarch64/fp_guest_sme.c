@@ -33,6 +33,11 @@
  *   least once.
  * - za-off-no-za-transfers: a vCPU with SME whose guest uses only
  *   FP/SIMD and SVE moves no ZA (fp_guest_za_load and _save 0).
+ * - isolation-from-non-sme-vcpu: two threads on one CPU, a streaming SME
+ *   vCPU with ZA on and an SVE vCPU of another VM without SME, both
+ *   sleeping in WFI inside KVM_RUN, so that each vcpu_load finds the
+ *   other's registers live (streaming mode and ZA included); both guests
+ *   check theirs.
  *
  * SME instructions are .inst words, so any assembler builds this.
  */
@@ -252,6 +257,64 @@ static void guest_code(uint64_t id)
 	GUEST_DONE();
 }
 
+/*
+ * A vCPU without SME: Z0-Z31 at its vector length hold a pattern across
+ * an in-kernel HVC and then across an exit to userspace, every round.
+ */
+static uint8_t sve_src[32 * GS_MAX_SVL], sve_dst[32 * GS_MAX_SVL];
+
+static void guest_sve_round(uint64_t ticks)
+{
+	asm volatile(".arch_extension sve\n"
+		     ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+		     "ldr	z\\n, [%[s], #\\n, mul vl]\n"
+		     ".endr\n"
+		     "mrs	x9, cntvct_el0\n"	/* WFI until the timer */
+		     "add	x9, x9, %[t]\n"
+		     "msr	cntv_cval_el0, x9\n"
+		     "mov	x9, #1\n"
+		     "msr	cntv_ctl_el0, x9\n"
+		     "isb\n"
+		     "1:	wfi\n"
+		     "mrs	x9, cntv_ctl_el0\n"
+		     "tbz	x9, #2, 1b\n"
+		     "msr	cntv_ctl_el0, xzr\n"
+		     "isb\n"
+		     "mov	x0, #0x84000000\n"	/* and an HVC */
+		     "hvc	#0\n"
+		     ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+		     "str	z\\n, [%[d], #\\n, mul vl]\n"
+		     ".endr\n"
+		     :
+		     : [s] "r" (sve_src), [d] "r" (sve_dst), [t] "r" (ticks)
+		     : "x0", "x1", "x2", "x3", "x9", "memory",
+		       "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9",
+		       "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17",
+		       "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25",
+		       "v26", "v27", "v28", "v29", "v30", "v31");
+}
+
+static void guest_sve_code(void)
+{
+	uint64_t ticks = timer_get_cntfrq() * GS_WFI_US / 1000000;
+	uint64_t vl, r;
+	uint32_t irq;
+
+	asm volatile(".arch_extension sve\nrdvl %0, #1" : "=r" (vl));
+	gic_init(GIC_V3, 1);
+	gic_irq_enable(FP_VTIMER_IRQ);
+	for (r = 0; r < GS_ROUNDS; r++) {
+		gs_fill(sve_src, 32 * vl, gs_seed(7, r, 1));
+		guest_sve_round(ticks);
+		irq = gic_get_and_ack_irq();
+		if (irq < 1020)
+			gic_set_eoi(irq);
+		guest_check(sve_src, sve_dst, 32 * vl, 1, r);
+		GUEST_SYNC(r);
+	}
+	GUEST_DONE();
+}
+
 /* ---- host ---- */
 
 static unsigned int host_svls[16], nr_host_svls;
@@ -418,6 +481,7 @@ struct gs_thread {
 	struct kvm_vcpu *vcpu;
 	unsigned int id, svl, runs, bad;
 	bool vmm_za;
+	int cpu;		/* stays on this CPU; -1: moves */
 };
 
 /* At the MMIO exit of @round: SVCR and ZA as KVM_GET_ONE_REG reads them. */
@@ -447,13 +511,58 @@ static unsigned int check_one_reg(struct gs_thread *t, unsigned int round)
 	return bad;
 }
 
+/*
+ * What the exit of the KVM_RUN that returned @rc asks for.
+ * Return: 0 to run again, 1 when the guest is done, -1 to give up.
+ */
+static int gs_exit(struct gs_thread *t, int rc)
+{
+	struct kvm_run *run = t->vcpu->run;
+	struct ucall uc;
+
+	if (rc) {
+		ksft_print_msg("vcpu %u: KVM_RUN: %s\n", t->id,
+			       strerror(errno));
+		t->bad++;
+		return -1;
+	}
+	if (run->exit_reason == KVM_EXIT_MMIO &&
+	    run->mmio.phys_addr == gs_mmio_gva) {
+		uint64_t round;
+
+		memcpy(&round, run->mmio.data, sizeof(round));
+		t->bad += check_one_reg(t, round);
+		return 0;
+	}
+	switch (get_ucall(t->vcpu, &uc)) {
+	case UCALL_SYNC:
+		if (!t->svl)
+			t->svl = uc.args[1];
+		return 0;
+	case UCALL_DONE:
+		return 1;
+	case UCALL_ABORT:
+		ksft_print_msg("vcpu %u: guest: %s\n", t->id,
+			       (const char *)uc.buffer);
+		break;
+	case UCALL_UNHANDLED:
+		ksft_print_msg("vcpu %u: guest exception: vector %lu, EC %#lx, valid %lu\n",
+			       t->id, uc.args[0], uc.args[1], uc.args[2]);
+		break;
+	default:
+		ksft_print_msg("vcpu %u: unexpected exit %u\n", t->id,
+			       run->exit_reason);
+	}
+	t->bad++;
+	return 1;
+}
+
 static void *gs_thread_fn(void *arg)
 {
 	struct gs_thread *t = arg;
 	uint8_t *vmm_want = NULL, *vmm_seen = NULL;
 	unsigned int cpus = get_nprocs();
-	struct ucall uc;
-	bool done = false;
+	int done = 0;
 
 	if (t->vmm_za) {
 		vmm_want = malloc(GS_MAX_SVL * GS_MAX_SVL);
@@ -464,7 +573,6 @@ static void *gs_thread_fn(void *arg)
 		vmm_za_load(vmm_want);
 	}
 	while (!done && t->runs < 8 * GS_ROUNDS) {
-		struct kvm_run *run = t->vcpu->run;
 		unsigned int r = t->runs;
 		int rc;
 
@@ -479,7 +587,8 @@ static void *gs_thread_fn(void *arg)
 			memcpy(vmm_want + (r % vmm_svl) * vmm_svl, &r, sizeof(r));
 			vmm_za_load(vmm_want);
 		} else {
-			kvm_pin_this_task_to_pcpu((r + t->id) % cpus);
+			kvm_pin_this_task_to_pcpu(t->cpu >= 0 ? t->cpu :
+						  (r + t->id) % cpus);
 		}
 		t->runs++;
 		rc = __vcpu_run(t->vcpu);
@@ -497,53 +606,13 @@ static void *gs_thread_fn(void *arg)
 				vmm_za_load(vmm_want);
 			}
 		}
-		if (rc) {
-			ksft_print_msg("vcpu %u: KVM_RUN: %s\n", t->id,
-				       strerror(errno));
-			t->bad++;
-			break;
-		}
-		if (run->exit_reason == KVM_EXIT_MMIO &&
-		    run->mmio.phys_addr == gs_mmio_gva) {
-			uint64_t round;
-
-			memcpy(&round, run->mmio.data, sizeof(round));
-			t->bad += check_one_reg(t, round);
-			continue;
-		}
-		switch (get_ucall(t->vcpu, &uc)) {
-		case UCALL_SYNC:
-			if (!t->svl)
-				t->svl = uc.args[1];
-			break;
-		case UCALL_DONE:
-			done = true;
-			break;
-		case UCALL_ABORT:
-			ksft_print_msg("vcpu %u: guest: %s\n", t->id,
-				       (const char *)uc.buffer);
-			t->bad++;
-			done = true;
-			break;
-		case UCALL_UNHANDLED:
-			ksft_print_msg("vcpu %u: guest exception: vector %lu, EC %#lx, valid %lu\n",
-				       t->id, uc.args[0], uc.args[1],
-				       uc.args[2]);
-			t->bad++;
-			done = true;
-			break;
-		default:
-			ksft_print_msg("vcpu %u: unexpected exit %u\n", t->id,
-				       run->exit_reason);
-			t->bad++;
-			done = true;
-		}
+		done = gs_exit(t, rc);
 	}
 	if (t->vmm_za)
 		asm volatile(SMSTOP_ZA ::: "memory");
 	free(vmm_want);
 	free(vmm_seen);
-	t->bad += !done;
+	t->bad += done != 1;
 	return NULL;
 }
 
@@ -567,7 +636,7 @@ static void test_streaming_every_exit(void)
 
 	for (i = 0; i < GS_VCPUS; i++) {
 		t[i] = (struct gs_thread){ .vcpu = vcpus[i], .id = i,
-					   .vmm_za = i == 0 };
+					   .vmm_za = i == 0, .cpu = -1 };
 		pthread_create(&th[i], NULL, gs_thread_fn, &t[i]);
 	}
 	for (i = 0; i < GS_VCPUS; i++) {
@@ -605,6 +674,7 @@ static void test_za_off(void)
 	gs_za_off_guest = true;
 	sync_global_to_guest(vm, gs_za_off_guest);
 	t.vcpu = vcpu;
+	t.cpu = -1;
 	gs_thread_fn(&t);
 	ok = !t.bad && stat_of(vcpu, "fp_guest_za_load", &zl) &&
 	     stat_of(vcpu, "fp_guest_za_save", &zs) &&
@@ -883,7 +953,71 @@ static void test_reg_list(void)
 	ksft_test_result(!bad, "reg-list\n");
 }
 
-#define GS_PLAN	7
+/* The vCPU without SME of test_isolation(), in a thread of its own. */
+static void *sve_thread_fn(void *arg)
+{
+	struct gs_thread *t = arg;
+	struct ucall uc;
+	bool done = false;
+
+	kvm_pin_this_task_to_pcpu(t->cpu);
+	while (!done && t->runs++ < 8 * GS_ROUNDS) {
+		vcpu_run(t->vcpu);
+		switch (get_ucall(t->vcpu, &uc)) {
+		case UCALL_SYNC:
+			break;
+		case UCALL_DONE:
+			done = true;
+			break;
+		default:
+			ksft_print_msg("vCPU without SME: %s\n",
+				       uc.cmd == UCALL_ABORT ?
+				       (const char *)uc.buffer : "unexpected exit");
+			t->bad++;
+			done = true;
+		}
+	}
+	t->bad += !done;
+	return NULL;
+}
+
+/*
+ * Two threads on one CPU: an SME vCPU in streaming mode with ZA on, and
+ * an SVE vCPU of another VM without SME, both sleeping in WFI inside
+ * KVM_RUN, so that each vcpu_load finds the other's registers live, the
+ * SME vCPU's streaming mode and ZA included. Both guests check theirs.
+ */
+static void test_isolation(void)
+{
+	struct kvm_vcpu *sme_vcpu, *sve_vcpu;
+	struct kvm_vm *sme_vm = gs_vm(1, 0, &sme_vcpu), *sve_vm;
+	struct gs_thread ts = { .vcpu = sme_vcpu, .cpu = 0 };
+	struct gs_thread tv = { .cpu = 0 };
+	struct kvm_vcpu_init init;
+	int feature = KVM_ARM_VCPU_SVE;
+	pthread_t th[2];
+
+	sve_vm = vm_create(1);
+	vm_ioctl(sve_vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	vm_init_descriptor_tables(sve_vm);
+	sve_vcpu = aarch64_vcpu_add(sve_vm, 0, &init, guest_sve_code);
+	vcpu_init_descriptor_tables(sve_vcpu);
+	vcpu_ioctl(sve_vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
+	vcpu_set_reg(sve_vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1), GS_CPACR);
+	vcpu_set_reg(sve_vcpu, KVM_ARM64_SYS_REG(SYS_ZCR_EL1), 15);
+	TEST_ASSERT(vgic_v3_setup(sve_vm, 1, 64) >= 0, "no in-kernel vGICv3");
+	tv.vcpu = sve_vcpu;
+	pthread_create(&th[0], NULL, gs_thread_fn, &ts);
+	pthread_create(&th[1], NULL, sve_thread_fn, &tv);
+	pthread_join(th[0], NULL);
+	pthread_join(th[1], NULL);
+	kvm_vm_free(sve_vm);
+	kvm_vm_free(sme_vm);
+	ksft_test_result(!ts.bad && !tv.bad, "isolation-from-non-sme-vcpu\n");
+}
+
+#define GS_PLAN	8
 
 int main(void)
 {
@@ -910,5 +1044,6 @@ int main(void)
 	test_reg_list();
 	test_streaming_every_exit();
 	test_za_off();
+	test_isolation();
 	ksft_finished();
 }
