@@ -48,6 +48,7 @@
  *  30 the guest trap's host save leaves an older SVCR in the image (-s)
  *  31 the guest trap turns the VMM's live ZA off unsaved (run with -s)
  *  32 the guest trap leaves ZA on beside the loaded guest (run with -s)
+ *  33 an SME vCPU's first use does not write the VMM back (run with -g)
  *
  * Kernel paths run here besides the task and guest basics: signal
  * delivery and sigreturn, ptrace, prctl(PR_SVE_SET_VL), exec, SVE first
@@ -86,7 +87,16 @@
  * streaming mode, nor with its own state loaded and ZA on, and kernel-mode
  * NEON never runs in streaming mode.
  *
- * usage: model [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s]
+ * With -g (implies -s) vCPU 1 has SME: in the guest it turns streaming
+ * mode and ZA on (a token of its own in ZA) and off again; its saves and
+ * loads carry SVCR and ZA as a task's do; its first FP or SME use is not
+ * handled by the hypervisor but exits to the host, whose core writes the
+ * registers' dirty owner back in full and loads the vCPU
+ * (fpctx_guest_load()); vcpu_load keeps its own SVCR when it is still
+ * live (fpctx_vcpu_load_sme(), mine). It may run in streaming mode with
+ * its own state loaded; no other guest may.
+ *
+ * usage: model [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s] [-g]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -139,6 +149,9 @@ static int a32_world;
 
 /* -s: the host has SME, and task 0 uses it. */
 static int sme_world;
+
+/* -g: vCPU 1 has SME too. */
+static int guest_sme;
 static const char *failure;
 
 /* -A: a failed assertion is not a violation; only lost or leaked values are. */
@@ -175,6 +188,18 @@ static int is_user(const struct fpstate *st)
 	return st->id < NTASK;
 }
 
+/* -g: the vCPU with SME (vCPU 1). */
+static int sme_vcpu(const struct fpstate *st)
+{
+	return guest_sme && st->id == NTASK + 1;
+}
+
+/* Contexts whose saves and loads carry SVCR and ZA. */
+static int carries_sme(const struct fpstate *st)
+{
+	return is_user(st) || sme_vcpu(st);
+}
+
 /* fpcore_regs_plain(): streaming mode and ZA off, ZA's contents gone. */
 static void regs_plain(struct hwcpu *hw)
 {
@@ -190,7 +215,7 @@ static void fpown_hw_save(struct fpstate *st)
 	nr_saves++;
 	if (has_fpmr(st))
 		st->fpmr = cur_hw->fpmr;
-	if (sme_world && is_user(st)) {
+	if (sme_world && carries_sme(st)) {
 		st->svcr = cur_hw->svcr;
 		if ((cur_hw->svcr & SVCR_ZA) && mutation != 26)
 			st->za = cur_hw->za;
@@ -221,7 +246,7 @@ static void fpown_hw_load(struct fpstate *st)
 	if (st->a32)
 		cur_hw->fpexc = st->fpexc;
 	/* A user load writes SVCR, then ZA; a kernel one leaves both off. */
-	if (sme_world && is_user(st)) {
+	if (sme_world && carries_sme(st)) {
 		cur_hw->svcr = st->svcr;
 		cur_hw->za = st->svcr & SVCR_ZA ? st->za : TOK_ZERO;
 	} else if (sme_world && st->kind == KIND_TASK) {
@@ -306,14 +331,15 @@ static void observe(int cpu, struct fpstate *st)
 		fail("a context observed an FPMR not its latest");
 	if (st->a32 && W.hw[cpu].fpexc != W.latest_fpexc[st->id])
 		fail("a 32-bit vCPU ran with an FPEXC not its latest");
-	if (sme_world && is_user(st)) {
+	if (sme_world && carries_sme(st)) {
 		if (W.hw[cpu].svcr != W.latest_svcr[st->id])
-			fail("a task ran with streaming mode or ZA not as it left them");
+			fail("a context ran with streaming mode or ZA not as it left them");
 		else if ((W.hw[cpu].svcr & SVCR_ZA) &&
 			 W.hw[cpu].za != W.latest_za[st->id])
-			fail("a task observed a ZA not its latest");
+			fail("a context observed a ZA not its latest");
 	}
-	if (sme_world && st->kind == KIND_GUEST && W.hw[cpu].svcr)
+	if (sme_world && st->kind == KIND_GUEST && !sme_vcpu(st) &&
+	    W.hw[cpu].svcr)
 		fail("a guest ran with streaming mode or ZA on");
 }
 
@@ -730,7 +756,8 @@ static int ev_guest_enter(int cpu)
 			W.hw[cpu].fpexc = vcpu_st(t->vcpu)->fpexc;
 	}
 	t->mode = M_GUEST;
-	if (sme_world && (W.hw[cpu].svcr & SVCR_SM))
+	if (sme_world && (W.hw[cpu].svcr & SVCR_SM) &&
+	    !(sme_vcpu(vcpu_st(t->vcpu)) && t->traps_off))
 		fail("a guest ran in streaming mode");
 	if (t->traps_off)
 		observe(cpu, vcpu_st(t->vcpu));
@@ -783,6 +810,48 @@ static void guest_trapped_za(int cpu, int k, int plan)
 		regs_plain(&W.hw[cpu]);
 }
 
+/*
+ * -g: the SME vCPU's first FP or SME use exits to the host, whose core
+ * writes the owner back and loads the vCPU (fpu_guest_load()); the guest
+ * then runs the instruction again with its state live.
+ */
+static void guest_sme_load(int cpu, int k)
+{
+	struct fpstate *vst = vcpu_st(W.t[k].vcpu);
+
+	cur_hw = &W.hw[cpu];
+	if (mutation == 33)
+		W.pc[cpu].dirty = 0;
+	fpctx_guest_load(&W.pc[cpu], cpu, vst);
+	W.t[k].foreign = 1;
+	W.t[k].traps_off = 1;
+}
+
+/* -g: the SME vCPU turns streaming mode and ZA on (a new ZA), or off. */
+static int ev_guest_sme(int cpu)
+{
+	int k = W.cur[cpu];
+	struct task *t = k >= 0 ? &W.t[k] : NULL;
+	struct fpstate *vst;
+
+	if (!t || t->mode != M_GUEST || !sme_vcpu(vcpu_st(t->vcpu)))
+		return 0;
+	vst = vcpu_st(t->vcpu);
+	if (!t->traps_off)
+		guest_sme_load(cpu, k);
+	observe(cpu, vst);
+	if (!W.hw[cpu].svcr) {
+		W.latest_za[vst->id] = TOK(vst->id, next_version(vst));
+		W.latest_svcr[vst->id] = SVCR_SM | SVCR_ZA;
+		W.hw[cpu].za = W.latest_za[vst->id];
+		W.hw[cpu].svcr = W.latest_svcr[vst->id];
+	} else {
+		W.latest_svcr[vst->id] = 0;
+		regs_plain(&W.hw[cpu]);
+	}
+	return 1;
+}
+
 static int ev_guest_fp(int cpu)
 {
 	int k = W.cur[cpu];
@@ -793,7 +862,9 @@ static int ev_guest_fp(int cpu)
 		return 0;
 	vst = vcpu_st(t->vcpu);
 	cur_hw = &W.hw[cpu];
-	if (!t->traps_off) {
+	if (!t->traps_off && sme_vcpu(vst)) {
+		guest_sme_load(cpu, k);
+	} else if (!t->traps_off) {
 		if (t->plan == FPCTX_TRAP_SAVE && mutation != 13)
 			hyp_save_host(cpu);
 		fpown_hw_load(vst);
@@ -1026,6 +1097,9 @@ static int ev_vcpu_reset(int cpu)
 	zero_mem(vst);
 	if (mutation != 19)
 		fpctx_discard(&W.pc[cpu], cpu, vst);
+	/* kvm_reset_vcpu() loads a vCPU it put again. */
+	if (W.t[k].mode == M_RUN)
+		vcpu_load(cpu, k);
 	return 1;
 }
 
@@ -1352,7 +1426,7 @@ static int visit(int remaining)
 }
 
 #define MAXDEPTH 16
-#define NNAMED		27
+#define NNAMED		28
 #define PER_CPU		(NNAMED + NTASK + 1)
 #define NEVENTS		(NCPU * PER_CPU + NTASK)
 
@@ -1391,6 +1465,7 @@ static int do_event(int e)
 	case 24: return ev_other_a32_guest(cpu);
 	case 25: return ev_user_sme(cpu);
 	case 26: return ev_user_smstop(cpu);
+	case 27: return ev_guest_sme(cpu);
 	default: return ev_sched(cpu, ev - NNAMED < NTASK ? ev - NNAMED : -1);
 	}
 }
@@ -1406,6 +1481,7 @@ static const char *event_name(int e, char *buf, size_t len)
 		"sigreturn", "vcpu_reset", "vcpu_destroy_create_finalize",
 		"kvm_run_takes_next_vcpu", "exec", "cpu_pm_enter", "cpu_dead",
 		"other_a32_guest_entry", "user_smstart_za", "user_smstop",
+		"guest_sme_smstart_smstop",
 	};
 	int cpu = e / PER_CPU, ev = e % PER_CPU;
 
@@ -1520,7 +1596,7 @@ int main(int argc, char **argv)
 {
 	int depth = 9, quiet = 0, opt, found;
 
-	while ((opt = getopt(argc, argv, "d:m:qAnas")) != -1) {
+	while ((opt = getopt(argc, argv, "d:m:qAnasg")) != -1) {
 		switch (opt) {
 		case 'd':
 			depth = atoi(optarg);
@@ -1543,9 +1619,13 @@ int main(int argc, char **argv)
 		case 's':
 			sme_world = 1;
 			break;
+		case 'g':
+			sme_world = 1;
+			guest_sme = 1;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s]\n",
+				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s] [-g]\n",
 				argv[0]);
 			return 2;
 		}
@@ -1563,7 +1643,7 @@ int main(int argc, char **argv)
 	if (!quiet || found) {
 		printf("# depth %d, mutation %d%s%s%s: ", depth, mutation,
 		       no_sve ? ", no SVE" : "", a32_world ? ", 32-bit vCPU" : "",
-		       sme_world ? ", SME" : "");
+		       guest_sme ? ", SME guest" : sme_world ? ", SME" : "");
 		printf("%lu states (stored whole, %lu hash collisions), %lu transitions, %s\n",
 		       states, collisions, transitions,
 		       found ? "VIOLATION" : "all invariants hold");
