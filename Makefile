@@ -25,7 +25,7 @@
 # Debian 12's 7.2; docs/emulators.md),
 # DEBUG=1 (lockdep/preempt debug variant), T=word[,word] (run only tests
 # whose suite/name contains a word), T_SKIP=word[,word] (none of those),
-# MACHINE=sve|nosve|nosve-cmdline (the test machine's CPU: SVE, none, or
+# MACHINE=sve|nosve|nosve-cmdline|nopauth (the test machine's CPU: SVE, none, or
 # SVE the kernel ignores), CHECK_MACHINES (the other machines make check
 # boots, default "nosve nosve-cmdline", "none" for none), CHECK_DEBUG=0
 # (make check without its debug build of ours), BUILD=dir,

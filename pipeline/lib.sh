@@ -67,12 +67,14 @@ qemu_choice() {
 # The test machine: MACHINE names the emulated CPU and what the kernel is
 # told of it. sve (the default, also when empty): QEMU's max CPU with SVE;
 # nosve: the same CPU without SVE; nosve-cmdline: with SVE, which the
-# kernel is told to ignore (arm64.nosve). machine_cpu prints the -cpu
-# value, machine_append what it adds to the kernel command line.
+# kernel is told to ignore (arm64.nosve); nopauth: with SVE and without
+# pointer authentication, on which protected mode boots (with it, the
+# stock kernel's protected hypervisor panics). machine_cpu prints the
+# -cpu value, machine_append what it adds to the kernel command line.
 machine_check() {
 	case ${MACHINE:-sve} in
-	sve | nosve | nosve-cmdline) ;;
-	*) die "unknown MACHINE '$MACHINE': use sve, nosve or nosve-cmdline" ;;
+	sve | nosve | nosve-cmdline | nopauth) ;;
+	*) die "unknown MACHINE '$MACHINE': use sve, nosve, nosve-cmdline or nopauth" ;;
 	esac
 }
 
@@ -80,6 +82,7 @@ machine_cpu() {
 	machine_check
 	case ${MACHINE:-sve} in
 	nosve) echo max,sve=off ;;
+	nopauth) echo max,sve=on,pauth=off ;;
 	*) echo max,sve=on ;;
 	esac
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot one kernel under QEMU TCG with the test initramfs: run.sh ours|stock
 # KVM_MODE=vhe|nvhe|protected, T=filter, T_SKIP=filter (tests not to run:
-# words of suite/program, as T), MACHINE=sve|nosve|nosve-cmdline (lib.sh),
+# words of suite/program, as T), MACHINE=sve|nosve|nosve-cmdline|nopauth (lib.sh),
 # QEMU_TIMEOUT=seconds.
 . "$(dirname "$0")/lib.sh"
 

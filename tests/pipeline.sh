@@ -64,7 +64,7 @@ rm "$proj/patches/0002-bad.patch"
 
 check "unknown KVM_MODE" 1 "error: unknown KVM_MODE 'bogus'" \
 	env KVM_MODE=bogus bash "$P/main.sh" run
-check "unknown MACHINE" 1 "error: unknown MACHINE 'bogus': use sve, nosve or nosve-cmdline" \
+check "unknown MACHINE" 1 "error: unknown MACHINE 'bogus': use sve, nosve, nosve-cmdline or nopauth" \
 	env MACHINE=bogus bash "$P/main.sh" run
 check "unknown QEMU" 1 "error: unknown QEMU 'bogus': use 7.2 or 10" \
 	env QEMU=bogus bash "$P/qemu.sh" which

@@ -3,7 +3,10 @@
  * fp_guest_sme - SME for guests: streaming mode and ZA in a vCPU.
  *
  * - cap: KVM_CAP_ARM_SME is reported, and a vCPU asking for SME without
- *   SVE is refused (EINVAL). Every other case is skipped without the cap.
+ *   SVE is refused (EINVAL). Without the cap on a host with SME (protected
+ *   mode, a kernel without guest SME), KVM_ARM_VCPU_INIT with SVE and SME
+ *   must fail (EINVAL, or ENOENT where the feature bit is unknown), and
+ *   every other case is skipped.
  * - vls-default: KVM_REG_ARM64_SME_VLS starts as exactly the host's
  *   streaming lengths.
  * - one-reg-at-every-svl: for each streaming length the host has, a vCPU
@@ -47,8 +50,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/sysinfo.h>
+#include <asm/hwcap.h>
 #include <linux/psci.h>
 
 #include "arch_timer.h"
@@ -1027,7 +1032,18 @@ int main(void)
 	ksft_print_header();
 	ksft_set_plan(GS_PLAN);
 	if (!kvm_has_cap(KVM_CAP_ARM_SME)) {
-		ksft_test_result_skip("cap: no KVM_CAP_ARM_SME\n");
+		if (getauxval(AT_HWCAP2) & HWCAP2_SME) {
+			/* Not offered, so refused: never half-enabled. */
+			vm = vm_create(1);
+			rc = vcpu_init_err(vm, (1U << KVM_ARM_VCPU_SVE) |
+					       (1U << KVM_ARM_VCPU_SME));
+			kvm_vm_free(vm);
+			ksft_test_result(rc == EINVAL || rc == ENOENT,
+					 "cap: not offered, and KVM_ARM_VCPU_SME refused (%s)\n",
+					 rc ? strerror(rc) : "accepted");
+		} else {
+			ksft_test_result_skip("cap: no SME on this host\n");
+		}
 		for (rc = 1; rc < GS_PLAN; rc++)
 			ksft_test_result_skip("no KVM_CAP_ARM_SME\n");
 		ksft_finished();
