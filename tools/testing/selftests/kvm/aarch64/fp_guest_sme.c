@@ -41,10 +41,16 @@
  *   sleeping in WFI inside KVM_RUN, so that each vcpu_load finds the
  *   other's registers live (streaming mode and ZA included); both guests
  *   check theirs.
+ * - streaming-beside-fp-stress: streaming-every-exit, one VM after
+ *   another, for as long as the base's fp-stress (-t 10) runs its FPSIMD,
+ *   SVE, streaming SVE and ZA children on every CPU; its children must
+ *   all pass, streaming and ZA ones among them. Skipped without fp-stress
+ *   ($FP_STRESS, or beside this program).
  *
  * SME instructions are .inst words, so any assembler builds this.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -68,6 +74,7 @@
 #define GS_ROUNDS	24
 #define GS_VCPUS	2
 #define GS_WFI_US	50
+#define GS_STRESS_S	"10"
 #define GS_MMIO_GPA_OFF	(64UL << 20)
 #define TPIDR2_MARK	0x5a4d45475354ULL
 
@@ -440,35 +447,6 @@ static struct kvm_vm *gs_vm(unsigned int n, unsigned int max_svl,
 
 static unsigned int vmm_svl;
 
-static void vmm_za_load(const uint8_t *buf)
-{
-	register const uint8_t *x0 asm("x0") = buf;
-	register uint64_t x12 asm("x12") = 0;
-	register uint64_t x1 asm("x1") = vmm_svl;
-
-	asm volatile(SMSTART_ZA
-		     "1:	" LDR_ZA_W12_X0
-		     "	add	x0, x0, x1\n"
-		     "	add	x12, x12, #1\n"
-		     "	cmp	x12, x1\n"
-		     "	b.lo	1b\n"
-		     : "+r" (x0), "+r" (x12) : "r" (x1) : "cc", "memory");
-}
-
-static void vmm_za_store(uint8_t *buf)
-{
-	register uint8_t *x0 asm("x0") = buf;
-	register uint64_t x12 asm("x12") = 0;
-	register uint64_t x1 asm("x1") = vmm_svl;
-
-	asm volatile("1:	" STR_ZA_W12_X0
-		     "	add	x0, x0, x1\n"
-		     "	add	x12, x12, #1\n"
-		     "	cmp	x12, x1\n"
-		     "	b.lo	1b\n"
-		     : "+r" (x0), "+r" (x12) : "r" (x1) : "cc", "memory");
-}
-
 static uint64_t vmm_tpidr2(uint64_t set, bool write)
 {
 	uint64_t v = set;
@@ -575,7 +553,7 @@ static void *gs_thread_fn(void *arg)
 		TEST_ASSERT(vmm_want && vmm_seen, "out of memory");
 		gs_fill(vmm_want, vmm_svl * vmm_svl, 0x766d6d);
 		vmm_tpidr2(TPIDR2_MARK, true);
-		vmm_za_load(vmm_want);
+		fp_za_load(vmm_want, vmm_svl);
 	}
 	while (!done && t->runs < 8 * GS_ROUNDS) {
 		unsigned int r = t->runs;
@@ -590,7 +568,7 @@ static void *gs_thread_fn(void *arg)
 		if (t->vmm_za) {
 			kvm_pin_this_task_to_pcpu((r / 4) % cpus);
 			memcpy(vmm_want + (r % vmm_svl) * vmm_svl, &r, sizeof(r));
-			vmm_za_load(vmm_want);
+			fp_za_load(vmm_want, vmm_svl);
 		} else {
 			kvm_pin_this_task_to_pcpu(t->cpu >= 0 ? t->cpu :
 						  (r + t->id) % cpus);
@@ -601,14 +579,14 @@ static void *gs_thread_fn(void *arg)
 			bool za = fp_read_svcr() & SVCR_ZA_BIT;
 
 			if (za)
-				vmm_za_store(vmm_seen);
+				fp_za_store(vmm_seen, vmm_svl);
 			if (!za || memcmp(vmm_want, vmm_seen, vmm_svl * vmm_svl) ||
 			    vmm_tpidr2(0, false) != TPIDR2_MARK) {
 				if (!t->bad++)
 					ksft_print_msg("run %u: VMM ZA%s or TPIDR2 changed\n",
 						       t->runs, za ? "" : " (off)");
 				vmm_tpidr2(TPIDR2_MARK, true);
-				vmm_za_load(vmm_want);
+				fp_za_load(vmm_want, vmm_svl);
 			}
 		}
 		done = gs_exit(t, rc);
@@ -629,7 +607,13 @@ static bool stat_of(struct kvm_vcpu *vcpu, const char *name, uint64_t *v)
 	return false;
 }
 
-static void test_streaming_every_exit(void)
+/*
+ * One VM of streaming-every-exit. With @stress (fp-stress beside it), the
+ * VMM's registers may have been written back by a preemption before each
+ * guest's first use, so its ZA need not be saved there.
+ * Return: true if the guests and the counters were right.
+ */
+static bool gs_streaming_vm(bool stress)
 {
 	struct kvm_vcpu *vcpus[GS_VCPUS];
 	struct gs_thread t[GS_VCPUS] = {};
@@ -659,13 +643,46 @@ static void test_streaming_every_exit(void)
 		ksft_print_msg("vcpu %u: svl %u, %u runs, loads %lu, ZA loads %lu,\n",
 			       i, t[i].svl, t[i].runs, gl, zl);
 		ksft_print_msg("  ZA saves %lu, VMM ZA saves %lu\n", zs, hz);
-		if (!zl || !zs || zl > gl || (t[i].vmm_za && !hz)) {
+		if (!zl || !zs || zl > gl || (t[i].vmm_za && !hz && !stress)) {
 			ksft_print_msg("vcpu %u: counters out of bounds\n", i);
 			ok = false;
 		}
 	}
 	kvm_vm_free(vm);
-	ksft_test_result(ok, "streaming-every-exit\n");
+	return ok;
+}
+
+static void test_streaming_every_exit(void)
+{
+	ksft_test_result(gs_streaming_vm(false), "streaming-every-exit\n");
+}
+
+/*
+ * streaming-every-exit, one VM after another, for as long as the base's
+ * fp-stress runs its FPSIMD, SVE, streaming SVE and ZA children on every
+ * CPU: they preempt the vCPU threads, and the vCPUs theirs.
+ */
+static void test_beside_fp_stress(void)
+{
+	const char *name = "streaming-beside-fp-stress";
+	char path[PATH_MAX];
+	unsigned int vms = 0;
+	struct fp_stress fs;
+	bool ok;
+
+	if (!fp_stress_find(path, sizeof(path))) {
+		ksft_test_result_skip("%s: no fp-stress\n", name);
+		return;
+	}
+	ok = fp_stress_start(&fs, path, GS_STRESS_S);
+	do {
+		ok &= gs_streaming_vm(true);
+		vms++;
+	} while (ok && !fp_stress_ended(&fs));
+	ksft_print_msg("%s: %u VMs\n", name, vms);
+	/* fp-stress ends by itself; its streaming and ZA children passed. */
+	ok &= fp_stress_stop(&fs, name, true) && fs.ok_ssve && fs.ok_za;
+	ksft_test_result(ok, "%s\n", name);
 }
 
 static void test_za_off(void)
@@ -1022,7 +1039,7 @@ static void test_isolation(void)
 	ksft_test_result(!ts.bad && !tv.bad, "isolation-from-non-sme-vcpu\n");
 }
 
-#define GS_PLAN	8
+#define GS_PLAN	9
 
 int main(void)
 {
@@ -1061,5 +1078,6 @@ int main(void)
 	test_streaming_every_exit();
 	test_za_off();
 	test_isolation();
+	test_beside_fp_stress();
 	ksft_finished();
 }

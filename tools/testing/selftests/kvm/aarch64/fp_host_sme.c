@@ -22,10 +22,10 @@
  * - za-kvm-run-fp-stress: za-kvm-run-every-exit, over and over, while the
  *   base's arm64 fp-stress runs its FPSIMD, SVE, streaming SVE and ZA
  *   children on every CPU (so the vCPU thread is also preempted by tasks
- *   with SME state). fp-stress is looked for in $FP_STRESS, else in
- *   ../fp/ beside this program (the test image's layout); the case is
- *   skipped without it. Its children must all pass, and some of them must
- *   have been streaming SVE and ZA ones.
+ *   with SME state). fp-stress is looked for in $FP_STRESS, else beside
+ *   this program (fp_stress_find()); the case is skipped without it.
+ *   Its children must all pass, and some of them must have been
+ *   streaming SVE and ZA ones.
  * - sme-on-za-off-kvm-run: the VMM thread has used SME but has ZA off, and
  *   its guest uses no FP, so the VMM's registers stay live through every
  *   KVM_RUN; after each, an SME instruction must run without trapping
@@ -52,7 +52,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/auxv.h>
@@ -101,37 +100,6 @@ static uint64_t read_tpidr2(void)
 static void write_tpidr2(uint64_t v)
 {
 	asm volatile("msr " TPIDR2_NAME ", %0" : : "r" (v));
-}
-
-/* Turn ZA on and load its svl rows of svl bytes from @buf. */
-static void za_load(const uint8_t *buf)
-{
-	register const uint8_t *x0 asm("x0") = buf;
-	register uint64_t x12 asm("x12") = 0;
-	register uint64_t x1 asm("x1") = svl;
-
-	asm volatile(SMSTART_ZA
-		     "1:	" LDR_ZA_W12_X0
-		     "	add	x0, x0, x1\n"
-		     "	add	x12, x12, #1\n"
-		     "	cmp	x12, x1\n"
-		     "	b.lo	1b\n"
-		     : "+r" (x0), "+r" (x12) : "r" (x1) : "cc", "memory");
-}
-
-/* Store ZA's rows to @buf; ZA stays on. */
-static void za_store(uint8_t *buf)
-{
-	register uint8_t *x0 asm("x0") = buf;
-	register uint64_t x12 asm("x12") = 0;
-	register uint64_t x1 asm("x1") = svl;
-
-	asm volatile("1:	" STR_ZA_W12_X0
-		     "	add	x0, x0, x1\n"
-		     "	add	x12, x12, #1\n"
-		     "	cmp	x12, x1\n"
-		     "	b.lo	1b\n"
-		     : "+r" (x0), "+r" (x12) : "r" (x1) : "cc", "memory");
 }
 
 static void za_off(void)
@@ -261,7 +229,7 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 	bool done = false;
 
 	write_tpidr2(TPIDR2_MARK);
-	za_load(want);
+	fp_za_load(want, svl);
 	while (!done && runs++ < 4 * SME_RUNS) {
 		uint64_t svcr, tpidr2;
 		long at = -2;
@@ -273,7 +241,7 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 		svcr = fp_read_svcr();
 		tpidr2 = read_tpidr2();
 		if (svcr & SVCR_ZA_BIT) {
-			za_store(seen);
+			fp_za_store(seen, svl);
 			at = first_diff(want, seen, svl * svl);
 		}
 		if (rc || at != -1 || tpidr2 != TPIDR2_MARK) {
@@ -282,7 +250,7 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 					       runs, rc, svcr, tpidr2, at);
 			/* Start again from the pattern. */
 			write_tpidr2(TPIDR2_MARK);
-			za_load(want);
+			fp_za_load(want, svl);
 			if (rc)
 				break;
 		}
@@ -319,86 +287,6 @@ struct za_case {
 	bool fp_stress;		/* fp-stress on every CPU meanwhile */
 };
 
-#define STRESS_OUT	"/tmp/fp_host_sme-fp-stress.XXXXXX"
-
-/*
- * Start fp-stress for SME_STRESS_S seconds on every CPU, its output to a
- * new file whose name goes to @out (sizeof(STRESS_OUT) bytes); the
- * program's path goes to @path (PATH_MAX bytes).
- *
- * Return: its PID, or -1 with errno set when there is none at @path.
- */
-static pid_t fp_stress_start(char *path, char *out)
-{
-	const char *env = getenv("FP_STRESS");
-	char dir[PATH_MAX];
-	cpu_set_t all;
-	ssize_t len;
-	pid_t pid;
-	int fd, i;
-
-	if (env) {
-		snprintf(path, PATH_MAX, "%s", env);
-	} else {
-		len = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-		TEST_ASSERT(len > 0, "readlink /proc/self/exe");
-		dir[len] = 0;
-		snprintf(path, PATH_MAX, "%s/../fp/fp-stress", dirname(dir));
-	}
-	if (access(path, X_OK))
-		return -1;
-	snprintf(out, sizeof(STRESS_OUT), "%s", STRESS_OUT);
-	fd = mkstemp(out);
-	TEST_ASSERT(fd >= 0, "mkstemp: %s", strerror(errno));
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork: %s", strerror(errno));
-	if (pid) {
-		close(fd);
-		return pid;
-	}
-	/* fp-stress ends with this test, runs on every CPU, execs ./xx-test. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	CPU_ZERO(&all);
-	for (i = 0; i < get_nprocs(); i++)
-		CPU_SET(i, &all);
-	sched_setaffinity(0, sizeof(all), &all);
-	snprintf(dir, sizeof(dir), "%s", path);
-	if (chdir(dirname(dir)) || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-		_exit(126);
-	execl(path, "fp-stress", "-t", SME_STRESS_S, NULL);
-	_exit(127);
-}
-
-/*
- * Judge fp-stress's KTAP in @out (exit status @status): no child failed,
- * and streaming SVE and ZA children ran and passed.
- *
- * Return: true if so.
- */
-static bool fp_stress_passed(const char *out, int status)
-{
-	unsigned int ok = 0, failed = 0, ssve = 0, za = 0;
-	char line[256];
-	FILE *f = fopen(out, "r");
-
-	TEST_ASSERT(f, "%s: %s", out, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "not ok ", 7)) {
-			if (failed++ < 4)
-				ksft_print_msg("fp-stress: %s", line);
-		} else if (!strncmp(line, "ok ", 3)) {
-			ok++;
-			ssve += !!strstr(line, " SSVE-VL-");
-			za += !!strstr(line, " ZA-VL-");
-		}
-	}
-	fclose(f);
-	unlink(out);
-	ksft_print_msg("fp-stress: exit %#x, %u passed (%u SSVE, %u ZA), %u failed\n",
-		       status, ok, ssve, za, failed);
-	return WIFEXITED(status) && !WEXITSTATUS(status) && !failed && ssve && za;
-}
-
 /*
  * Run the case's guest with the VMM's ZA on, once, or with fp-stress
  * until fp-stress ends; check every run and the vCPU's counters.
@@ -407,13 +295,13 @@ static void test_za_kvm_run(const struct za_case *c)
 {
 	uint8_t *want = malloc(2 * svl * svl), *seen;
 	unsigned int bad = 0, runs, total = 0, vms = 0;
-	char stress_path[PATH_MAX], stress_out[sizeof(STRESS_OUT)];
 	uint64_t flushes, za_saves, za_total = 0;
-	struct kvm_vcpu *vcpu;
-	pid_t stress = -1;
-	int fd = -1, status = 0;
-	struct kvm_vm *vm;
 	bool quiet = !c->storm && !c->fp_stress, stats = false;
+	char stress_path[PATH_MAX];
+	struct kvm_vcpu *vcpu;
+	struct fp_stress fs;
+	struct kvm_vm *vm;
+	int fd = -1;
 
 	TEST_ASSERT(want, "out of memory");
 	seen = want + svl * svl;
@@ -433,13 +321,13 @@ static void test_za_kvm_run(const struct za_case *c)
 		TEST_ASSERT(write(fd, "60000", 5) == 5, "start the NEON storm");
 	}
 	if (c->fp_stress) {
-		stress = fp_stress_start(stress_path, stress_out);
-		if (stress < 0) {
-			ksft_test_result_skip("%s: %s: %s\n", c->name,
-					      stress_path, strerror(errno));
+		if (!fp_stress_find(stress_path, sizeof(stress_path))) {
+			ksft_test_result_skip("%s: no fp-stress\n", c->name);
 			free(want);
 			return;
 		}
+		if (!fp_stress_start(&fs, stress_path, SME_STRESS_S))
+			bad++;
 	}
 	fill(want, svl * svl, 0x5e3 + c->sve);
 	do {
@@ -474,8 +362,8 @@ static void test_za_kvm_run(const struct za_case *c)
 		kvm_vm_free(vm);
 		if (gic_fd >= 0)
 			close(gic_fd);
-	} while (stress > 0 && waitpid(stress, &status, WNOHANG) != stress);
-	if (stress > 0) {
+	} while (c->fp_stress && !fp_stress_ended(&fs));
+	if (c->fp_stress) {
 		ksft_print_msg("%s: %u VMs, %u runs beside fp-stress, fp_host_za_save %lu\n",
 			       c->name, vms, total, za_total);
 		/*
@@ -483,7 +371,9 @@ static void test_za_kvm_run(const struct za_case *c)
 		 * kept it: a vcpu_load that always flushes saves none here.
 		 */
 		bad += stats && !za_total;
-		bad += !fp_stress_passed(stress_out, status);
+		/* Its children passed, streaming SVE and ZA ones among them. */
+		bad += !fp_stress_stop(&fs, c->name, true) || !fs.ok_ssve ||
+		       !fs.ok_za;
 	}
 	if (fd >= 0) {
 		TEST_ASSERT(write(fd, "0", 1) == 1, "stop the NEON storm");

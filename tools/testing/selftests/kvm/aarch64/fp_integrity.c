@@ -694,147 +694,6 @@ struct exit_test {
 	bool fp_stress;
 };
 
-/* ---- arm64/fp fp-stress as host load ---- */
-
-struct fp_stress {
-	pid_t pid;
-	FILE *out;
-	pthread_t reader;
-	pthread_mutex_t lock;
-	bool running;		/* every child started and being signalled */
-	bool ended;		/* its output closed */
-	int pass, fail;		/* its "# Totals:" line, -1 if none */
-	char first_bad[256];	/* its first "not ok" line */
-};
-
-static const char * const fp_stress_dirs[] = {
-	"../fp", "../../arm64/fp", "../arm64/fp",
-};
-
-/* fp-stress from FP_STRESS or next to this program; false if none. */
-static bool fp_stress_find(char *path, size_t len)
-{
-	const char *env = getenv("FP_STRESS");
-	char self[PATH_MAX / 2], *slash;
-	unsigned int i;
-	ssize_t n;
-
-	if (env && env[0]) {
-		snprintf(path, len, "%s", env);
-		return access(path, X_OK) == 0;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return false;
-	self[n] = 0;
-	slash = strrchr(self, '/');
-	if (!slash)
-		return false;
-	*slash = 0;
-	for (i = 0; i < ARRAY_SIZE(fp_stress_dirs); i++) {
-		snprintf(path, len, "%s/%s/fp-stress", self, fp_stress_dirs[i]);
-		if (access(path, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void *fp_stress_reader(void *arg)
-{
-	struct fp_stress *fs = arg;
-	char line[512];
-	int p, f;
-
-	while (fgets(line, sizeof(line), fs->out)) {
-		pthread_mutex_lock(&fs->lock);
-		if (strstr(line, "Sending signals"))
-			fs->running = true;
-		if (sscanf(line, "# Totals: pass:%d fail:%d", &p, &f) == 2) {
-			fs->pass = p;
-			fs->fail = f;
-		}
-		if (!strncmp(line, "not ok", 6) && !fs->first_bad[0])
-			snprintf(fs->first_bad, sizeof(fs->first_bad), "%.200s",
-				 line);
-		pthread_mutex_unlock(&fs->lock);
-	}
-	pthread_mutex_lock(&fs->lock);
-	fs->ended = true;
-	pthread_mutex_unlock(&fs->lock);
-	return NULL;
-}
-
-/*
- * Start fp-stress (its own timeout is only a backstop: it is stopped with
- * SIGTERM, and gets SIGTERM too should this program die first) and wait
- * until all its children run. False if it did not get that far.
- */
-static bool fp_stress_start(struct fp_stress *fs, const char *path)
-{
-	int pfd[2], i;
-	bool running = false, ended = false;
-
-	*fs = (struct fp_stress) { .pass = -1, .fail = -1 };
-	pthread_mutex_init(&fs->lock, NULL);
-	TEST_ASSERT(!pipe(pfd), "pipe failed");
-	fs->pid = fork();
-	TEST_ASSERT(fs->pid >= 0, "fork failed");
-	if (!fs->pid) {
-		char dir[PATH_MAX], *slash;
-
-		/* It runs its helpers (./sve-test, ...) from its directory. */
-		snprintf(dir, sizeof(dir), "%s", path);
-		slash = strrchr(dir, '/');
-		if (slash) {
-			*slash = 0;
-			if (chdir(dir))
-				_exit(126);
-		}
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		close(pfd[0]);
-		close(pfd[1]);
-		execl(path, path, "-t", "900", (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	fs->out = fdopen(pfd[0], "r");
-	TEST_ASSERT(fs->out, "fdopen failed");
-	pthread_create(&fs->reader, NULL, fp_stress_reader, fs);
-	for (i = 0; i < 6000 && !running && !ended; i++) {
-		usleep(100000);
-		pthread_mutex_lock(&fs->lock);
-		running = fs->running;
-		ended = fs->ended;
-		pthread_mutex_unlock(&fs->lock);
-	}
-	return running;
-}
-
-/* Stop fp-stress; true if it ran children and none of them failed. */
-static bool fp_stress_stop(struct fp_stress *fs, const char *name)
-{
-	bool still_running;
-	int status = 0;
-
-	still_running = waitpid(fs->pid, &status, WNOHANG) == 0;
-	if (still_running) {
-		kill(fs->pid, SIGTERM);
-		waitpid(fs->pid, &status, 0);
-	} else {
-		ksft_print_msg("%s: fp-stress ended before the VM did\n", name);
-	}
-	pthread_join(fs->reader, NULL);
-	fclose(fs->out);
-	ksft_print_msg("%s: fp-stress totals pass:%d fail:%d, exit status %#x\n",
-		       name, fs->pass, fs->fail, status);
-	if (fs->first_bad[0])
-		ksft_print_msg("%s: fp-stress: %s", name, fs->first_bad);
-	return still_running && fs->pass > 0 && fs->fail == 0 &&
-	       WIFEXITED(status) && !WEXITSTATUS(status);
-}
-
 /*
  * Our kernel's test hook (arch/arm64/kernel/fpsimd/kernel.c): writing N
  * runs kernel-mode NEON from a softirq on every CPU each millisecond for
@@ -982,15 +841,15 @@ static void exit_test(const struct exit_test *et)
 				      et->name);
 		return;
 	}
-	if (et->fp_stress && !fp_stress_start(&fs, stress)) {
-		fp_stress_stop(&fs, et->name);
+	if (et->fp_stress && !fp_stress_start(&fs, stress, "900")) {
+		fp_stress_stop(&fs, et->name, false);
 		ksft_test_result_fail("%s: fp-stress did not get its children running\n",
 				      et->name);
 		return;
 	}
 	ok = run_vm(et, et->min_vl ? host_vl_list[0] : 0, et->min_vl, &skipped);
 	if (et->fp_stress)
-		stress_ok = fp_stress_stop(&fs, et->name);
+		stress_ok = fp_stress_stop(&fs, et->name, false);
 	ok = ok && stress_ok;
 	if (skipped)
 		ksft_test_result_skip("%s: no in-kernel GICv3\n", et->name);

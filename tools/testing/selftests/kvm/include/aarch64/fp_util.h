@@ -5,8 +5,11 @@
 #ifndef SELFTEST_KVM_AARCH64_FP_UTIL_H
 #define SELFTEST_KVM_AARCH64_FP_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 struct kvm_vcpu;
 
@@ -45,5 +48,30 @@ static inline uint64_t fp_read_svcr(void)
 
 bool fp_vcpu_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val);
 void fp_guest_wfi_once(uint64_t ticks);
+void fp_za_load(const uint8_t *buf, unsigned int svl);
+void fp_za_store(uint8_t *buf, unsigned int svl);
+
+/*
+ * The base's arm64/fp fp-stress as host load: its FPSIMD, SVE, streaming
+ * SVE and ZA children on every CPU, its KTAP read as it comes.
+ */
+struct fp_stress {
+	pid_t pid;
+	FILE *out;
+	pthread_t reader;
+	pthread_mutex_t lock;
+	bool running;		/* every child started and being signalled */
+	bool ended;		/* its output closed: it and its children ended */
+	int pass, fail;		/* its "# Totals:" line, -1 if none */
+	unsigned int ok_ssve;	/* streaming SVE children that passed */
+	unsigned int ok_za;	/* ZA children that passed */
+	char first_bad[256];	/* its first "not ok" line */
+};
+
+bool fp_stress_find(char *path, size_t len);
+bool fp_stress_start(struct fp_stress *fs, const char *path,
+		     const char *seconds);
+bool fp_stress_ended(struct fp_stress *fs);
+bool fp_stress_stop(struct fp_stress *fs, const char *name, bool wait);
 
 #endif /* SELFTEST_KVM_AARCH64_FP_UTIL_H */

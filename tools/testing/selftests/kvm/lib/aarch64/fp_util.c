@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include "arch_timer.h"
 #include "fp_util.h"
@@ -69,4 +73,218 @@ void fp_guest_wfi_once(uint64_t ticks)
 	isb();
 	if (irq < 1020)
 		gic_set_eoi(irq);
+}
+
+static const char * const fp_stress_dirs[] = {
+	"../fp", "../../arm64/fp", "../arm64/fp",
+};
+
+/**
+ * fp_stress_find() - where fp-stress is
+ * @path: where its path goes
+ * @len: the size of @path
+ *
+ * $FP_STRESS if set, else next to this program as the test image and the
+ * kselftest install lay it out.
+ *
+ * Return: false if there is none.
+ */
+bool fp_stress_find(char *path, size_t len)
+{
+	const char *env = getenv("FP_STRESS");
+	char self[PATH_MAX / 2], *slash;
+	unsigned int i;
+	ssize_t n;
+
+	if (env && env[0]) {
+		snprintf(path, len, "%s", env);
+		return access(path, X_OK) == 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return false;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	if (!slash)
+		return false;
+	*slash = 0;
+	for (i = 0; i < ARRAY_SIZE(fp_stress_dirs); i++) {
+		snprintf(path, len, "%s/%s/fp-stress", self, fp_stress_dirs[i]);
+		if (access(path, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void *fp_stress_reader(void *arg)
+{
+	struct fp_stress *fs = arg;
+	char line[512];
+	int p, f;
+
+	while (fgets(line, sizeof(line), fs->out)) {
+		pthread_mutex_lock(&fs->lock);
+		if (strstr(line, "Sending signals"))
+			fs->running = true;
+		if (sscanf(line, "# Totals: pass:%d fail:%d", &p, &f) == 2) {
+			fs->pass = p;
+			fs->fail = f;
+		}
+		if (!strncmp(line, "ok ", 3)) {
+			fs->ok_ssve += !!strstr(line, " SSVE-VL-");
+			fs->ok_za += !!strstr(line, " ZA-VL-");
+		}
+		if (!strncmp(line, "not ok", 6) && !fs->first_bad[0])
+			snprintf(fs->first_bad, sizeof(fs->first_bad), "%.200s",
+				 line);
+		pthread_mutex_unlock(&fs->lock);
+	}
+	pthread_mutex_lock(&fs->lock);
+	fs->ended = true;
+	pthread_mutex_unlock(&fs->lock);
+	return NULL;
+}
+
+/**
+ * fp_stress_start() - start fp-stress and wait until all its children run
+ * @fs: its state
+ * @path: fp-stress (fp_stress_find())
+ * @seconds: how long it runs (its -t), a string
+ *
+ * It gets SIGTERM should this program die first.
+ *
+ * Return: false if it did not get as far as running its children.
+ */
+bool fp_stress_start(struct fp_stress *fs, const char *path,
+		     const char *seconds)
+{
+	bool running = false, ended = false;
+	int pfd[2], i;
+
+	*fs = (struct fp_stress) { .pass = -1, .fail = -1 };
+	pthread_mutex_init(&fs->lock, NULL);
+	TEST_ASSERT(!pipe(pfd), "pipe failed");
+	fs->pid = fork();
+	TEST_ASSERT(fs->pid >= 0, "fork failed");
+	if (!fs->pid) {
+		char dir[PATH_MAX], *slash;
+
+		/* It runs its helpers (./sve-test, ...) from its directory. */
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = 0;
+			if (chdir(dir))
+				_exit(126);
+		}
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		close(pfd[1]);
+		execl(path, path, "-t", seconds, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	fs->out = fdopen(pfd[0], "r");
+	TEST_ASSERT(fs->out, "fdopen failed");
+	pthread_create(&fs->reader, NULL, fp_stress_reader, fs);
+	for (i = 0; i < 6000 && !running && !ended; i++) {
+		usleep(100000);
+		pthread_mutex_lock(&fs->lock);
+		running = fs->running;
+		ended = fs->ended;
+		pthread_mutex_unlock(&fs->lock);
+	}
+	return running;
+}
+
+/**
+ * fp_stress_ended() - has fp-stress finished by itself?
+ * @fs: its state
+ *
+ * Return: true once it and its children have ended.
+ */
+bool fp_stress_ended(struct fp_stress *fs)
+{
+	bool ended;
+
+	pthread_mutex_lock(&fs->lock);
+	ended = fs->ended;
+	pthread_mutex_unlock(&fs->lock);
+	return ended;
+}
+
+/**
+ * fp_stress_stop() - end fp-stress and judge it
+ * @fs: its state
+ * @name: the test case, for the messages
+ * @wait: let it end by itself (its -t); else stop it now (SIGTERM), and
+ *        it must still have been running
+ *
+ * Return: true if it ran children, none of them failed, and it exited 0.
+ */
+bool fp_stress_stop(struct fp_stress *fs, const char *name, bool wait)
+{
+	bool ok = true;
+	int status = 0;
+
+	if (wait) {
+		waitpid(fs->pid, &status, 0);
+	} else if (waitpid(fs->pid, &status, WNOHANG) == 0) {
+		kill(fs->pid, SIGTERM);
+		waitpid(fs->pid, &status, 0);
+	} else {
+		ksft_print_msg("%s: fp-stress ended before the VM did\n", name);
+		ok = false;
+	}
+	pthread_join(fs->reader, NULL);
+	fclose(fs->out);
+	ksft_print_msg("%s: fp-stress totals pass:%d fail:%d, exit status %#x\n",
+		       name, fs->pass, fs->fail, status);
+	ksft_print_msg("%s: fp-stress: %u streaming SVE and %u ZA children passed\n",
+		       name, fs->ok_ssve, fs->ok_za);
+	if (fs->first_bad[0])
+		ksft_print_msg("%s: fp-stress: %s", name, fs->first_bad);
+	return ok && fs->pass > 0 && fs->fail == 0 && WIFEXITED(status) &&
+	       !WEXITSTATUS(status);
+}
+
+/**
+ * fp_za_load() - turn ZA on and load it
+ * @buf: @svl rows of @svl bytes
+ * @svl: the calling thread's streaming vector length, in bytes
+ */
+void fp_za_load(const uint8_t *buf, unsigned int svl)
+{
+	register const uint8_t *x0 asm("x0") = buf;
+	register uint64_t x12 asm("x12") = 0;
+	register uint64_t x1 asm("x1") = svl;
+
+	asm volatile(SMSTART_ZA
+		     "1:	" LDR_ZA_W12_X0
+		     "	add	x0, x0, x1\n"
+		     "	add	x12, x12, #1\n"
+		     "	cmp	x12, x1\n"
+		     "	b.lo	1b\n"
+		     : "+r" (x0), "+r" (x12) : "r" (x1) : "cc", "memory");
+}
+
+/**
+ * fp_za_store() - store ZA, which stays on
+ * @buf: room for @svl rows of @svl bytes
+ * @svl: the calling thread's streaming vector length, in bytes
+ */
+void fp_za_store(uint8_t *buf, unsigned int svl)
+{
+	register uint8_t *x0 asm("x0") = buf;
+	register uint64_t x12 asm("x12") = 0;
+	register uint64_t x1 asm("x1") = svl;
+
+	asm volatile("1:	" STR_ZA_W12_X0
+		     "	add	x0, x0, x1\n"
+		     "	add	x12, x12, #1\n"
+		     "	cmp	x12, x1\n"
+		     "	b.lo	1b\n"
+		     : "+r" (x0), "+r" (x12) : "r" (x1) : "cc", "memory");
 }
