@@ -10,9 +10,10 @@
  * - vls-default: KVM_REG_ARM64_SME_VLS starts as exactly the host's
  *   streaming lengths.
  * - one-reg-at-every-svl: for each streaming length the host has, a vCPU
- *   limited to it round-trips every ZA row and Z register in streaming
- *   mode (bytes past the length read as zero), SVCR.SM changes zero the Z
- *   registers, SVCR.ZA 0->1 zeroes ZA.
+ *   limited to it round-trips every ZA row and Z and P register (and FFR
+ *   with FA64, else FFR does not exist) in streaming mode (bytes past the
+ *   length read as zero), SVCR.SM changes zero the Z registers, SVCR.ZA
+ *   0->1 zeroes ZA.
  * - bad-input: a documented errno for each bad request (SME_VLS after
  *   finalize EPERM, a length the host lacks or none EINVAL, a ZA row with
  *   SVCR.ZA clear EBUSY, a row past the length, a slice above 0 or ZT0
@@ -330,6 +331,7 @@ static void guest_sve_code(void)
 /* ---- host ---- */
 
 static unsigned int host_svls[16], nr_host_svls;
+static bool gs_fa64;		/* ID_AA64SMFR0_EL1.FA64 as guests see it */
 
 /* The host's streaming lengths, from the SME prctl. */
 static void probe_host_svls(void)
@@ -793,6 +795,25 @@ static unsigned int one_reg_at(unsigned int svl)
 					       svl, n);
 		}
 	}
+	/* P, and FFR with FA64, at the streaming length too (svl / 8 bytes). */
+	for (n = 0; n < 17; n++) {
+		uint64_t id = n < 16 ? KVM_REG_ARM64_SVE_PREG(n, 0) :
+				       KVM_REG_ARM64_SVE_FFR(0);
+		int rc;
+
+		gs_fill(set, 32, n + 99);
+		rc = reg_xfer(vcpu, true, id, set);
+		if (n == 16 && !gs_fa64 && rc == -1 && errno == ENOENT)
+			continue;
+		if (rc || reg_xfer(vcpu, false, id, get) ||
+		    memcmp(get, set, svl / 8) ||
+		    memcmp(get + svl / 8, zero, 32 - svl / 8)) {
+			if (!bad++)
+				ksft_print_msg("svl %u: streaming %s%u did not round-trip\n",
+					       svl, n < 16 ? "P" : "FFR",
+					       n < 16 ? n : 0);
+		}
+	}
 	/* Leaving streaming mode zeroes Z; ZA stays. */
 	svcr = SVCR_ZA_BIT;
 	bad += !!reg_xfer(vcpu, true, SYS_SVCR_ID, &svcr);
@@ -1066,6 +1087,7 @@ int main(void)
 		ksft_finished();
 	}
 	probe_host_svls();
+	gs_fa64 = getauxval(AT_HWCAP2) & HWCAP2_SME_FA64;
 	vmm_svl = prctl(PR_SME_GET_VL) & 0xffff;
 	vm = vm_create(1);
 	rc = vcpu_init_err(vm, 1U << KVM_ARM_VCPU_SME);
