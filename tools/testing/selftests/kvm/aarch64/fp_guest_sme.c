@@ -93,16 +93,6 @@ static uint64_t gs_seed(unsigned int id, unsigned int round, unsigned int what)
 	return (id + 1) * 0x9e3779b97f4a7c15ULL ^ (round << 8 | what);
 }
 
-static void gs_fill(uint8_t *buf, size_t len, uint64_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		buf[i] = seed >> 56;
-	}
-}
-
 /* ---- guest ---- */
 
 struct gs_bufs {
@@ -253,9 +243,9 @@ static void guest_code(uint64_t id)
 	gic_init(GIC_V3, GS_VCPUS);
 	gic_irq_enable(FP_VTIMER_IRQ);
 	for (r = 0; r < GS_ROUNDS; r++) {
-		gs_fill(s->za, svl * svl, gs_seed(id, r, 0));
-		gs_fill(s->z, 32 * svl, gs_seed(id, r, 1));
-		gs_fill(s->p, 16 * svl / 8, gs_seed(id, r, 2));
+		fp_fill(s->za, svl * svl, gs_seed(id, r, 0));
+		fp_fill(s->z, 32 * svl, gs_seed(id, r, 1));
+		fp_fill(s->p, 16 * svl / 8, gs_seed(id, r, 2));
 		guest_round(s, d, svl, r % 3, r, ticks);
 		if (r % 3 == 2) {
 			irq = gic_get_and_ack_irq();
@@ -317,7 +307,7 @@ static void guest_sve_code(void)
 	gic_init(GIC_V3, 1);
 	gic_irq_enable(FP_VTIMER_IRQ);
 	for (r = 0; r < GS_ROUNDS; r++) {
-		gs_fill(sve_src, 32 * vl, gs_seed(7, r, 1));
+		fp_fill(sve_src, 32 * vl, gs_seed(7, r, 1));
 		guest_sve_round(ticks);
 		irq = gic_get_and_ack_irq();
 		if (irq < 1020)
@@ -449,17 +439,6 @@ static struct kvm_vm *gs_vm(unsigned int n, unsigned int max_svl,
 
 static unsigned int vmm_svl;
 
-static uint64_t vmm_tpidr2(uint64_t set, bool write)
-{
-	uint64_t v = set;
-
-	if (write)
-		asm volatile("msr " TPIDR2_NAME ", %0" : : "r" (v));
-	else
-		asm volatile("mrs %0, " TPIDR2_NAME : "=r" (v));
-	return v;
-}
-
 /* ---- streaming-every-exit ---- */
 
 struct gs_thread {
@@ -481,7 +460,7 @@ static unsigned int check_one_reg(struct gs_thread *t, unsigned int round)
 			       t->id, round, svcr, strerror(errno));
 		return 1;
 	}
-	gs_fill(want, t->svl * t->svl, gs_seed(t->id, round, 0));
+	fp_fill(want, t->svl * t->svl, gs_seed(t->id, round, 0));
 	for (n = 0; n < t->svl; n++) {
 		if (reg_xfer(t->vcpu, false, KVM_REG_ARM64_SME_ZAHREG(n, 0),
 			     row)) {
@@ -553,8 +532,8 @@ static void *gs_thread_fn(void *arg)
 		vmm_want = malloc(GS_MAX_SVL * GS_MAX_SVL);
 		vmm_seen = malloc(GS_MAX_SVL * GS_MAX_SVL);
 		TEST_ASSERT(vmm_want && vmm_seen, "out of memory");
-		gs_fill(vmm_want, vmm_svl * vmm_svl, 0x766d6d);
-		vmm_tpidr2(TPIDR2_MARK, true);
+		fp_fill(vmm_want, vmm_svl * vmm_svl, 0x766d6d);
+		fp_write_tpidr2(TPIDR2_MARK);
 		fp_za_load(vmm_want, vmm_svl);
 	}
 	while (!done && t->runs < 8 * GS_ROUNDS) {
@@ -583,11 +562,11 @@ static void *gs_thread_fn(void *arg)
 			if (za)
 				fp_za_store(vmm_seen, vmm_svl);
 			if (!za || memcmp(vmm_want, vmm_seen, vmm_svl * vmm_svl) ||
-			    vmm_tpidr2(0, false) != TPIDR2_MARK) {
+			    fp_read_tpidr2() != TPIDR2_MARK) {
 				if (!t->bad++)
 					ksft_print_msg("run %u: VMM ZA%s or TPIDR2 changed\n",
 						       t->runs, za ? "" : " (off)");
-				vmm_tpidr2(TPIDR2_MARK, true);
+				fp_write_tpidr2(TPIDR2_MARK);
 				fp_za_load(vmm_want, vmm_svl);
 			}
 		}
@@ -761,7 +740,7 @@ static unsigned int one_reg_at(unsigned int svl)
 	svcr = SVCR_ZA_BIT;
 	bad += !!reg_xfer(vcpu, true, SYS_SVCR_ID, &svcr);
 	for (n = 0; n < svl; n++) {
-		gs_fill(set, sizeof(set), n + svl * 1000);
+		fp_fill(set, sizeof(set), n + svl * 1000);
 		if (reg_xfer(vcpu, false, KVM_REG_ARM64_SME_ZAHREG(n, 0), get) ||
 		    memcmp(get, zero, sizeof(get)))
 			bad++;
@@ -784,7 +763,7 @@ static unsigned int one_reg_at(unsigned int svl)
 	svcr = SVCR_ZA_BIT | SVCR_SM_BIT;
 	bad += !!reg_xfer(vcpu, true, SYS_SVCR_ID, &svcr);
 	for (n = 0; n < 32; n++) {
-		gs_fill(set, sizeof(set), n + 77);
+		fp_fill(set, sizeof(set), n + 77);
 		if (reg_xfer(vcpu, false, KVM_REG_ARM64_SVE_ZREG(n, 0), get) ||
 		    memcmp(get, zero, sizeof(get)) ||
 		    reg_xfer(vcpu, true, KVM_REG_ARM64_SVE_ZREG(n, 0), set) ||
@@ -801,7 +780,7 @@ static unsigned int one_reg_at(unsigned int svl)
 				       KVM_REG_ARM64_SVE_FFR(0);
 		int rc;
 
-		gs_fill(set, 32, n + 99);
+		fp_fill(set, 32, n + 99);
 		rc = reg_xfer(vcpu, true, id, set);
 		if (n == 16 && !gs_fa64 && rc == -1 && errno == ENOENT)
 			continue;
@@ -817,7 +796,7 @@ static unsigned int one_reg_at(unsigned int svl)
 	/* Leaving streaming mode zeroes Z; ZA stays. */
 	svcr = SVCR_ZA_BIT;
 	bad += !!reg_xfer(vcpu, true, SYS_SVCR_ID, &svcr);
-	gs_fill(set, sizeof(set), svl - 1 + svl * 1000);
+	fp_fill(set, sizeof(set), svl - 1 + svl * 1000);
 	if (reg_xfer(vcpu, false, KVM_REG_ARM64_SVE_ZREG(31, 0), get) ||
 	    memcmp(get, zero, sizeof(get)) ||
 	    reg_xfer(vcpu, false, KVM_REG_ARM64_SME_ZAHREG(svl - 1, 0), get) ||

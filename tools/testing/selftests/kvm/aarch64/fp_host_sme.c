@@ -89,32 +89,9 @@ static unsigned int read_svl(void)
 	return x0;
 }
 
-static uint64_t read_tpidr2(void)
-{
-	uint64_t v;
-
-	asm volatile("mrs %0, " TPIDR2_NAME : "=r" (v));
-	return v;
-}
-
-static void write_tpidr2(uint64_t v)
-{
-	asm volatile("msr " TPIDR2_NAME ", %0" : : "r" (v));
-}
-
 static void za_off(void)
 {
 	asm volatile(SMSTOP_ZA ::: "memory");
-}
-
-static void fill(uint8_t *buf, size_t len, uint64_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		buf[i] = seed >> 56;
-	}
 }
 
 /* First differing byte, or -1. */
@@ -228,7 +205,7 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 	struct ucall uc;
 	bool done = false;
 
-	write_tpidr2(TPIDR2_MARK);
+	fp_write_tpidr2(TPIDR2_MARK);
 	fp_za_load(want, svl);
 	while (!done && runs++ < 4 * SME_RUNS) {
 		uint64_t svcr, tpidr2;
@@ -239,7 +216,7 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 			kvm_pin_this_task_to_pcpu(runs % cpus);
 		rc = __vcpu_run(vcpu);
 		svcr = fp_read_svcr();
-		tpidr2 = read_tpidr2();
+		tpidr2 = fp_read_tpidr2();
 		if (svcr & SVCR_ZA_BIT) {
 			fp_za_store(seen, svl);
 			at = first_diff(want, seen, svl * svl);
@@ -249,7 +226,7 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 				ksft_print_msg("run %u: rc %d SVCR %#lx TPIDR2 %#lx ZA %ld\n",
 					       runs, rc, svcr, tpidr2, at);
 			/* Start again from the pattern. */
-			write_tpidr2(TPIDR2_MARK);
+			fp_write_tpidr2(TPIDR2_MARK);
 			fp_za_load(want, svl);
 			if (rc)
 				break;
@@ -329,7 +306,7 @@ static void test_za_kvm_run(const struct za_case *c)
 		if (!fp_stress_start(&fs, stress_path, SME_STRESS_S))
 			bad++;
 	}
-	fill(want, svl * svl, 0x5e3 + c->sve);
+	fp_fill(want, svl * svl, 0x5e3 + c->sve);
 	do {
 		int gic_fd;
 
@@ -513,7 +490,7 @@ static void *ssve_thread(void *arg)
 	for (round = 0; round < SSVE_ROUNDS; round++) {
 		getrusage(RUSAGE_THREAD, &ru);
 		before = ru.ru_nivcsw;
-		fill((uint8_t *)&ssve_want, sizeof(ssve_want), 0x55e + round);
+		fp_fill((uint8_t *)&ssve_want, sizeof(ssve_want), 0x55e + round);
 		memset(&ssve_seen, 0, sizeof(ssve_seen));
 		ssve_hold(&ssve_want, &ssve_seen, loops);
 		getrusage(RUSAGE_THREAD, &ru);

@@ -46,8 +46,23 @@ static inline uint64_t fp_read_svcr(void)
 	return v;
 }
 
+/* The calling thread's TPIDR2_EL0 (SME only). */
+static inline uint64_t fp_read_tpidr2(void)
+{
+	uint64_t v;
+
+	asm volatile("mrs %0, " TPIDR2_NAME : "=r" (v));
+	return v;
+}
+
+static inline void fp_write_tpidr2(uint64_t v)
+{
+	asm volatile("msr " TPIDR2_NAME ", %0" : : "r" (v));
+}
+
 bool fp_vcpu_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val);
 void fp_guest_wfi_once(uint64_t ticks);
+void fp_fill(uint8_t *buf, size_t len, uint64_t seed);
 void fp_za_load(const uint8_t *buf, unsigned int svl);
 void fp_za_store(uint8_t *buf, unsigned int svl);
 

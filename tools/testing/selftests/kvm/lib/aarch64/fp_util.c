@@ -251,6 +251,22 @@ bool fp_stress_stop(struct fp_stress *fs, const char *name, bool wait)
 }
 
 /**
+ * fp_fill() - fill a buffer with a pattern that follows from a seed
+ * @buf: the buffer
+ * @len: its size
+ * @seed: the same seed gives the same bytes, in the guest as in the host
+ */
+void fp_fill(uint8_t *buf, size_t len, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		buf[i] = seed >> 56;
+	}
+}
+
+/**
  * fp_za_load() - turn ZA on and load it
  * @buf: @svl rows of @svl bytes
  * @svl: the calling thread's streaming vector length, in bytes
