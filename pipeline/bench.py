@@ -30,7 +30,19 @@ WORKS = ["none", "fp1", "sve1", "fpall", "sveall"]
 STATS = ["fp_host_save", "fp_guest_load", "fp_guest_save", "fp_trap",
          "fp_reload_avoided"]
 # Read too, but not the model's business: SME (stock has none).
-SME_STATS = ["fp_host_sme_flush", "fp_host_za_save"]
+SME_STATS = ["fp_host_sme_flush", "fp_host_za_save", "fp_guest_za_load",
+             "fp_guest_za_save"]
+# The guest's ZA transfers per iteration each exit kind needs at least
+# (load, save) with the guest's PSTATE.ZA set and FP used in every
+# iteration: an exit handled in the kernel none; a WFI sleep the save at
+# put (nobody else takes the registers while the thread sleeps); a return
+# to userspace, where the VMM's registers come back, or a preemption by a
+# thread that uses FP, the save and a reload. Lazy switching is to need
+# no more.
+GUEST_ZA_BOUND = {"user": (1, 1), "hvc": (0, 0), "wfi": (0, 1),
+                  "preempt": (1, 1)}
+# Per iteration, what a batch's own exit to userspace may add.
+GUEST_ZA_SLACK = 0.01
 SPLAT = re.compile(r"WARNING:|BUG:|Oops|Kernel panic|Unable to handle kernel"
                    r"|Internal error:|hyp panic|HYP panic")
 KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode "
@@ -139,10 +151,43 @@ def fmt(v, width=9, prec=0):
     return f"{v:{width}.{prec}f}" if v is not None else f"{'-':>{width}}"
 
 
+def guest_za_report(mode, o, val, targets):
+    """Ours' classes with PSTATE.ZA (and SM) set in the guest, against the
+    same class without, and their ZA transfers against GUEST_ZA_BOUND."""
+    rows = sorted((c for c in o.get("sme", {}).values()
+                   if c["za"].startswith("guest") and c["reps"]),
+                  key=lambda c: (c["za"], c["class"], c["svl"]))
+    if not rows:
+        return
+    print(f"\n== {mode.upper()}, SME guests (ours only): the guest has "
+          f"PSTATE.ZA set (guestsm: and PSTATE.SM) ==")
+    print(f"{'class':16} {'guest':>7} {'SVL':>4} {'ours':>9} {'with ZA':>9} "
+          f"{'+instr':>8}  za_load/it za_save/it guest_load/it  least")
+    for c in rows:
+        x, w = c["class"].split("/")
+        zv, _ = per_iter(c)
+        base = val.get((x, w), (None, None))[1]
+        zl = stat_per_iter(c, "fp_guest_za_load")
+        zs = stat_per_iter(c, "fp_guest_za_save")
+        gl = stat_per_iter(c, "fp_guest_load")
+        want = GUEST_ZA_BOUND[x]
+        print(f"{c['class']:16} {c['za']:>7} {c['svl']:4} {fmt(base)} "
+              f"{zv:9.0f} {fmt(None if base is None else zv - base, 8)}  "
+              f"{fmt(zl, 10, 3)} {fmt(zs, 10, 3)} {fmt(gl, 13, 3)}  "
+              f"{want[0]}/{want[1]}")
+        good = (zl is not None and zs is not None and
+                want[0] <= zl <= want[0] + GUEST_ZA_SLACK and
+                want[1] <= zs <= want[1] + GUEST_ZA_SLACK)
+        targets.append((mode, f"guest ZA {c['class']} {c['za']} SVL "
+                        f"{c['svl']}: ZA load/save per iteration at the "
+                        f"least {want[0]}/{want[1]}", good,
+                        f"{fmt(zl, 0, 3).strip()}/{fmt(zs, 0, 3).strip()}"))
+
+
 def sme_report(mode, o, val):
     """Ours' classes with ZA live in a host thread, against the same class
     without (val: (exit, work) -> (stock, ours) per iteration)."""
-    if not o.get("sme"):
+    if not any(not c["za"].startswith("guest") for c in o.get("sme", {}).values()):
         return
     print(f"\n== {mode.upper()}, SME (ours only: the base has SME off): "
           f"a host thread with PSTATE.ZA set ==")
@@ -152,7 +197,7 @@ def sme_report(mode, o, val):
     for key, c in sorted(o["sme"].items(),
                          key=lambda kv_: (kv_[1]["class"], kv_[1]["za"],
                                           kv_[1]["svl"])):
-        if not c["reps"]:
+        if not c["reps"] or c["za"].startswith("guest"):
             continue
         x, w = c["class"].split("/")
         zv, zs = per_iter(c)
@@ -261,6 +306,7 @@ def report(outdir, modes):
                 targets.append((mode, f"{label} {w} delta <= {limit}x stock",
                                 good, f"{dn:.0f} vs {ds:.0f}"))
         sme_report(mode, o, val)
+        guest_za_report(mode, o, val, targets)
         for variant, r in (("stock", s), ("ours", o)):
             for e in r.get("sr", []):
                 sr_rows.append({"mode": mode, "variant": variant, **e})

@@ -41,6 +41,18 @@
  *   za=rival  the preempt class's rival thread has PSTATE.ZA set, so
  *             every preemption switches a task with SME state in and out
  *
+ *   za=guest   the vCPU has SME (KVM_ARM_VCPU_SME) and the guest keeps
+ *              PSTATE.ZA set through the class, its work unchanged
+ *   za=guestsm the same with PSTATE.SM set as well, the work done on the
+ *              streaming Z registers (only where the CPU has FA64: the
+ *              guest's ucalls may use FP/SIMD instructions)
+ *
+ * The guest classes run with the vCPU's longest streaming length (its
+ * KVM_REG_ARM64_SME_VLS, which sets the layout ZA moves in) at the host's
+ * default and at the largest one, the guest at that length (SMCR_EL1.LEN);
+ * their lines add the vCPU's fp_guest_za_load and fp_guest_za_save, which
+ * the report holds to the least each exit kind needs.
+ *
  * Stock has no SME (BROKEN in the base), so these are ours only; the
  * report sets each against the same class without ZA.
  *
@@ -80,6 +92,7 @@
 #define FPB_MAX_VL	256
 #define FPB_CPACR_FPEN	(3UL << 20)
 #define FPB_CPACR_ZEN	(3UL << 16)
+#define FPB_CPACR_SMEN	(3UL << 24)
 #define FPB_USER_OFF	16	/* offsets into the ucall MMIO page */
 #define FPB_EFD_OFF	32
 
@@ -104,9 +117,16 @@ static const char * const exit_name[NR_EXIT] = {
 };
 
 /* Which host thread, if any, has PSTATE.ZA set during a class. */
-enum fpb_za { ZA_OFF, ZA_VMM, ZA_RIVAL };
+enum fpb_za { ZA_OFF, ZA_VMM, ZA_RIVAL, ZA_GUEST, ZA_GUEST_SM };
 
-static const char * const za_name[] = { "off", "vmm", "rival" };
+static const char * const za_name[] = {
+	"off", "vmm", "rival", "guest", "guestsm",
+};
+
+static bool za_in_guest(enum fpb_za za)
+{
+	return za == ZA_GUEST || za == ZA_GUEST_SM;
+}
 
 /* The SME classes: each runs at the default and at the largest SVL. */
 static const struct {
@@ -119,6 +139,12 @@ static const struct {
 	{ X_HVC, W_FP1, ZA_VMM },
 	{ X_PREEMPT, W_FP1, ZA_VMM },
 	{ X_PREEMPT, W_FP1, ZA_RIVAL },
+	{ X_USER, W_FP1, ZA_GUEST },
+	{ X_HVC, W_FP1, ZA_GUEST },
+	{ X_WFI, W_FP1, ZA_GUEST },
+	{ X_PREEMPT, W_FP1, ZA_GUEST },
+	{ X_USER, W_SVE1, ZA_GUEST_SM },
+	{ X_HVC, W_SVE1, ZA_GUEST_SM },
 };
 
 /*
@@ -129,6 +155,7 @@ static const struct {
 static const char * const stat_name[] = {
 	"fp_host_save", "fp_guest_load", "fp_guest_save", "fp_trap",
 	"fp_reload_avoided", "fp_host_sme_flush", "fp_host_za_save",
+	"fp_guest_za_load", "fp_guest_za_save",
 };
 
 #define NR_STATS	ARRAY_SIZE(stat_name)
@@ -152,6 +179,7 @@ struct bench_cfg {
 	uint32_t gic;
 	uint32_t sve;
 	uint32_t wfi_us;
+	uint32_t sme;		/* enum fpb_za: ZA_GUEST, ZA_GUEST_SM or 0 */
 };
 
 static struct bench_cfg bcfg;
@@ -231,6 +259,7 @@ static void guest_main(void)
 {
 	uint64_t mmio_base = (uint64_t)ucall_exit_mmio_addr;
 	uint64_t ticks = (uint64_t)timer_get_cntfrq() * bcfg.wfi_us / 1000000;
+	uint64_t svl = 0;
 	uint32_t i, n, batch;
 
 	if (bcfg.gic) {
@@ -242,6 +271,16 @@ static void guest_main(void)
 		asm volatile("msr S3_0_C1_C2_0, %0" : : "r" (0xfUL));
 		isb();
 	}
+	/* PSTATE.ZA (and SM) on for good, at the vCPU's longest SVL. */
+	if (bcfg.sme) {
+		asm volatile("msr S3_0_C1_C2_6, %0" : : "r" (0xfUL));
+		isb();
+		if (bcfg.sme == ZA_GUEST_SM)
+			asm volatile(SMSTART_SMZA : : : "memory");
+		else
+			asm volatile(SMSTART_ZA : : : "memory");
+		asm volatile(RDSVL_X0 "mov %0, x0" : "=r" (svl) : : "x0");
+	}
 
 	for (batch = 0;; batch++) {
 		n = batch ? bcfg.iters : bcfg.warm;
@@ -249,7 +288,7 @@ static void guest_main(void)
 			guest_work(bcfg.work, &guest_img);
 			guest_exit(bcfg.exit, mmio_base, ticks);
 		}
-		GUEST_SYNC(batch);
+		GUEST_SYNC_ARGS(batch, svl, bcfg.sme ? fp_read_svcr() : 0, 0, 0);
 	}
 }
 
@@ -258,6 +297,11 @@ static void guest_main(void)
 static int bench_cpu;
 static bool have_sve;
 static bool have_sme;
+static bool have_guest_sme;	/* KVM_CAP_ARM_SME */
+static bool have_fa64;
+
+/* What the guest reported with its last batch: its SVL and SVCR. */
+static uint64_t guest_svl, guest_svcr;
 
 static uint64_t now_ns(void)
 {
@@ -818,20 +862,50 @@ struct bench_opts {
 	bool no_sr;
 };
 
-static struct kvm_vcpu *bench_vcpu_add(struct kvm_vm *vm)
+/*
+ * Narrow an SME vCPU's streaming lengths to those up to @svl bytes, so
+ * that its ZA is SVL x SVL bytes at most.
+ */
+static void bench_sme_vls(struct kvm_vcpu *vcpu, unsigned int svl)
+{
+	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
+	struct kvm_one_reg reg = {
+		.id = KVM_REG_ARM64_SME_VLS,
+		.addr = (uint64_t)vls,
+	};
+	unsigned int vq;
+
+	vcpu_ioctl(vcpu, KVM_GET_ONE_REG, &reg);
+	for (vq = svl / 16 + 1; vq <= KVM_ARM64_SME_VQ_MAX; vq++)
+		vls[(vq - 1) / 64] &= ~(1ULL << ((vq - 1) % 64));
+	vcpu_ioctl(vcpu, KVM_SET_ONE_REG, &reg);
+}
+
+/*
+ * One vCPU with SVE where the host has it, and SME if @sme_svl is not 0,
+ * its streaming lengths up to that.
+ */
+static struct kvm_vcpu *bench_vcpu_add(struct kvm_vm *vm, unsigned int sme_svl)
 {
 	struct kvm_vcpu_init init;
 	struct kvm_vcpu *vcpu;
 	int feature = KVM_ARM_VCPU_SVE;
+	bool sme = sme_svl;
 
 	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
 	if (have_sve)
 		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	if (sme)
+		init.features[0] |= 1U << KVM_ARM_VCPU_SME;
 	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
+	if (sme)
+		bench_sme_vls(vcpu, sme_svl);
 	if (have_sve) {
+		/* Finalizes the streaming lengths too, where SME is on. */
 		vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
 		vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
-			     FPB_CPACR_FPEN | FPB_CPACR_ZEN);
+			     FPB_CPACR_FPEN | FPB_CPACR_ZEN |
+			     (sme ? FPB_CPACR_SMEN : 0));
 	}
 	return vcpu;
 }
@@ -863,6 +937,8 @@ static void run_batch(struct kvm_vcpu *vcpu, uint64_t user_gpa,
 			TEST_ASSERT(uc.args[1] == batch,
 				    "batch %lu done, expected %u",
 				    uc.args[1], batch);
+			guest_svl = uc.args[2];
+			guest_svcr = uc.args[3];
 			return;
 		case UCALL_ABORT:
 			REPORT_GUEST_ASSERT(uc);
@@ -900,7 +976,7 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 
 	kvm_pin_this_task_to_pcpu(bench_cpu);
 	vm = vm_create(1);
-	vcpu = bench_vcpu_add(vm);
+	vcpu = bench_vcpu_add(vm, za_in_guest(za) ? svl : 0);
 	gpa = vm->ucall_mmio_addr;
 	if (x == X_WFI) {
 		gic_fd = vgic_v3_setup(vm, 1, 64);
@@ -931,6 +1007,7 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 		.gic = x == X_WFI,
 		.sve = have_sve,
 		.wfi_us = o->wfi_us,
+		.sme = za_in_guest(za) ? za : 0,
 	};
 	sync_global_to_guest(vm, bcfg);
 	stats_open(&st, vm, vcpu);
@@ -940,6 +1017,8 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 		svl = za_on(svl);
 	}
 	run_batch(vcpu, gpa + FPB_USER_OFF, 0);
+	if (za_in_guest(za))
+		svl = guest_svl;
 	for (r = 1; r <= o->reps + traced_reps; r++) {
 		traced = r > o->reps;
 		if (traced && (r == o->reps + 1) && !trace_setup(gettid()))
@@ -957,6 +1036,10 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 		i0 = thread_csw(false) - i0;
 		if (traced)
 			trace_stop();
+		if (za_in_guest(za))
+			TEST_ASSERT(guest_svcr == (za == ZA_GUEST_SM ?
+				    SVCR_SM_BIT | SVCR_ZA_BIT : SVCR_ZA_BIT),
+				    "guest SVCR 0x%lx after batch %u", guest_svcr, r);
 		if (za)
 			printf("BENCH smeclass=%s/%s za=%s svl=%u",
 			       exit_name[x], work_name[w], za_name[za], svl);
@@ -1217,6 +1300,8 @@ int main(int argc, char *argv[])
 
 	have_sve = kvm_has_cap(KVM_CAP_ARM_SVE);
 	have_sme = getauxval(AT_HWCAP2) & HWCAP2_SME;
+	have_fa64 = getauxval(AT_HWCAP2) & HWCAP2_SME_FA64;
+	have_guest_sme = have_sve && kvm_has_cap(KVM_CAP_ARM_SME);
 	bench_cpu = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0;
 	printf("BENCH info cpu=%d sve=%d sme=%d iters=%u warm=%u reps=%u traced=%u wfi_us=%u\n",
 	       bench_cpu, have_sve, have_sme, o.iters, o.warm, o.reps,
@@ -1243,6 +1328,15 @@ int main(int argc, char *argv[])
 			 work_name[w], za_name[sme_class[i].za]);
 		if (!selected(o.filter, name))
 			continue;
+		if (za_in_guest(sme_class[i].za) &&
+		    (!have_guest_sme ||
+		     (sme_class[i].za == ZA_GUEST_SM && !have_fa64))) {
+			printf("BENCH smeclass=%s/%s za=%s svl=0 skipped=%s\n",
+			       exit_name[x], work_name[w],
+			       za_name[sme_class[i].za],
+			       have_guest_sme ? "no-fa64" : "no-guest-sme");
+			continue;
+		}
 		/* The default SVL, then the largest one (up to 2048 bits). */
 		run_class(&o, x, w, sme_class[i].za,
 			  prctl(PR_SME_GET_VL) & PR_SVE_VL_LEN_MASK);

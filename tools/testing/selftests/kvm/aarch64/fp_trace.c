@@ -19,7 +19,17 @@
  * followed by another entry says nothing: an interrupt may have ended the
  * run before the guest's FP use.
  *
- * The stock kernel has no kvm_fp events: the test skips there.
+ * guest-za-events: an SME vCPU with PSTATE.ZA set exits to this program
+ * every run, so each run saves its ZA at put and loads it again at its
+ * next first use. With kvm_fp_za enabled, the "guest ZA loaded" and
+ * "guest ZA saved" events must equal the growth of the vCPU's
+ * fp_guest_za_load and fp_guest_za_save stats, at least one of each per
+ * run (a preemption inside KVM_RUN adds a save, and a load if someone
+ * else used FP meanwhile); once the guest has cleared PSTATE.ZA, neither
+ * event nor stat may grow.
+ *
+ * The stock kernel has no kvm_fp events: the test skips there, and the
+ * second case where KVM offers no SME to guests.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 
@@ -75,6 +86,32 @@ static void guest_main(uint64_t mmio, uint64_t hvcs)
 		     "	b	1b\n"
 		     : : "r" (mmio), "r" (hvcs)
 		     : "x0", "x1", "x2", "x3", "x9", "v0", "memory", "cc");
+}
+
+/*
+ * An SME vCPU: PSTATE.ZA set for the first @za_runs runs, then cleared;
+ * FP at once after every entry, as above.
+ */
+static void guest_za_main(uint64_t mmio, uint64_t hvcs, uint64_t za_runs)
+{
+	uint64_t run;
+
+	asm volatile("msr S3_0_C1_C2_6, %0\nisb" : : "r" (0xfUL)); /* SMCR_EL1 */
+	asm volatile(SMSTART_ZA : : : "memory");
+	for (run = 0;; run++) {
+		if (run == za_runs)
+			asm volatile(SMSTOP_ZA : : : "memory");
+		asm volatile("	mov	x9, %1\n"
+			     "1:	fmov	d0, x9\n"
+			     "	mov	x0, #0x84000000\n"	/* PSCI_VERSION */
+			     "	hvc	#0\n"
+			     "	subs	x9, x9, #1\n"
+			     "	b.ne	1b\n"
+			     "	fmov	d0, x9\n"
+			     "	str	xzr, [%0]\n"
+			     : : "r" (mmio), "r" (hvcs)
+			     : "x0", "x1", "x2", "x3", "x9", "v0", "memory", "cc");
+	}
 }
 
 /* ---- host ---- */
@@ -150,6 +187,117 @@ static int ft_read(struct ft_event *ev, int max)
 	return n;
 }
 
+/* @runs runs of @vcpu, each ending in an MMIO exit, traced from empty. */
+static void ft_traced_runs(struct kvm_vcpu *vcpu, int runs)
+{
+	int i;
+
+	ft_must_write(FT_TRACEFS "/trace", "");
+	ft_must_write(FT_TRACEFS "/tracing_on", "1");
+	for (i = 0; i < runs; i++) {
+		vcpu_run(vcpu);
+		TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_MMIO);
+	}
+	ft_must_write(FT_TRACEFS "/tracing_on", "0");
+}
+
+/* The vCPU's kvm_fp_za events in the trace: ZA loads and saves. */
+static void ft_read_za(unsigned int *loads, unsigned int *saves)
+{
+	FILE *f = fopen(FT_TRACEFS "/trace", "r");
+	char line[512], *p;
+
+	TEST_ASSERT(f, "open " FT_TRACEFS "/trace: %s", strerror(errno));
+	*loads = *saves = 0;
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, " kvm_fp_za: ");
+		if (!p)
+			continue;
+		if (strstr(p, ": guest ZA loaded"))
+			(*loads)++;
+		else if (strstr(p, ": guest ZA saved"))
+			(*saves)++;
+	}
+	fclose(f);
+}
+
+/* One SME vCPU at its longest streaming length, FP, SVE and SME untrapped. */
+static struct kvm_vcpu *ft_sme_vcpu(struct kvm_vm *vm)
+{
+	int feature = KVM_ARM_VCPU_SVE;
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= (1U << KVM_ARM_VCPU_SVE) | (1U << KVM_ARM_VCPU_SME);
+	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_za_main);
+	vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
+	vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
+		     (3UL << 20) | (3UL << 16) | (3UL << 24));
+	return vcpu;
+}
+
+/*
+ * @runs runs of the SME vCPU, traced: are the kvm_fp_za events the growth
+ * of its ZA stats, and is that at least @runs of each (@za) or none?
+ */
+static bool ft_za_runs(struct kvm_vcpu *vcpu, unsigned int runs, bool za,
+		       const char *what)
+{
+	uint64_t l0, s0, l1, s1;
+	unsigned int loads, saves;
+
+	TEST_ASSERT(fp_vcpu_stat(vcpu, "fp_guest_za_load", &l0) &&
+		    fp_vcpu_stat(vcpu, "fp_guest_za_save", &s0),
+		    "no fp_guest_za_load/save stats");
+	ft_traced_runs(vcpu, runs);
+	fp_vcpu_stat(vcpu, "fp_guest_za_load", &l1);
+	fp_vcpu_stat(vcpu, "fp_guest_za_save", &s1);
+	ft_read_za(&loads, &saves);
+	ksft_print_msg("%s, %u runs: events ZA loaded %u, saved %u; stats +%lu, +%lu\n",
+		       what, runs, loads, saves, l1 - l0, s1 - s0);
+	if (loads != l1 - l0 || saves != s1 - s0)
+		return false;
+	return za ? loads >= runs && saves >= runs : !loads && !saves;
+}
+
+static void test_guest_za_events(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	char filter[64];
+	bool ok;
+
+	if (!kvm_has_cap(KVM_CAP_ARM_SME)) {
+		ksft_test_result_skip("guest-za-events: no KVM_CAP_ARM_SME\n");
+		return;
+	}
+	vm = vm_create(1);
+	vcpu = ft_sme_vcpu(vm);
+	sync_global_from_guest(vm, ucall_exit_mmio_addr);
+	vcpu_args_set(vcpu, 3, (uint64_t)ucall_exit_mmio_addr,
+		      (uint64_t)FT_HVCS, (uint64_t)(FT_RUNS + 1));
+
+	/* The first run loads a ZA that was never saved: not counted. */
+	vcpu_run(vcpu);
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_MMIO);
+	ft_must_write(FT_TRACEFS "/tracing_on", "0");
+	snprintf(filter, sizeof(filter), "common_pid == %d", getpid());
+	ft_must_write(FT_EVENTS "/filter", filter);
+	ft_must_write(FT_EVENTS "/kvm_fp_za/enable", "1");
+	ok = ft_za_runs(vcpu, FT_RUNS, true, "PSTATE.ZA set");
+	/* The run that clears PSTATE.ZA loads ZA once more; then none. */
+	vcpu_run(vcpu);
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_MMIO);
+	ok &= ft_za_runs(vcpu, FT_RUNS, false, "PSTATE.ZA clear");
+	ft_must_write(FT_EVENTS "/kvm_fp_za/enable", "0");
+	ft_must_write(FT_EVENTS "/filter", "0");
+	ft_must_write(FT_TRACEFS "/trace", "");
+	ft_must_write(FT_TRACEFS "/tracing_on", "1");
+	kvm_vm_free(vm);
+	ksft_test_result(ok, "guest-za-events\n");
+}
+
 int main(void)
 {
 	struct ft_event *ev = calloc(4096, sizeof(*ev));
@@ -161,11 +309,12 @@ int main(void)
 	bool ok = true;
 
 	ksft_print_header();
-	ksft_set_plan(1);
+	ksft_set_plan(2);
 	TEST_ASSERT(ev, "out of memory");
 	if (access(FT_EVENTS "/kvm_fp_enter/enable", W_OK)) {
 		ksft_test_result_skip("plan-labels: no kvm_fp tracepoints (%s)\n",
 				      strerror(errno));
+		ksft_test_result_skip("guest-za-events: no kvm_fp tracepoints\n");
 		ksft_finished();
 	}
 
@@ -176,19 +325,11 @@ int main(void)
 		      (uint64_t)FT_HVCS);
 
 	ft_must_write(FT_TRACEFS "/tracing_on", "0");
-	ft_must_write(FT_TRACEFS "/trace", "");
 	snprintf(filter, sizeof(filter), "common_pid == %d", getpid());
 	ft_must_write(FT_EVENTS "/filter", filter);
 	ft_must_write(FT_EVENTS "/kvm_fp_enter/enable", "1");
 	ft_must_write(FT_EVENTS "/kvm_fp_trap/enable", "1");
-	ft_must_write(FT_TRACEFS "/tracing_on", "1");
-
-	for (i = 0; i < FT_RUNS; i++) {
-		vcpu_run(vcpu);
-		TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_MMIO);
-	}
-
-	ft_must_write(FT_TRACEFS "/tracing_on", "0");
+	ft_traced_runs(vcpu, FT_RUNS);
 	ft_must_write(FT_EVENTS "/kvm_fp_enter/enable", "0");
 	ft_must_write(FT_EVENTS "/kvm_fp_trap/enable", "0");
 	ft_must_write(FT_EVENTS "/filter", "0");
@@ -240,5 +381,6 @@ int main(void)
 	}
 	ksft_test_result(ok, "plan-labels\n");
 	free(ev);
+	test_guest_za_events();
 	ksft_finished();
 }
