@@ -16,7 +16,7 @@ esac
 image=${IMAGE:-$(obj_dir "$variant")/arch/arm64/boot/Image}
 initrd=$BUILD/initramfs/initramfs.cpio
 [ -f "$image" ] || die "no $variant kernel at $image (run: make image${variant/ours/})"
-[ -f "$initrd" ] || die "no initramfs at $initrd (run: make initramfs)"
+[ -f "$initrd" ] || die "no initramfs at $initrd (run: make tests)"
 machine_check
 run=$BUILD/runs/${RUN_NAME:-$variant${DEBUG:+-debug}$(machine_sfx)}-$mode
 rm -rf "$run"
