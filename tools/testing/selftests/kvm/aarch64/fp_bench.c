@@ -90,9 +90,6 @@
 #include "ucall_common.h"
 
 #define FPB_MAX_VL	256
-#define FPB_CPACR_FPEN	(3UL << 20)
-#define FPB_CPACR_ZEN	(3UL << 16)
-#define FPB_CPACR_SMEN	(3UL << 24)
 #define FPB_USER_OFF	16	/* offsets into the ucall MMIO page */
 #define FPB_EFD_OFF	32
 
@@ -863,51 +860,12 @@ struct bench_opts {
 };
 
 /*
- * Narrow an SME vCPU's streaming lengths to those up to @svl bytes, so
- * that its ZA is SVL x SVL bytes at most.
- */
-static void bench_sme_vls(struct kvm_vcpu *vcpu, unsigned int svl)
-{
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	struct kvm_one_reg reg = {
-		.id = KVM_REG_ARM64_SME_VLS,
-		.addr = (uint64_t)vls,
-	};
-	unsigned int vq;
-
-	vcpu_ioctl(vcpu, KVM_GET_ONE_REG, &reg);
-	for (vq = svl / 16 + 1; vq <= KVM_ARM64_SME_VQ_MAX; vq++)
-		vls[(vq - 1) / 64] &= ~(1ULL << ((vq - 1) % 64));
-	vcpu_ioctl(vcpu, KVM_SET_ONE_REG, &reg);
-}
-
-/*
  * One vCPU with SVE where the host has it, and SME if @sme_svl is not 0,
- * its streaming lengths up to that.
+ * its streaming lengths up to that (so its ZA is SVL x SVL bytes at most).
  */
 static struct kvm_vcpu *bench_vcpu_add(struct kvm_vm *vm, unsigned int sme_svl)
 {
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-	int feature = KVM_ARM_VCPU_SVE;
-	bool sme = sme_svl;
-
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	if (have_sve)
-		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	if (sme)
-		init.features[0] |= 1U << KVM_ARM_VCPU_SME;
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-	if (sme)
-		bench_sme_vls(vcpu, sme_svl);
-	if (have_sve) {
-		/* Finalizes the streaming lengths too, where SME is on. */
-		vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
-		vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
-			     FPB_CPACR_FPEN | FPB_CPACR_ZEN |
-			     (sme ? FPB_CPACR_SMEN : 0));
-	}
-	return vcpu;
+	return fp_vcpu_add(vm, 0, guest_main, have_sve ? FP_VL_ALL : 0, sme_svl);
 }
 
 /*

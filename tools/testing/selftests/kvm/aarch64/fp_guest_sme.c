@@ -83,8 +83,6 @@
 #define SYS_SMCR_ID	KVM_ARM64_SYS_REG(sys_reg(3, 0, 1, 2, 6))
 #define SYS_TPIDR2_ID	KVM_ARM64_SYS_REG(sys_reg(3, 3, 13, 0, 5))
 #define SMCR_EL1_NAME	"S3_0_C1_C2_6"
-/* CPACR_EL1.FPEN, ZEN and SMEN: no traps inside the guest. */
-#define GS_CPACR	((3UL << 20) | (3UL << 16) | (3UL << 24))
 
 /* ---- patterns, the same in guest and host ---- */
 
@@ -374,49 +372,18 @@ static struct kvm_vm *gs_vm_sve(unsigned int n, unsigned int max_svl,
 				struct kvm_vcpu **vcpus)
 {
 	struct kvm_vm *vm = vm_create(n);
-	struct kvm_vcpu_init init;
 	uint64_t mmio_gpa;
 	unsigned int i;
 
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= (1U << KVM_ARM_VCPU_SVE) | (1U << KVM_ARM_VCPU_SME);
 	/* A guest exception is reported (UCALL_UNHANDLED), not a hang. */
 	vm_init_descriptor_tables(vm);
 	for (i = 0; i < n; i++) {
-		int feature = KVM_ARM_VCPU_VEC;
-
-		vcpus[i] = aarch64_vcpu_add(vm, i, &init, guest_code);
+		/* vCPU 0's SVE lengths only up to vcpu0_sve_vl, if set. */
+		vcpus[i] = fp_vcpu_add(vm, i, guest_code,
+				       !i && vcpu0_sve_vl ? vcpu0_sve_vl : FP_VL_ALL,
+				       max_svl ? max_svl : FP_VL_ALL);
 		vcpu_init_descriptor_tables(vcpus[i]);
 		vcpu_args_set(vcpus[i], 1, (uint64_t)i);
-		if (!i && vcpu0_sve_vl) {
-			uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-			unsigned int vq;
-
-			/* Only SVE lengths up to vcpu0_sve_vl. */
-			TEST_ASSERT(!reg_xfer(vcpus[i], false,
-					      KVM_REG_ARM64_SVE_VLS, vls),
-				    "get SVE_VLS: %s", strerror(errno));
-			for (vq = vcpu0_sve_vl / 16 + 1;
-			     vq <= KVM_ARM64_SVE_VQ_MAX; vq++)
-				vls[(vq - 1) / 64] &= ~(1ULL << ((vq - 1) % 64));
-			TEST_ASSERT(!reg_xfer(vcpus[i], true,
-					      KVM_REG_ARM64_SVE_VLS, vls),
-				    "set SVE_VLS: %s", strerror(errno));
-		}
-		if (max_svl) {
-			uint64_t vls[KVM_ARM64_SVE_VLS_WORDS] = {};
-			unsigned int j, w;
-
-			for (j = 0; j < nr_host_svls; j++)
-				if (host_svls[j] <= max_svl)
-					vls[0] |= vq_bit(host_svls[j], &w);
-			TEST_ASSERT(!reg_xfer(vcpus[i], true,
-					      KVM_REG_ARM64_SME_VLS, vls),
-				    "set SME_VLS: %s", strerror(errno));
-		}
-		vcpu_ioctl(vcpus[i], KVM_ARM_VCPU_FINALIZE, &feature);
-		vcpu_set_reg(vcpus[i], KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
-			     GS_CPACR);
 	}
 	if (kvm_has_cap(KVM_CAP_HALT_POLL))
 		vm_enable_cap(vm, KVM_CAP_HALT_POLL, 0);
@@ -869,7 +836,8 @@ static void test_bad_input(void)
 				   buf),
 			  EPERM, "ZA row before finalize");
 	vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
-	vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1), GS_CPACR);
+	vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
+		     FP_CPACR_FPEN | FP_CPACR_ZEN | FP_CPACR_SMEN);
 	bad += want_errno(reg_xfer(vcpu, true, KVM_REG_ARM64_SME_VLS, vls),
 			  EPERM, "SME_VLS after finalize");
 	bad += want_errno(reg_xfer(vcpu, false, KVM_REG_ARM64_SME_ZAHREG(0, 0),
@@ -1015,18 +983,12 @@ static void test_isolation(void)
 	struct kvm_vm *sme_vm = gs_vm(1, 0, &sme_vcpu), *sve_vm;
 	struct gs_thread ts = { .vcpu = sme_vcpu, .cpu = 0 };
 	struct gs_thread tv = { .cpu = 0 };
-	struct kvm_vcpu_init init;
-	int feature = KVM_ARM_VCPU_SVE;
 	pthread_t th[2];
 
 	sve_vm = vm_create(1);
-	vm_ioctl(sve_vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
 	vm_init_descriptor_tables(sve_vm);
-	sve_vcpu = aarch64_vcpu_add(sve_vm, 0, &init, guest_sve_code);
+	sve_vcpu = fp_vcpu_add(sve_vm, 0, guest_sve_code, FP_VL_ALL, 0);
 	vcpu_init_descriptor_tables(sve_vcpu);
-	vcpu_ioctl(sve_vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
-	vcpu_set_reg(sve_vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1), GS_CPACR);
 	vcpu_set_reg(sve_vcpu, KVM_ARM64_SYS_REG(SYS_ZCR_EL1), 15);
 	TEST_ASSERT(vgic_v3_setup(sve_vm, 1, 64) >= 0, "no in-kernel vGICv3");
 	tv.vcpu = sve_vcpu;

@@ -153,13 +153,9 @@ exits:
 static struct kvm_vm *sme_vm_wfi(bool sve, bool wfi, struct kvm_vcpu **vcpu,
 				 int *gic_fd)
 {
-	struct kvm_vcpu_init init;
 	struct kvm_vm *vm = vm_create(1);
 
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	if (sve)
-		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	*vcpu = aarch64_vcpu_add(vm, 0, &init, guest_code);
+	*vcpu = fp_vcpu_add(vm, 0, guest_code, sve ? FP_VL_ALL : 0, 0);
 	*gic_fd = -1;
 	if (wfi) {
 		if (kvm_has_cap(KVM_CAP_HALT_POLL))
@@ -169,14 +165,6 @@ static struct kvm_vm *sme_vm_wfi(bool sve, bool wfi, struct kvm_vcpu **vcpu,
 	}
 	guest_wfi = wfi;
 	sync_global_to_guest(vm, guest_wfi);
-	if (sve) {
-		int feature = KVM_ARM_VCPU_SVE;
-
-		vcpu_ioctl(*vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
-		/* CPACR_EL1.FPEN and ZEN: no traps inside the guest. */
-		vcpu_set_reg(*vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
-			     (3UL << 20) | (3UL << 16));
-	}
 	guest_sve = sve;
 	sync_global_to_guest(vm, guest_sve);
 	return vm;

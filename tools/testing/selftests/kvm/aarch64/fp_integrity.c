@@ -61,8 +61,6 @@
 #define FPT_FPCR_SHIFT	22
 #define FPT_FPCR_BITS	(0x1fUL << FPT_FPCR_SHIFT)
 
-#define FPT_CPACR_FPEN	(3UL << 20)
-#define FPT_CPACR_ZEN	(3UL << 16)
 
 #define FPT_REGS32	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
 			"20,21,22,23,24,25,26,27,28,29,30,31"
@@ -506,47 +504,12 @@ static unsigned int host_vl_list[16];
 static unsigned int host_nr_vls;
 static bool have_sve;
 
-static void vls_from_max(uint64_t vls[KVM_ARM64_SVE_VLS_WORDS],
-			 unsigned int max_vl)
-{
-	unsigned int i, vq;
-
-	memset(vls, 0, sizeof(uint64_t) * KVM_ARM64_SVE_VLS_WORDS);
-	for (i = 0; i < host_nr_vls; i++) {
-		if (host_vl_list[i] > max_vl)
-			continue;
-		vq = host_vl_list[i] / 16 - KVM_ARM64_SVE_VQ_MIN;
-		vls[vq / 64] |= 1ULL << (vq % 64);
-	}
-}
-
+/* A vCPU with SVE up to @max_vl (0: every length), or without SVE. */
 static struct kvm_vcpu *fpt_vcpu_add(struct kvm_vm *vm, uint32_t id,
 				     bool sve, unsigned int max_vl)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	struct kvm_one_reg reg = {
-		.id = KVM_REG_ARM64_SVE_VLS,
-		.addr = (uint64_t)vls,
-	};
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-	int feature = KVM_ARM_VCPU_SVE;
-
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	if (sve)
-		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	vcpu = aarch64_vcpu_add(vm, id, &init, guest_main);
-	if (!sve)
-		return vcpu;
-
-	if (max_vl) {
-		vls_from_max(vls, max_vl);
-		vcpu_ioctl(vcpu, KVM_SET_ONE_REG, &reg);
-	}
-	vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
-	vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
-		     FPT_CPACR_FPEN | FPT_CPACR_ZEN);
-	return vcpu;
+	return fp_vcpu_add(vm, id, guest_main,
+			   sve ? (max_vl ? max_vl : FP_VL_ALL) : 0, 0);
 }
 
 static void probe_host_vls(void)

@@ -34,6 +34,7 @@
 #include <sys/syscall.h>
 #include <asm/hwcap.h>
 
+#include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "ucall_common.h"
@@ -43,7 +44,6 @@
 
 #define ISO_FPSR_BITS	0x0800009fUL
 #define ISO_FPCR_BITS	(0x1fUL << 22)
-#define ISO_CPACR_FP_SVE	((3UL << 20) | (3UL << 16))
 
 #define ISO_Z_LIST	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
 			"20,21,22,23,24,25,26,27,28,29,30,31"
@@ -575,31 +575,10 @@ static enum step finish(struct kvm_vcpu *vcpu, const char *who)
 static struct kvm_vm *iso_vm(bool sve, unsigned int max_vl, void *entry,
 			     struct iso_cfg c, struct kvm_vcpu **vcpu)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS] = {};
-	struct kvm_one_reg reg = {
-		.id = KVM_REG_ARM64_SVE_VLS,
-		.addr = (uint64_t)vls,
-	};
-	struct kvm_vcpu_init init;
-	int feature = KVM_ARM_VCPU_SVE;
 	struct kvm_vm *vm = vm_create(1);
-	unsigned int i;
 
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	if (sve)
-		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	*vcpu = aarch64_vcpu_add(vm, 0, &init, entry);
-	if (sve) {
-		if (max_vl) {
-			for (i = 0; i < nr_kvm_vls && kvm_vls[i] <= max_vl; i++)
-				vls[(kvm_vls[i] / 16 - 1) / 64] |=
-					1ULL << ((kvm_vls[i] / 16 - 1) % 64);
-			vcpu_ioctl(*vcpu, KVM_SET_ONE_REG, &reg);
-		}
-		vcpu_ioctl(*vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
-		vcpu_set_reg(*vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
-			     ISO_CPACR_FP_SVE);
-	}
+	*vcpu = fp_vcpu_add(vm, 0, entry,
+			    sve ? (max_vl ? max_vl : FP_VL_ALL) : 0, 0);
 	c.sve = sve;
 	cfg = c;
 	sync_global_to_guest(vm, cfg);

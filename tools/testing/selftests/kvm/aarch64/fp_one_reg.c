@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "ucall_common.h"
@@ -474,7 +475,6 @@ static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 {
 	struct img *host = calloc(2, sizeof(*host)), *back = host + 1;
 	struct runner r = {};
-	struct kvm_vcpu_init init;
 	struct kvm_vm *vm;
 	struct img *gwant;
 	pthread_t tid;
@@ -492,25 +492,11 @@ static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 	TEST_ASSERT(host, "out of memory");
 
 	vm = vm_create(1);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	/* The host's lengths up to max_vl. */
+	r.vcpu = fp_vcpu_add(vm, 0, sve ? or_entry_z : or_entry_v,
+			     sve ? max_vl : 0, 0);
 	if (sve)
-		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	r.vcpu = aarch64_vcpu_add(vm, 0, &init, sve ? or_entry_z : or_entry_v);
-	if (sve) {
-		uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-		int feature = KVM_ARM_VCPU_SVE;
-		unsigned int vq;
-
-		/* Keep the host's lengths up to max_vl. */
-		xfer(r.vcpu, false, KVM_REG_ARM64_SVE_VLS, vls);
-		for (vq = max_vl / 16 + 1; vq <= KVM_ARM64_SVE_VQ_MAX; vq++)
-			vls[(vq - 1) / 64] &= ~(1ULL << ((vq - 1) % 64));
-		xfer(r.vcpu, true, KVM_REG_ARM64_SVE_VLS, vls);
-		vcpu_ioctl(r.vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
-		vcpu_set_reg(r.vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
-			     (3UL << 20) | (3UL << 16));
 		vcpu_set_reg(r.vcpu, KVM_ARM64_SYS_REG(SYS_ZCR_EL1), 15);
-	}
 	cfg = (struct or_cfg){
 		.sve = sve, .iters = OR_ITERS,
 		.seed_first = 0x1000 + vl, .seed_guest = 0x2000 + vl,
@@ -628,8 +614,7 @@ static void set_fault_test(unsigned int vl)
 	uint8_t before[OR_ZREG_BYTES], after[OR_ZREG_BYTES], *seen, *page;
 	uint64_t *stage, *go;
 	long psz = sysconf(_SC_PAGESIZE), at;
-	int feature = KVM_ARM_VCPU_SVE, err;
-	struct kvm_vcpu_init init;
+	int err;
 	struct runner r = {};
 	struct kvm_vm *vm;
 	pthread_t tid;
@@ -643,12 +628,7 @@ static void set_fault_test(unsigned int vl)
 	a = calloc(1, sizeof(*a));
 	TEST_ASSERT(a, "out of memory");
 	vm = vm_create(1);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	r.vcpu = aarch64_vcpu_add(vm, 0, &init, sf_guest);
-	vcpu_ioctl(r.vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
-	vcpu_set_reg(r.vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
-		     (3UL << 20) | (3UL << 16));
+	r.vcpu = fp_vcpu_add(vm, 0, sf_guest, FP_VL_ALL, 0);
 	vcpu_set_reg(r.vcpu, KVM_ARM64_SYS_REG(SYS_ZCR_EL1), 15);
 	pattern(a, 0x5f5f + vl, vl, true);
 	memcpy(addr_gva2hva(vm, (vm_vaddr_t)sf_load), a->z, 32 * vl);

@@ -221,22 +221,6 @@ static void ft_read_za(unsigned int *loads, unsigned int *saves)
 	fclose(f);
 }
 
-/* One SME vCPU at its longest streaming length, FP, SVE and SME untrapped. */
-static struct kvm_vcpu *ft_sme_vcpu(struct kvm_vm *vm)
-{
-	int feature = KVM_ARM_VCPU_SVE;
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= (1U << KVM_ARM_VCPU_SVE) | (1U << KVM_ARM_VCPU_SME);
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_za_main);
-	vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
-	vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
-		     (3UL << 20) | (3UL << 16) | (3UL << 24));
-	return vcpu;
-}
-
 /*
  * @runs runs of the SME vCPU, traced: are the kvm_fp_za events the growth
  * of its ZA stats, and is that at least @runs of each (@za) or none?
@@ -273,7 +257,7 @@ static void test_guest_za_events(void)
 		return;
 	}
 	vm = vm_create(1);
-	vcpu = ft_sme_vcpu(vm);
+	vcpu = fp_vcpu_add(vm, 0, guest_za_main, FP_VL_ALL, FP_VL_ALL);
 	sync_global_from_guest(vm, ucall_exit_mmio_addr);
 	vcpu_args_set(vcpu, 3, (uint64_t)ucall_exit_mmio_addr,
 		      (uint64_t)FT_HVCS, (uint64_t)(FT_RUNS + 1));

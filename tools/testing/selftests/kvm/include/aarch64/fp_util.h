@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 struct kvm_vcpu;
+struct kvm_vm;
 
 /*
  * SME instructions and registers as .inst words and S3 names, so the
@@ -28,6 +29,14 @@ struct kvm_vcpu;
 #define TPIDR2_NAME	"S3_3_C13_C0_5"
 #define SVCR_SM_BIT	1UL
 #define SVCR_ZA_BIT	2UL
+
+/* CPACR_EL1.FPEN, ZEN and SMEN: FP, SVE and SME do not trap in the guest. */
+#define FP_CPACR_FPEN	(3UL << 20)
+#define FP_CPACR_ZEN	(3UL << 16)
+#define FP_CPACR_SMEN	(3UL << 24)
+
+/* fp_vcpu_add(), fp_vcpu_cap_vls(): every length KVM offers. */
+#define FP_VL_ALL	(~0U)
 
 /* The virtual timer's PPI, as KVM wires it by default. */
 #define FP_VTIMER_IRQ	27
@@ -61,6 +70,9 @@ static inline void fp_write_tpidr2(uint64_t v)
 }
 
 bool fp_vcpu_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val);
+void fp_vcpu_cap_vls(struct kvm_vcpu *vcpu, uint64_t reg, unsigned int max_vl);
+struct kvm_vcpu *fp_vcpu_add(struct kvm_vm *vm, uint32_t id, void *guest_code,
+			     unsigned int sve_max_vl, unsigned int sme_max_vl);
 void fp_guest_wfi_once(uint64_t ticks);
 void fp_fill(uint8_t *buf, size_t len, uint64_t seed);
 void fp_za_load(const uint8_t *buf, unsigned int svl);

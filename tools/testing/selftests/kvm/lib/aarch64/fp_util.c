@@ -14,6 +14,7 @@
 #include "fp_util.h"
 #include "gic.h"
 #include "kvm_util.h"
+#include "processor.h"
 
 /**
  * fp_vcpu_stat() - read one counter of a vCPU's binary statistics
@@ -46,6 +47,71 @@ bool fp_vcpu_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val)
 	free(all);
 	close(fd);
 	return found;
+}
+
+/**
+ * fp_vcpu_cap_vls() - narrow a vCPU's vector lengths, before finalizing it
+ * @vcpu: a vCPU with SVE (or SME), not finalized
+ * @reg: KVM_REG_ARM64_SVE_VLS or KVM_REG_ARM64_SME_VLS
+ * @max_vl: the longest length in bytes to keep; FP_VL_ALL keeps them all
+ *
+ * The lengths KVM offers by default (every one the host has) above
+ * @max_vl are dropped, so the set stays one KVM accepts.
+ */
+void fp_vcpu_cap_vls(struct kvm_vcpu *vcpu, uint64_t reg, unsigned int max_vl)
+{
+	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
+	struct kvm_one_reg r = { .id = reg, .addr = (uint64_t)vls };
+	unsigned int vq;
+
+	if (max_vl == FP_VL_ALL)
+		return;
+	vcpu_ioctl(vcpu, KVM_GET_ONE_REG, &r);
+	for (vq = max_vl / 16 + 1; vq <= KVM_ARM64_SVE_VQ_MAX; vq++)
+		vls[(vq - 1) / 64] &= ~(1ULL << ((vq - 1) % 64));
+	vcpu_ioctl(vcpu, KVM_SET_ONE_REG, &r);
+}
+
+/**
+ * fp_vcpu_add() - add a vCPU with the vector extensions a test asks for
+ * @vm: the VM
+ * @id: the vCPU's id
+ * @guest_code: where the guest starts
+ * @sve_max_vl: 0 for no SVE, else its longest length in bytes (FP_VL_ALL:
+ *              every length KVM offers)
+ * @sme_max_vl: 0 for no SME (the default), else its longest streaming
+ *              length, as for SVE; needs SVE
+ *
+ * A vCPU with SVE is finalized, and runs with CPACR_EL1 letting its FP,
+ * SVE (and SME) instructions through, so that only KVM's traps apply.
+ *
+ * Return: the vCPU.
+ */
+struct kvm_vcpu *fp_vcpu_add(struct kvm_vm *vm, uint32_t id, void *guest_code,
+			     unsigned int sve_max_vl, unsigned int sme_max_vl)
+{
+	uint64_t cpacr = FP_CPACR_FPEN | FP_CPACR_ZEN;
+	int feature = KVM_ARM_VCPU_SVE;
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+
+	TEST_ASSERT(sve_max_vl || !sme_max_vl, "SME needs SVE");
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	if (sve_max_vl)
+		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	if (sme_max_vl)
+		init.features[0] |= 1U << KVM_ARM_VCPU_SME;
+	vcpu = aarch64_vcpu_add(vm, id, &init, guest_code);
+	if (!sve_max_vl)
+		return vcpu;
+	fp_vcpu_cap_vls(vcpu, KVM_REG_ARM64_SVE_VLS, sve_max_vl);
+	if (sme_max_vl) {
+		fp_vcpu_cap_vls(vcpu, KVM_REG_ARM64_SME_VLS, sme_max_vl);
+		cpacr |= FP_CPACR_SMEN;
+	}
+	vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature);
+	vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1), cpacr);
+	return vcpu;
 }
 
 /**
