@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "ucall_common.h"
@@ -37,14 +38,6 @@
 			 KVM_REG_ARM_CORE_REG(f))
 #define BI_V0		(BI_CORE(fp_regs.vregs[0]) | KVM_REG_SIZE_U128)
 #define BI_FPSR		(BI_CORE(fp_regs.fpsr) | KVM_REG_SIZE_U32)
-
-#define BI_SEQ32	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
-			"20,21,22,23,24,25,26,27,28,29,30,31"
-#define BI_VCLOB							\
-	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",			\
-	"v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",		\
-	"v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",		\
-	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
 
 /* Guest buffers: Z (or V) registers at stride VL, then FPSR and FPCR. */
 struct bi_regs {
@@ -113,11 +106,11 @@ static void guest_main(void)
 			asm volatile("	.arch_extension sve\n"
 				     "	msr	fpsr, %[sr]\n"
 				     "	msr	fpcr, %[cr]\n"
-				     "	.irp	n," BI_SEQ32 "\n"
+				     "	.irp	n," FP_REGS32 "\n"
 				     "	ldr	z\\n, [%[l], #\\n, mul vl]\n"
 				     "	.endr\n"
 				     "	str	xzr, [%[mmio]]\n"
-				     "	.irp	n," BI_SEQ32 "\n"
+				     "	.irp	n," FP_REGS32 "\n"
 				     "	str	z\\n, [%[s], #\\n, mul vl]\n"
 				     "	.endr\n"
 				     BI_STORE_CTL
@@ -125,15 +118,15 @@ static void guest_main(void)
 				     : [l] "r" (g_load.z), [s] "r" (g_store.z),
 				       [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
 				       [mmio] "r" (mmio)
-				     : "x1", BI_VCLOB, "cc", "memory");
+				     : "x1", FP_VCLOBBERS, "cc", "memory");
 		} else {
 			asm volatile("	msr	fpsr, %[sr]\n"
 				     "	msr	fpcr, %[cr]\n"
-				     "	.irp	n," BI_SEQ32 "\n"
+				     "	.irp	n," FP_REGS32 "\n"
 				     "	ldr	q\\n, [%[l], #16 * \\n]\n"
 				     "	.endr\n"
 				     "	str	xzr, [%[mmio]]\n"
-				     "	.irp	n," BI_SEQ32 "\n"
+				     "	.irp	n," FP_REGS32 "\n"
 				     "	str	q\\n, [%[s], #16 * \\n]\n"
 				     "	.endr\n"
 				     BI_STORE_CTL
@@ -141,7 +134,7 @@ static void guest_main(void)
 				     : [l] "r" (g_load.z), [s] "r" (g_store.z),
 				       [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
 				       [mmio] "r" (mmio)
-				     : "x1", BI_VCLOB, "cc", "memory");
+				     : "x1", FP_VCLOBBERS, "cc", "memory");
 		}
 		bad = first_mismatch(g_load.z, g_store.z, 32 * vl);
 		if (bad >= 0)

@@ -93,15 +93,6 @@
 #define FPB_USER_OFF	16	/* offsets into the ucall MMIO page */
 #define FPB_EFD_OFF	32
 
-#define FPB_REGS32	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
-			"20,21,22,23,24,25,26,27,28,29,30,31"
-#define FPB_REGS16	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
-#define FPB_VCLOBBERS							\
-	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",			\
-	"v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",		\
-	"v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",		\
-	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
-
 enum fpb_work { W_NONE, W_FP1, W_SVE1, W_FPALL, W_SVEALL, NR_WORK };
 enum fpb_exit { X_USER, X_HVC, X_WFI, X_PREEMPT, NR_EXIT };
 
@@ -209,7 +200,7 @@ static void guest_work(uint32_t work, struct bench_img *img)
 		asm volatile(FPB_LD1(0, 3) FPB_LD1(4, 7) FPB_LD1(8, 11)
 			     FPB_LD1(12, 15) FPB_LD1(16, 19) FPB_LD1(20, 23)
 			     FPB_LD1(24, 27) FPB_LD1(28, 31)
-			     : [a] "+r" (a) : : FPB_VCLOBBERS, "memory");
+			     : [a] "+r" (a) : : FP_VCLOBBERS, "memory");
 		break;
 	}
 	case W_SVEALL:
@@ -221,11 +212,11 @@ static void guest_work(uint32_t work, struct bench_img *img)
 			     FPB_LD4(28, 31, 28)
 			     "	ldr	p0, [%[f]]\n"
 			     "	wrffr	p0.b\n"
-			     "	.irp	n," FPB_REGS16 "\n"
+			     "	.irp	n," FP_REGS16 "\n"
 			     "	ldr	p\\n, [%[p], #\\n, mul vl]\n"
 			     "	.endr\n"
 			     : : [z] "r" (img->z), [p] "r" (img->p), [f] "r" (img->ffr)
-			     : FPB_VCLOBBERS, "memory");
+			     : FP_VCLOBBERS, "memory");
 		break;
 	}
 }
@@ -835,10 +826,10 @@ static void *rival_main(void *arg)
 		if (READ_ONCE(r->stop))
 			break;
 		/* Back in userspace: make the registers ours again. */
-		asm volatile("	.irp	n," FPB_REGS32 "\n"
+		asm volatile("	.irp	n," FP_REGS32 "\n"
 			     "	ldr	q\\n, [%[z], #16 * \\n]\n"
 			     "	.endr\n"
-			     : : [z] "r" (r->img.z) : FPB_VCLOBBERS, "memory");
+			     : : [z] "r" (r->img.z) : FP_VCLOBBERS, "memory");
 		r->wakeups++;
 	}
 	if (r->svl)
@@ -1057,7 +1048,7 @@ static void sr_loop_fp(unsigned long n, struct bench_img *img, bool save)
 	uint64_t *sr = img->fpsr_fpcr;
 
 	if (save)
-		asm volatile("1:	.irp	n," FPB_REGS32 "\n"
+		asm volatile("1:	.irp	n," FP_REGS32 "\n"
 			     "	str	q\\n, [%[z], #16 * \\n]\n"
 			     "	.endr\n"
 			     "	mrs	x9, fpsr\n"
@@ -1068,7 +1059,7 @@ static void sr_loop_fp(unsigned long n, struct bench_img *img, bool save)
 			     : [n] "+r" (n) : [z] "r" (img->z), [sr] "r" (sr)
 			     : "x9", "x10", "cc", "memory");
 	else
-		asm volatile("1:	.irp	n," FPB_REGS32 "\n"
+		asm volatile("1:	.irp	n," FP_REGS32 "\n"
 			     "	ldr	q\\n, [%[z], #16 * \\n]\n"
 			     "	.endr\n"
 			     "	ldp	x9, x10, [%[sr]]\n"
@@ -1077,7 +1068,7 @@ static void sr_loop_fp(unsigned long n, struct bench_img *img, bool save)
 			     "	subs	%[n], %[n], #1\n"
 			     "	b.ne	1b\n"
 			     : [n] "+r" (n) : [z] "r" (img->z), [sr] "r" (sr)
-			     : "x9", "x10", FPB_VCLOBBERS, "cc", "memory");
+			     : "x9", "x10", FP_VCLOBBERS, "cc", "memory");
 }
 
 static void sr_loop_sve(unsigned long n, struct bench_img *img, bool save)
@@ -1086,10 +1077,10 @@ static void sr_loop_sve(unsigned long n, struct bench_img *img, bool save)
 
 	if (save)
 		asm volatile("	.arch_extension sve\n"
-			     "1:	.irp	n," FPB_REGS32 "\n"
+			     "1:	.irp	n," FP_REGS32 "\n"
 			     "	str	z\\n, [%[z], #\\n, mul vl]\n"
 			     "	.endr\n"
-			     "	.irp	n," FPB_REGS16 "\n"
+			     "	.irp	n," FP_REGS16 "\n"
 			     "	str	p\\n, [%[p], #\\n, mul vl]\n"
 			     "	.endr\n"
 			     "	rdffr	p0.b\n"
@@ -1108,10 +1099,10 @@ static void sr_loop_sve(unsigned long n, struct bench_img *img, bool save)
 		asm volatile("	.arch_extension sve\n"
 			     "1:	ldr	p0, [%[f]]\n"
 			     "	wrffr	p0.b\n"
-			     "	.irp	n," FPB_REGS16 "\n"
+			     "	.irp	n," FP_REGS16 "\n"
 			     "	ldr	p\\n, [%[p], #\\n, mul vl]\n"
 			     "	.endr\n"
-			     "	.irp	n," FPB_REGS32 "\n"
+			     "	.irp	n," FP_REGS32 "\n"
 			     "	ldr	z\\n, [%[z], #\\n, mul vl]\n"
 			     "	.endr\n"
 			     "	ldp	x9, x10, [%[sr]]\n"
@@ -1122,7 +1113,7 @@ static void sr_loop_sve(unsigned long n, struct bench_img *img, bool save)
 			     : [n] "+r" (n)
 			     : [z] "r" (img->z), [p] "r" (img->p), [f] "r" (img->ffr),
 			       [sr] "r" (sr)
-			     : "x9", "x10", FPB_VCLOBBERS, "cc", "memory");
+			     : "x9", "x10", FP_VCLOBBERS, "cc", "memory");
 }
 
 /* Best of reps timings of one loop kind, in ns per iteration * 1000. */

@@ -57,20 +57,6 @@
 #define FPT_NR_P	16
 #define FPT_MAX_VCPUS	3
 /* FPSR cumulative flags (IOC..IXC, IDC, QC) and FPCR AHP/DN/FZ/RMode. */
-#define FPT_FPSR_BITS	0x0800009fUL
-#define FPT_FPCR_SHIFT	22
-#define FPT_FPCR_BITS	(0x1fUL << FPT_FPCR_SHIFT)
-
-
-#define FPT_REGS32	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
-			"20,21,22,23,24,25,26,27,28,29,30,31"
-#define FPT_REGS16	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
-
-#define FPT_VCLOBBERS							\
-	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",			\
-	"v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",		\
-	"v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",		\
-	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
 
 /* Everything one context can hold; only the part for its VL is used. */
 struct regimg {
@@ -138,8 +124,8 @@ static void img_fill(struct regimg *r, uint64_t seed, unsigned int vl,
 
 	for (i = 0; i < FPT_NR_Z * vl / 8; i++)
 		w[i] = fpt_mix(seed * 131 + i);
-	r->fpsr = fpt_mix(seed ^ 0x5555) & FPT_FPSR_BITS;
-	r->fpcr = fpt_mix(seed ^ 0xaaaa) & FPT_FPCR_BITS;
+	r->fpsr = fpt_mix(seed ^ 0x5555) & FP_FPSR_BITS;
+	r->fpcr = fpt_mix(seed ^ 0xaaaa) & FP_FPCR_BITS;
 	if (!sve)
 		return;
 
@@ -254,11 +240,11 @@ static noinline void guest_window_v(struct regimg *w, struct regimg *s,
 		     "	str	x6, [%[w], %c[osr]]\n"
 		     "	mrs	x6, fpcr\n"
 		     "	str	x6, [%[w], %c[ocr]]\n"
-		     "	.irp	n," FPT_REGS32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	ldr	q\\n, [%[w], #16 * \\n]\n"
 		     "	.endr\n"
 		     FPT_EXIT_ASM
-		     "	.irp	n," FPT_REGS32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	str	q\\n, [%[s], #16 * \\n]\n"
 		     "	.endr\n"
 		     "	mrs	x6, fpsr\n"
@@ -271,7 +257,7 @@ static noinline void guest_window_v(struct regimg *w, struct regimg *s,
 		       [fn] "r" ((uint64_t)PSCI_0_2_FN_PSCI_VERSION),
 		       [osr] "i" (offsetof(struct regimg, fpsr)),
 		       [ocr] "i" (offsetof(struct regimg, fpcr))
-		     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", FPT_VCLOBBERS,
+		     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", FP_VCLOBBERS,
 		       "cc", "memory");
 }
 
@@ -287,17 +273,17 @@ static noinline void guest_window_z(struct regimg *w, struct regimg *s,
 		     "	str	x6, [%[wz], %c[ocr]]\n"
 		     "	ldr	p0, [%[wf]]\n"
 		     "	wrffr	p0.b\n"
-		     "	.irp	n," FPT_REGS16 "\n"
+		     "	.irp	n," FP_REGS16 "\n"
 		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
 		     "	.endr\n"
-		     "	.irp	n," FPT_REGS32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     FPT_EXIT_ASM
-		     "	.irp	n," FPT_REGS32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	str	z\\n, [%[sz], #\\n, mul vl]\n"
 		     "	.endr\n"
-		     "	.irp	n," FPT_REGS16 "\n"
+		     "	.irp	n," FP_REGS16 "\n"
 		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     "	rdffr	p0.b\n"
@@ -314,7 +300,7 @@ static noinline void guest_window_z(struct regimg *w, struct regimg *s,
 		       [fn] "r" ((uint64_t)PSCI_0_2_FN_PSCI_VERSION),
 		       [osr] "i" (offsetof(struct regimg, fpsr)),
 		       [ocr] "i" (offsetof(struct regimg, fpcr))
-		     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", FPT_VCLOBBERS,
+		     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", FP_VCLOBBERS,
 		       "cc", "memory");
 }
 
@@ -419,11 +405,11 @@ static long host_run_checked(int fd, struct regimg *w, struct regimg *s)
 		     "	str	x9, [%[w], %c[osr]]\n"
 		     "	mrs	x9, fpcr\n"
 		     "	str	x9, [%[w], %c[ocr]]\n"
-		     "	.irp	n," FPT_REGS32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	ldr	q\\n, [%[w], #16 * \\n]\n"
 		     "	.endr\n"
 		     "	svc	#0\n"
-		     "	.irp	n," FPT_REGS32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	str	q\\n, [%[s], #16 * \\n]\n"
 		     "	.endr\n"
 		     "	mrs	x9, fpsr\n"
@@ -436,7 +422,7 @@ static long host_run_checked(int fd, struct regimg *w, struct regimg *s)
 		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
 		       [osr] "i" (offsetof(struct regimg, fpsr)),
 		       [ocr] "i" (offsetof(struct regimg, fpcr))
-		     : "x9", FPT_VCLOBBERS, "cc", "memory");
+		     : "x9", FP_VCLOBBERS, "cc", "memory");
 	return (long)x0;
 }
 
@@ -459,10 +445,10 @@ static void host_sve_hold(struct regimg *w, struct regimg *s, uint64_t ticks)
 		     "	str	x9, [%[wz], %c[ocr]]\n"
 		     "	ldr	p0, [%[wf]]\n"
 		     "	wrffr	p0.b\n"
-		     "	.irp	n," FPT_REGS16 "\n"
+		     "	.irp	n," FP_REGS16 "\n"
 		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
 		     "	.endr\n"
-		     "	.irp	n," FPT_REGS32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     "	mrs	x10, cntvct_el0\n"
@@ -470,10 +456,10 @@ static void host_sve_hold(struct regimg *w, struct regimg *s, uint64_t ticks)
 		     "1:	mrs	x11, cntvct_el0\n"
 		     "	cmp	x11, x10\n"
 		     "	b.lo	1b\n"
-		     "	.irp	n," FPT_REGS32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	str	z\\n, [%[sz], #\\n, mul vl]\n"
 		     "	.endr\n"
-		     "	.irp	n," FPT_REGS16 "\n"
+		     "	.irp	n," FP_REGS16 "\n"
 		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     "	rdffr	p0.b\n"
@@ -489,7 +475,7 @@ static void host_sve_hold(struct regimg *w, struct regimg *s, uint64_t ticks)
 		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr), [ticks] "r" (ticks),
 		       [osr] "i" (offsetof(struct regimg, fpsr)),
 		       [ocr] "i" (offsetof(struct regimg, fpcr))
-		     : "x9", "x10", "x11", FPT_VCLOBBERS, "cc", "memory");
+		     : "x9", "x10", "x11", FP_VCLOBBERS, "cc", "memory");
 }
 
 static uint64_t host_cntfrq(void)

@@ -42,19 +42,6 @@
 #define ISO_MAX_VL	256
 #define ISO_NR_TESTS	6
 
-#define ISO_FPSR_BITS	0x0800009fUL
-#define ISO_FPCR_BITS	(0x1fUL << 22)
-
-#define ISO_Z_LIST	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
-			"20,21,22,23,24,25,26,27,28,29,30,31"
-#define ISO_P_LIST	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
-
-#define ISO_VREGS							\
-	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",			\
-	"v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",		\
-	"v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",		\
-	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
-
 /* Register image; Zn at n * VL, Pn at n * VL / 8, as LDR/STR lay them. */
 struct fpstate {
 	uint8_t z[32 * ISO_MAX_VL];
@@ -111,8 +98,8 @@ static void make_pattern(struct fpstate *f, uint64_t seed, unsigned int vl,
 
 	for (i = 0; i < 4 * vl; i++)
 		q[i] = scramble((seed << 20) + i + 1);
-	f->fpsr = scramble(seed + 77) & ISO_FPSR_BITS;
-	f->fpcr = scramble(seed + 78) & ISO_FPCR_BITS;
+	f->fpsr = scramble(seed + 77) & FP_FPSR_BITS;
+	f->fpcr = scramble(seed + 78) & FP_FPCR_BITS;
 	if (!sve)
 		return;
 	q = (uint64_t *)f->p;
@@ -230,7 +217,7 @@ static void iso_entry_fpsimd(void)
 {
 	asm("	adrp	x0, iso_first\n"
 	    "	add	x0, x0, :lo12:iso_first\n"
-	    "	.irp	n," ISO_Z_LIST "\n"
+	    "	.irp	n," FP_REGS32 "\n"
 	    "	str	q\\n, [x0, #16 * \\n]\n"
 	    "	.endr\n"
 	    "	mov	x1, #16\n"
@@ -257,11 +244,11 @@ static void iso_entry_sve(void)
 	    "	b	guest_main\n"
 	    /* x0: image; stores Z, P, FFR at the current VL, then FPSR, FPCR, VL. */
 	    "iso_store_sve:\n"
-	    "	.irp	n," ISO_Z_LIST "\n"
+	    "	.irp	n," FP_REGS32 "\n"
 	    "	str	z\\n, [x0, #\\n, mul vl]\n"
 	    "	.endr\n"
 	    "	add	x2, x0, #" __stringify(ISO_P_OFF) "\n"
-	    "	.irp	n," ISO_P_LIST "\n"
+	    "	.irp	n," FP_REGS16 "\n"
 	    "	str	p\\n, [x2, #\\n, mul vl]\n"
 	    "	.endr\n"
 	    "	rdffr	p0.b\n"
@@ -313,10 +300,10 @@ static noinline void window_sve(struct fpstate *w, struct fpstate *s,
 		     "	str	x6, [%[wz], #" __stringify(ISO_CR_OFF) "]\n"
 		     "	ldr	p0, [%[wf]]\n"
 		     "	wrffr	p0.b\n"
-		     "	.irp	n," ISO_P_LIST "\n"
+		     "	.irp	n," FP_REGS16 "\n"
 		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
 		     "	.endr\n"
-		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     "	cbz	%[shrink], 1f\n"
@@ -330,10 +317,10 @@ static noinline void window_sve(struct fpstate *w, struct fpstate *s,
 		     "	msr	S3_0_C1_C2_0, x6\n"
 		     "	isb\n"
 		     "2:\n"
-		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	str	z\\n, [%[sz], #\\n, mul vl]\n"
 		     "	.endr\n"
-		     "	.irp	n," ISO_P_LIST "\n"
+		     "	.irp	n," FP_REGS16 "\n"
 		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     "	rdffr	p0.b\n"
@@ -347,7 +334,7 @@ static noinline void window_sve(struct fpstate *w, struct fpstate *s,
 		       [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
 		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
 		       [shrink] "r" (shrink), [mmio] "r" (mmio)
-		     : "x6", ISO_VREGS, "cc", "memory");
+		     : "x6", FP_VCLOBBERS, "cc", "memory");
 }
 
 static noinline void window_fpsimd(struct fpstate *w, struct fpstate *s,
@@ -359,11 +346,11 @@ static noinline void window_fpsimd(struct fpstate *w, struct fpstate *s,
 		     "	str	x6, [%[w], #" __stringify(ISO_SR_OFF) "]\n"
 		     "	mrs	x6, fpcr\n"
 		     "	str	x6, [%[w], #" __stringify(ISO_CR_OFF) "]\n"
-		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	ldr	q\\n, [%[w], #16 * \\n]\n"
 		     "	.endr\n"
 		     "	str	xzr, [%[mmio]]\n"
-		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	str	q\\n, [%[s], #16 * \\n]\n"
 		     "	.endr\n"
 		     "	mrs	x6, fpsr\n"
@@ -373,7 +360,7 @@ static noinline void window_fpsimd(struct fpstate *w, struct fpstate *s,
 		     :
 		     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
 		       [mmio] "r" (mmio)
-		     : "x6", ISO_VREGS, "cc", "memory");
+		     : "x6", FP_VCLOBBERS, "cc", "memory");
 }
 
 #define GUEST_BAD(what, b, vl)						\
@@ -475,7 +462,7 @@ static void make_marker(struct fpstate *f, unsigned int vl)
 		memset(&f->z[n * vl], 0xc0 + n, vl);
 	memset(f->p, 0x5a, 2 * vl);
 	memset(f->ffr, 0xff, vl / 8);
-	f->fpsr = ISO_FPSR_BITS;
+	f->fpsr = FP_FPSR_BITS;
 	f->fpcr = 3UL << 22;
 }
 
@@ -498,19 +485,19 @@ static long run_marked(int fd)
 		     "	cbz	%[sve], 1f\n"
 		     "	ldr	p0, [%[f]]\n"
 		     "	wrffr	p0.b\n"
-		     "	.irp	n," ISO_P_LIST "\n"
+		     "	.irp	n," FP_REGS16 "\n"
 		     "	ldr	p\\n, [%[p], #\\n, mul vl]\n"
 		     "	.endr\n"
-		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	ldr	z\\n, [%[z], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     "	b	2f\n"
 		     "1:\n"
-		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	ldr	q\\n, [%[z], #16 * \\n]\n"
 		     "	.endr\n"
 		     "2:	svc	#0\n"
-		     "	.irp	n," ISO_Z_LIST "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	str	q\\n, [%[s], #16 * \\n]\n"
 		     "	.endr\n"
 		     "	msr	fpcr, %[keep]\n"
@@ -519,7 +506,7 @@ static long run_marked(int fd)
 		       [p] "r" (marker->p), [f] "r" (marker->ffr), [s] "r" (marker_seen),
 		       [sr] "r" (marker->fpsr), [cr] "r" (marker->fpcr),
 		       [sve] "r" ((uint64_t)host_sve)
-		     : ISO_VREGS, "cc", "memory");
+		     : FP_VCLOBBERS, "cc", "memory");
 	return (long)x0;
 }
 
@@ -649,14 +636,14 @@ static void test_shrink_grow(void)
 /* vCPU 1: a non-zero pattern in every V register, then CPU_OFF for good. */
 static void iso_fill_then_off(void)
 {
-	asm volatile("	.irp	n," ISO_Z_LIST "\n"
+	asm volatile("	.irp	n," FP_REGS32 "\n"
 		     "	movi	v\\n\\().16b, #0x5a\n"
 		     "	.endr\n"
 		     "	mov	x0, #0x84000000\n"
 		     "	add	x0, x0, #2\n"	/* PSCI_0_2_FN_CPU_OFF */
 		     "	hvc	#0\n"
 		     "1:	b	1b\n"
-		     : : : "x0", "x1", "x2", "x3", ISO_VREGS);
+		     : : : "x0", "x1", "x2", "x3", FP_VCLOBBERS);
 }
 
 /*
@@ -671,7 +658,7 @@ static void iso_cpu_on_entry(void)
 	    "	msr	cpacr_el1, x1\n"
 	    "	isb\n"
 	    "	mov	x2, #0\n"
-	    "	.irp	n," ISO_Z_LIST "\n"
+	    "	.irp	n," FP_REGS32 "\n"
 	    "	fmov	x1, d\\n\n"
 	    "	orr	x2, x2, x1\n"
 	    "	mov	x1, v\\n\\().d[1]\n"

@@ -45,18 +45,6 @@
 #define OR_PREG_BYTES	32	/* KVM_REG_SIZE_U256 */
 #define OR_ITERS	3
 
-#define OR_FPSR_MASK	0x0800009fUL
-#define OR_FPCR_MASK	(0x1fUL << 22)
-
-#define OR_LIST32	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
-			"20,21,22,23,24,25,26,27,28,29,30,31"
-#define OR_LIST16	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
-#define OR_CLOBBER_V							\
-	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",			\
-	"v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",		\
-	"v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",		\
-	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
-
 #define OR_CORE(field)	(KVM_REG_ARM64 | KVM_REG_ARM_CORE |		\
 			 KVM_REG_ARM_CORE_REG(field))
 #define OR_VREG(n)	((OR_CORE(fp_regs.vregs[0]) + (n) * 4) |	\
@@ -107,8 +95,8 @@ static void pattern(struct img *f, uint64_t seed, unsigned int vl, bool sve)
 
 	for (i = 0; i < 4 * vl; i++)
 		d[i] = hash64(seed * 0x10001 + i);
-	f->fpsr = hash64(seed ^ 0xf5f5) & OR_FPSR_MASK;
-	f->fpcr = hash64(seed ^ 0xfcfc) & OR_FPCR_MASK;
+	f->fpsr = hash64(seed ^ 0xf5f5) & FP_FPSR_BITS;
+	f->fpcr = hash64(seed ^ 0xfcfc) & FP_FPCR_BITS;
 	if (!sve)
 		return;
 	d = (uint64_t *)f->p;
@@ -199,11 +187,11 @@ static void or_entry_z(void)
 	asm("	.arch_extension sve\n"
 	    "	adrp	x0, or_entry_img\n"
 	    "	add	x0, x0, :lo12:or_entry_img\n"
-	    "	.irp	n," OR_LIST32 "\n"
+	    "	.irp	n," FP_REGS32 "\n"
 	    "	str	z\\n, [x0, #\\n, mul vl]\n"
 	    "	.endr\n"
 	    "	add	x1, x0, #8192\n"
-	    "	.irp	n," OR_LIST16 "\n"
+	    "	.irp	n," FP_REGS16 "\n"
 	    "	str	p\\n, [x1, #\\n, mul vl]\n"
 	    "	.endr\n"
 	    "	rdffr	p0.b\n"
@@ -223,7 +211,7 @@ static void or_entry_v(void)
 {
 	asm("	adrp	x0, or_entry_img\n"
 	    "	add	x0, x0, :lo12:or_entry_img\n"
-	    "	.irp	n," OR_LIST32 "\n"
+	    "	.irp	n," FP_REGS32 "\n"
 	    "	str	q\\n, [x0, #16 * \\n]\n"
 	    "	.endr\n"
 	    "	b	or_entry_ctl\n");
@@ -236,11 +224,11 @@ static noinline void exit_window(struct img *w, struct img *s, bool sve,
 	if (!sve) {
 		asm volatile("	msr	fpsr, %[sr]\n"
 			     "	msr	fpcr, %[cr]\n"
-			     "	.irp	n," OR_LIST32 "\n"
+			     "	.irp	n," FP_REGS32 "\n"
 			     "	ldr	q\\n, [%[w], #16 * \\n]\n"
 			     "	.endr\n"
 			     "	str	xzr, [%[mmio]]\n"
-			     "	.irp	n," OR_LIST32 "\n"
+			     "	.irp	n," FP_REGS32 "\n"
 			     "	str	q\\n, [%[s], #16 * \\n]\n"
 			     "	.endr\n"
 			     "	mrs	x6, fpsr\n"
@@ -250,7 +238,7 @@ static noinline void exit_window(struct img *w, struct img *s, bool sve,
 			     :
 			     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr),
 			       [cr] "r" (w->fpcr), [mmio] "r" (mmio)
-			     : "x6", OR_CLOBBER_V, "cc", "memory");
+			     : "x6", FP_VCLOBBERS, "cc", "memory");
 		return;
 	}
 	asm volatile("	.arch_extension sve\n"
@@ -258,17 +246,17 @@ static noinline void exit_window(struct img *w, struct img *s, bool sve,
 		     "	msr	fpcr, %[cr]\n"
 		     "	ldr	p0, [%[wf]]\n"
 		     "	wrffr	p0.b\n"
-		     "	.irp	n," OR_LIST16 "\n"
+		     "	.irp	n," FP_REGS16 "\n"
 		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
 		     "	.endr\n"
-		     "	.irp	n," OR_LIST32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	ldr	z\\n, [%[w], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     "	str	xzr, [%[mmio]]\n"
-		     "	.irp	n," OR_LIST32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	str	z\\n, [%[s], #\\n, mul vl]\n"
 		     "	.endr\n"
-		     "	.irp	n," OR_LIST16 "\n"
+		     "	.irp	n," FP_REGS16 "\n"
 		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     "	rdffr	p0.b\n"
@@ -281,7 +269,7 @@ static noinline void exit_window(struct img *w, struct img *s, bool sve,
 		     : [w] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
 		       [s] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
 		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr), [mmio] "r" (mmio)
-		     : "x6", OR_CLOBBER_V, "cc", "memory");
+		     : "x6", FP_VCLOBBERS, "cc", "memory");
 }
 
 static unsigned int guest_vl(void)
@@ -333,7 +321,7 @@ static void sf_guest(void)
 	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
 
 	asm volatile("	.arch_extension sve\n"
-		     "	.irp	n," OR_LIST32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	ldr	z\\n, [%[l], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     "	mov	x1, #1\n"
@@ -347,7 +335,7 @@ static void sf_guest(void)
 		     "2:	ldr	x1, [%[go]]\n"
 		     "	cmp	x1, #2\n"
 		     "	b.lo	2b\n"
-		     "	.irp	n," OR_LIST32 "\n"
+		     "	.irp	n," FP_REGS32 "\n"
 		     "	str	z\\n, [%[s], #\\n, mul vl]\n"
 		     "	.endr\n"
 		     "	str	xzr, [%[mmio]]\n"
@@ -355,7 +343,7 @@ static void sf_guest(void)
 		     :
 		     : [l] "r" (sf_load), [s] "r" (sf_seen), [st] "r" (&sf_stage),
 		       [go] "r" (&sf_go), [mmio] "r" (mmio)
-		     : "x1", OR_CLOBBER_V, "cc", "memory");
+		     : "x1", FP_VCLOBBERS, "cc", "memory");
 }
 
 /* ---- host ---- */

@@ -30,6 +30,22 @@ struct kvm_vm;
 #define SVCR_SM_BIT	1UL
 #define SVCR_ZA_BIT	2UL
 
+/* Register numbers for .irp in inline asm: Z or V, and P. */
+#define FP_REGS32	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19," \
+			"20,21,22,23,24,25,26,27,28,29,30,31"
+#define FP_REGS16	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
+
+/* Every V register, as an inline asm clobber list. */
+#define FP_VCLOBBERS							\
+	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",			\
+	"v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",		\
+	"v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",		\
+	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
+
+/* FPSR's cumulative flags and QC, FPCR's AHP, DN, FZ and RMode: writable. */
+#define FP_FPSR_BITS	0x0800009fUL
+#define FP_FPCR_BITS	(0x1fUL << 22)
+
 /* CPACR_EL1.FPEN, ZEN and SMEN: FP, SVE and SME do not trap in the guest. */
 #define FP_CPACR_FPEN	(3UL << 20)
 #define FP_CPACR_ZEN	(3UL << 16)
