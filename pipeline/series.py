@@ -198,8 +198,13 @@ def main(argv):
             f.write("-- \n")
     with open(os.path.join(out, "0000-cover-letter.patch"), "w") as f:
         f.write(f"From: {author} <{email}>\n")
-        f.write(f"Subject: [PATCH 0/{total}] arm64: lazy FPSIMD/SVE context "
+        f.write(f"Subject: [PATCH 0/{total}] arm64: lazy FPSIMD/SVE/SME context "
                 "switching for KVM\n\n")
+        body = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "..", "docs", "cover-letter.txt")
+        if os.path.exists(body):
+            with open(body) as c:
+                f.write(c.read().rstrip() + "\n\n")
         f.write(f"Base: {base}\n\n")
         f.write("Generated from the project's overlay by `make series`.\n\n")
         for name, subject in names:
