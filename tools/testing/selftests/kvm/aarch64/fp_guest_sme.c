@@ -1001,15 +1001,29 @@ static void test_isolation(void)
 	ksft_test_result(!ts.bad && !tv.bad, "isolation-from-non-sme-vcpu\n");
 }
 
-#define GS_PLAN	9
+/* The cases after "cap", in the order they run. */
+static const struct {
+	const char *name;
+	void (*run)(void);
+} gs_cases[] = {
+	{ "vls-default", test_vls_default },
+	{ "one-reg-at-every-svl", test_one_reg_every_svl },
+	{ "bad-input", test_bad_input },
+	{ "reg-list", test_reg_list },
+	{ "streaming-every-exit", test_streaming_every_exit },
+	{ "za-off-no-za-transfers", test_za_off },
+	{ "isolation-from-non-sme-vcpu", test_isolation },
+	{ "streaming-beside-fp-stress", test_beside_fp_stress },
+};
 
 int main(void)
 {
 	struct kvm_vm *vm;
+	unsigned int i;
 	int rc;
 
 	ksft_print_header();
-	ksft_set_plan(GS_PLAN);
+	ksft_set_plan(1 + ARRAY_SIZE(gs_cases));
 	if (!kvm_has_cap(KVM_CAP_ARM_SME)) {
 		if (getauxval(AT_HWCAP2) & HWCAP2_SME) {
 			/* Not offered, so refused: never half-enabled. */
@@ -1023,8 +1037,9 @@ int main(void)
 		} else {
 			ksft_test_result_skip("cap: no SME on this host\n");
 		}
-		for (rc = 1; rc < GS_PLAN; rc++)
-			ksft_test_result_skip("no KVM_CAP_ARM_SME\n");
+		for (i = 0; i < ARRAY_SIZE(gs_cases); i++)
+			ksft_test_result_skip("%s: no KVM_CAP_ARM_SME\n",
+					      gs_cases[i].name);
 		ksft_finished();
 	}
 	probe_host_svls();
@@ -1034,13 +1049,7 @@ int main(void)
 	rc = vcpu_init_err(vm, 1U << KVM_ARM_VCPU_SME);
 	kvm_vm_free(vm);
 	ksft_test_result(nr_host_svls && rc == EINVAL, "cap\n");
-	test_vls_default();
-	test_one_reg_every_svl();
-	test_bad_input();
-	test_reg_list();
-	test_streaming_every_exit();
-	test_za_off();
-	test_isolation();
-	test_beside_fp_stress();
+	for (i = 0; i < ARRAY_SIZE(gs_cases); i++)
+		gs_cases[i].run();
 	ksft_finished();
 }

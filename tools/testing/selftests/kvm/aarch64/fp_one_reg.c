@@ -739,16 +739,29 @@ static void probe_vls(void)
 
 int main(void)
 {
+	struct {
+		const char *name;
+		bool sve;
+		unsigned int vl;
+	} runs[] = {
+		{ "fpsimd", false, 0 },
+		{ "sve-max-vl", true, 0 },
+		{ "sve-short-vl", true, 0 },
+	};
+	unsigned int i;
+
 	ksft_print_header();
 	TEST_REQUIRE(sysconf(_SC_NPROCESSORS_ONLN) >= 2);
-	ksft_set_plan(7);
+	/* one_reg_test() reports two results, set_fault_test() one. */
+	ksft_set_plan(2 * ARRAY_SIZE(runs) + 1);
 	probe_vls();
 	ksft_print_msg("KVM max VL %u, short VL %u\n", kvm_max_vl,
 		       kvm_small_vl);
+	runs[1].vl = kvm_max_vl;
+	runs[2].vl = kvm_small_vl;
 
-	one_reg_test("fpsimd", false, 0);
-	one_reg_test("sve-max-vl", true, kvm_max_vl);
-	one_reg_test("sve-short-vl", true, kvm_small_vl);
+	for (i = 0; i < ARRAY_SIZE(runs); i++)
+		one_reg_test(runs[i].name, runs[i].sve, runs[i].vl);
 	set_fault_test(kvm_max_vl);
 
 	ksft_finished();
