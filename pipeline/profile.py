@@ -85,6 +85,9 @@ def main():
               "kvm-arm.wfi_trap_policy=trap panic=-1 loglevel=4 nokaslr "
               f"fpbench.filter={cls} fpbench.iters={iters} fpbench.warm=50 "
               "fpbench.reps=3 fpbench.nosr=1")
+    # PROFILE_ARGS: more kernel arguments (arm64.nosme, say).
+    if os.environ.get("PROFILE_ARGS"):
+        append += " " + os.environ["PROFILE_ARGS"]
     # The emulator QEMU selects (pipeline/lib.sh); one instruction per
     # translation block is -singlestep on 7.2, an accelerator option on 10.
     lib = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib.sh")
