@@ -41,9 +41,10 @@ TARGETS := all check run nested image image-stock tests series lint unit deps ba
 $(TARGETS):
 	@bash pipeline/main.sh $@
 
-# CLASS=exit/work VARIANT=ours|stock KVM_MODE=vhe|nvhe (after make bench)
+# CLASS=exit/work VARIANT=ours|stock KVM_MODE=vhe|nvhe (after make bench),
+# PROFILE_ARGS="..." (more kernel arguments, arm64.nosme say)
 profile:
-	python3 pipeline/profile.py $(BUILD) $(or $(VARIANT),ours) \
+	PROFILE_ARGS="$(PROFILE_ARGS)" python3 pipeline/profile.py $(BUILD) $(or $(VARIANT),ours) \
 		$(or $(KVM_MODE),vhe) $(or $(CLASS),hvc/none)
 
 clean:
