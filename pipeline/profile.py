@@ -91,7 +91,7 @@ def main():
     # The emulator QEMU selects (pipeline/lib.sh); one instruction per
     # translation block is -singlestep on 7.2, an accelerator option on 10.
     lib = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib.sh")
-    one = (["-accel", "tcg,one-insn-per-tb=on"] if os.environ.get("QEMU") == "10"
+    one = (["-accel", "tcg,one-insn-per-tb=on"] if os.environ.get("QEMU", "10") == "10"
            else ["-singlestep"])
     cmd = ["bash", "-c", '. "$0"; qemu_cmd "$@"', lib,
            "-M", "virt,virtualization=on,gic-version=3",
