@@ -151,11 +151,16 @@ def fmt(v, width=9, prec=0):
     return f"{v:{width}.{prec}f}" if v is not None else f"{'-':>{width}}"
 
 
+def in_guest(c):
+    """A class whose ZA is the guest's (za=guest, za=guestsm)."""
+    return c["za"].startswith("guest")
+
+
 def guest_za_report(mode, o, val, targets):
     """Ours' classes with PSTATE.ZA (and SM) set in the guest, against the
     same class without, and their ZA transfers against GUEST_ZA_BOUND."""
     rows = sorted((c for c in o.get("sme", {}).values()
-                   if c["za"].startswith("guest") and c["reps"]),
+                   if in_guest(c) and c["reps"]),
                   key=lambda c: (c["za"], c["class"], c["svl"]))
     if not rows:
         return
@@ -187,7 +192,7 @@ def guest_za_report(mode, o, val, targets):
 def sme_report(mode, o, val):
     """Ours' classes with ZA live in a host thread, against the same class
     without (val: (exit, work) -> (stock, ours) per iteration)."""
-    if not any(not c["za"].startswith("guest") for c in o.get("sme", {}).values()):
+    if all(in_guest(c) for c in o.get("sme", {}).values()):
         return
     print(f"\n== {mode.upper()}, SME (ours only: the base has SME off): "
           f"a host thread with PSTATE.ZA set ==")
@@ -197,7 +202,7 @@ def sme_report(mode, o, val):
     for key, c in sorted(o["sme"].items(),
                          key=lambda kv_: (kv_[1]["class"], kv_[1]["za"],
                                           kv_[1]["svl"])):
-        if not c["reps"] or c["za"].startswith("guest"):
+        if not c["reps"] or in_guest(c):
             continue
         x, w = c["class"].split("/")
         zv, zs = per_iter(c)

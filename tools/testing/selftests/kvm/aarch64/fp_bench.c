@@ -261,8 +261,7 @@ static void guest_main(void)
 	}
 	/* PSTATE.ZA (and SM) on for good, at the vCPU's longest SVL. */
 	if (bcfg.sme) {
-		asm volatile("msr S3_0_C1_C2_6, %0" : : "r" (0xfUL));
-		isb();
+		fp_guest_sme_max_len();
 		if (bcfg.sme == ZA_GUEST_SM)
 			asm volatile(SMSTART_SMZA : : : "memory");
 		else
@@ -851,15 +850,6 @@ struct bench_opts {
 };
 
 /*
- * One vCPU with SVE where the host has it, and SME if @sme_svl is not 0,
- * its streaming lengths up to that (so its ZA is SVL x SVL bytes at most).
- */
-static struct kvm_vcpu *bench_vcpu_add(struct kvm_vm *vm, unsigned int sme_svl)
-{
-	return fp_vcpu_add(vm, 0, guest_main, have_sve ? FP_VL_ALL : 0, sme_svl);
-}
-
-/*
  * Run the vCPU until the guest ends a batch. Userspace MMIO exits are
  * resumed at once; anything else ends the program.
  */
@@ -925,7 +915,9 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 
 	kvm_pin_this_task_to_pcpu(bench_cpu);
 	vm = vm_create(1);
-	vcpu = bench_vcpu_add(vm, za_in_guest(za) ? svl : 0);
+	/* SVE where the host has it; SME with lengths up to svl (ZA svl^2). */
+	vcpu = fp_vcpu_add(vm, 0, guest_main, have_sve ? FP_VL_ALL : 0,
+			   za_in_guest(za) ? svl : 0);
 	gpa = vm->ucall_mmio_addr;
 	if (x == X_WFI) {
 		gic_fd = vgic_v3_setup(vm, 1, 64);

@@ -82,7 +82,6 @@
 #define SYS_SVCR_ID	KVM_ARM64_SYS_REG(sys_reg(3, 3, 4, 2, 2))
 #define SYS_SMCR_ID	KVM_ARM64_SYS_REG(sys_reg(3, 0, 1, 2, 6))
 #define SYS_TPIDR2_ID	KVM_ARM64_SYS_REG(sys_reg(3, 3, 13, 0, 5))
-#define SMCR_EL1_NAME	"S3_0_C1_C2_6"
 
 /* ---- patterns, the same in guest and host ---- */
 
@@ -223,7 +222,7 @@ static void guest_code(uint64_t id)
 	uint32_t irq;
 
 	/* The longest streaming length the vCPU has. */
-	asm volatile("msr " SMCR_EL1_NAME ", %0\nisb" : : "r" (0xfUL));
+	fp_guest_sme_max_len();
 	svl = guest_svl();
 	GUEST_SYNC(svl);
 	if (READ_ONCE(gs_za_off_guest)) {

@@ -72,45 +72,41 @@ static const char *const ft_plan_name[] = {
 
 /* ---- guest ---- */
 
-/* FP at once after every entry; @hvcs in-kernel exits, then one to us. */
-static void guest_main(uint64_t mmio, uint64_t hvcs)
+/*
+ * One run: FP at once after every entry; @hvcs in-kernel exits, then one
+ * to us.
+ */
+static void guest_run(uint64_t mmio, uint64_t hvcs)
 {
-	asm volatile("1:	mov	x9, %1\n"
-		     "2:	fmov	d0, x9\n"
+	asm volatile("	mov	x9, %1\n"
+		     "1:	fmov	d0, x9\n"
 		     "	mov	x0, #0x84000000\n"	/* PSCI_VERSION */
 		     "	hvc	#0\n"
 		     "	subs	x9, x9, #1\n"
-		     "	b.ne	2b\n"
+		     "	b.ne	1b\n"
 		     "	fmov	d0, x9\n"
 		     "	str	xzr, [%0]\n"
-		     "	b	1b\n"
 		     : : "r" (mmio), "r" (hvcs)
 		     : "x0", "x1", "x2", "x3", "x9", "v0", "memory", "cc");
 }
 
-/*
- * An SME vCPU: PSTATE.ZA set for the first @za_runs runs, then cleared;
- * FP at once after every entry, as above.
- */
+static void guest_main(uint64_t mmio, uint64_t hvcs)
+{
+	for (;;)
+		guest_run(mmio, hvcs);
+}
+
+/* An SME vCPU: PSTATE.ZA set for the first @za_runs runs, then cleared. */
 static void guest_za_main(uint64_t mmio, uint64_t hvcs, uint64_t za_runs)
 {
 	uint64_t run;
 
-	asm volatile("msr S3_0_C1_C2_6, %0\nisb" : : "r" (0xfUL)); /* SMCR_EL1 */
+	fp_guest_sme_max_len();
 	asm volatile(SMSTART_ZA : : : "memory");
 	for (run = 0;; run++) {
 		if (run == za_runs)
 			asm volatile(SMSTOP_ZA : : : "memory");
-		asm volatile("	mov	x9, %1\n"
-			     "1:	fmov	d0, x9\n"
-			     "	mov	x0, #0x84000000\n"	/* PSCI_VERSION */
-			     "	hvc	#0\n"
-			     "	subs	x9, x9, #1\n"
-			     "	b.ne	1b\n"
-			     "	fmov	d0, x9\n"
-			     "	str	xzr, [%0]\n"
-			     : : "r" (mmio), "r" (hvcs)
-			     : "x0", "x1", "x2", "x3", "x9", "v0", "memory", "cc");
+		guest_run(mmio, hvcs);
 	}
 }
 

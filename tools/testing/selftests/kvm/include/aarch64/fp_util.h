@@ -26,6 +26,7 @@ struct kvm_vm;
 #define LDR_ZA_W12_X0	".inst 0xe1000000\n"	/* ldr za[w12, 0], [x0] */
 #define STR_ZA_W12_X0	".inst 0xe1200000\n"	/* str za[w12, 0], [x0] */
 #define SVCR_NAME	"S3_3_C4_C2_2"
+#define SMCR_EL1_NAME	"S3_0_C1_C2_6"
 #define TPIDR2_NAME	"S3_3_C13_C0_5"
 #define SVCR_SM_BIT	1UL
 #define SVCR_ZA_BIT	2UL
@@ -61,6 +62,15 @@ struct kvm_vm;
 #define PR_SME_SET_VL	63
 #define PR_SME_GET_VL	64
 #endif
+
+/*
+ * Guest code: the longest streaming length the vCPU has (SMCR_EL1.LEN
+ * saturates at it).
+ */
+static inline void fp_guest_sme_max_len(void)
+{
+	asm volatile("msr " SMCR_EL1_NAME ", %0\nisb" : : "r" (0xfUL));
+}
 
 /* The calling thread's SVCR (SME only). */
 static inline uint64_t fp_read_svcr(void)
