@@ -11,9 +11,10 @@
       the measured ones; check the model table in the KVM documentation.
   bench.py report OUTDIR MODE...
       compare OUTDIR/stock-MODE with OUTDIR/ours-MODE for each mode: print
-      the table and the targets, write OUTDIR/bench.csv, OUTDIR/sr.csv and
-      OUTDIR/bench.png. Exit 1 if a run or a measurement is missing;
-      missed targets are reported but do not fail (yet).
+      the table and the targets, write OUTDIR/bench.csv, OUTDIR/sr.csv,
+      OUTDIR/state.csv and OUTDIR/bench.png. Exit 1 if a run or a
+      measurement is missing; missed targets are reported but do not fail
+      (yet).
 
 Every number is nanoseconds of guest CLOCK_MONOTONIC, which under
 -icount shift=0 is instructions executed by the emulated machine.
@@ -43,6 +44,15 @@ GUEST_ZA_BOUND = {"user": (1, 1), "hvc": (0, 0), "wfi": (0, 1),
                   "preempt": (1, 1)}
 # Per iteration, what a batch's own exit to userspace may add.
 GUEST_ZA_SLACK = 0.01
+# The whole-state classes (fp_bench "BENCH stateclass="): a vCPU's FP state
+# taken and given back (GET then SET) on one vCPU, and handed from one
+# vCPU to another VM's; register by register (ONE_REG) and in one ioctl
+# (KVM_ARM_GET/SET_FP_STATE, which stock lacks: its class is n/a there).
+STATE_PAIRS = [("round", "state/onereg", "state/oneioctl"),
+               ("handover", "state/handover-onereg", "state/handover-oneioctl")]
+# Issue 17's target: at the largest vector length, the round in one ioctl
+# at least this many times cheaper than the round through ONE_REG.
+STATE_TARGET = 10.0
 SPLAT = re.compile(r"WARNING:|BUG:|Oops|Kernel panic|Unable to handle kernel"
                    r"|Internal error:|hyp panic|HYP panic")
 KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode "
@@ -58,7 +68,8 @@ def kv(line):
 def parse(run):
     with open(os.path.join(run, "serial.log"), errors="replace") as f:
         lines = [l.rstrip("\r\n") for l in f]
-    res = {"classes": {}, "sme": {}, "sr": [], "rc": None, "end": False,
+    res = {"classes": {}, "sme": {}, "state": {}, "sr": [], "rc": None,
+           "end": False,
            "kvm_mode": None, "splats": [], "errors": [], "kernel": None}
     for l in lines:
         if l.startswith("BENCH class=") or l.startswith("BENCH smeclass="):
@@ -89,6 +100,16 @@ def parse(run):
                 c.setdefault("traced", []).append(rep)
             else:
                 c["reps"].append(rep)
+        elif l.startswith("BENCH stateclass="):
+            d = kv(l)
+            c = res["state"].setdefault(
+                f"{d['stateclass']}@{d['vl']}",
+                {"reps": [], "class": d["stateclass"], "vl": int(d["vl"])})
+            if "skipped" in d:
+                c["skipped"] = d["skipped"]
+                continue
+            c["calls"], c["bytes"] = int(d["calls"]), int(d["bytes"])
+            c["reps"].append({"ns": int(d["ns"]), "iters": int(d["iters"])})
         elif l.startswith("BENCH sr="):
             d = kv(l)
             res["sr"].append({"kind": d["sr"], "vl": int(d["vl"]),
@@ -120,6 +141,7 @@ def check(run):
         json.dump(res, f, indent=1)
     n = sum(1 for c in res["classes"].values() if c["reps"])
     n += sum(1 for c in res["sme"].values() if c["reps"])
+    n += sum(1 for c in res["state"].values() if c["reps"])
     print(f"{os.path.basename(run)}: {n} classes, {len(res['sr'])} save/restore "
           f"rows, kvm mode {res['kvm_mode']}, rc {res['rc']}, "
           f"{len(res['splats'])} splats")
@@ -218,6 +240,82 @@ def sme_report(mode, o, val):
               f"{fmt(hsave, 12, 2)}")
 
 
+def vl_name(vl):
+    return str(vl) if vl else "none"
+
+
+def state_report(mode, s, o, targets, rows):
+    """The whole-state classes of both kernels: per pair and vector length
+    (vl 0: a vCPU without SVE), instructions per round through ONE_REG and
+    through the one ioctl, and ours' ratio; the target at the largest VL.
+    Return False when a measurement is missing (stock's ioctl class is n/a,
+    not missing)."""
+    ok = True
+    have = {"stock": s.get("state", {}), "ours": o.get("state", {})}
+    every = [c for st in have.values() for c in st.values()]
+    vls = sorted({c["vl"] for c in every}, key=lambda v: (v == 0, v))
+    reps = sorted({len(c["reps"]) for c in every if c["reps"]})
+    rounds = sorted({r["iters"] for c in every for r in c["reps"]})
+    print(f"\n== {mode.upper()}: a vCPU's whole FP state, GET then SET, "
+          f"instructions per round, min of {'/'.join(map(str, reps)) or '?'}"
+          f" reps x {'/'.join(map(str, rounds)) or '?'} rounds ==")
+    if not vls:
+        print("state classes MISSING")
+        return False
+    print(f"{'pair':9} {'VL':>4} {'calls':>5} {'1reg B':>6} {'image':>6} "
+          f"{'stock 1reg':>10} {'ours 1reg':>10} {'o/s':>6} "
+          f"{'stock ioctl':>11} {'ours ioctl':>10} {'1reg/ioctl':>10}")
+    sve = [v for v in vls if v]
+    top = max(sve) if sve else 0
+    for label, onereg, ioctl in STATE_PAIRS:
+        for vl in vls:
+            # (variant, via) -> instructions per round, "n/a" or None
+            val, calls, size = {}, 0, {}
+            for variant, st in have.items():
+                for via, cls in (("onereg", onereg), ("ioctl", ioctl)):
+                    c = st.get(f"{cls}@{vl}")
+                    val[variant, via] = None
+                    if c and c["reps"]:
+                        val[variant, via] = per_iter(c)[0]
+                        size[via] = c["bytes"]
+                        if via == "onereg":
+                            calls = c["calls"]
+                    elif c and variant == "stock" and via == "ioctl":
+                        val[variant, via] = "n/a"
+                    else:
+                        why = c.get("skipped", "no repetition") if c else \
+                            "not run"
+                        print(f"{label:9} {vl_name(vl):>4} MISSING: {variant} "
+                              f"{cls} ({why})")
+                        ok = False
+            so, oo, oi = (val["stock", "onereg"], val["ours", "onereg"],
+                          val["ours", "ioctl"])
+            ratio = oo / oi if oo is not None and oi else None
+            print(f"{label:9} {vl_name(vl):>4} {calls:5} "
+                  f"{size.get('onereg', 0):6} {size.get('ioctl', 0):6} "
+                  f"{fmt(so, 10)} {fmt(oo, 10)} "
+                  f"{fmt(oo / so if so and oo is not None else None, 6, 3)} "
+                  f"{val['stock', 'ioctl'] or '-':>11} {fmt(oi, 10)} "
+                  f"{fmt(ratio, 10, 1)}")
+            rows.append({"mode": mode, "pair": label, "vl": vl,
+                         "onereg_calls": calls,
+                         "onereg_bytes": size.get("onereg"),
+                         "image_bytes": size.get("ioctl"),
+                         **{f"{v}_{w}": (x if x is None or isinstance(x, str)
+                                         else round(x, 1))
+                            for (v, w), x in val.items()},
+                         "ours_onereg_per_ioctl":
+                             None if ratio is None else round(ratio, 3)})
+            if vl == top:
+                targets.append((
+                    mode, f"whole FP state {label} at the largest VL "
+                    f"({vl_name(vl)}): one ioctl >= {STATE_TARGET:g}x cheaper "
+                    f"than ONE_REG", ratio is not None and ratio >= STATE_TARGET,
+                    "no measurement" if ratio is None else
+                    f"{oo:.0f} vs {oi:.0f}, {ratio:.1f}x"))
+    return ok
+
+
 def report(outdir, modes):
     ok = True
     runs = {}
@@ -230,7 +328,7 @@ def report(outdir, modes):
             except OSError:
                 print(f"FAIL: no {variant} {mode} run in {d}")
                 ok = False
-    rows, targets, sr_rows = [], [], []
+    rows, targets, sr_rows, state_rows = [], [], [], []
     for mode in modes:
         s, o = runs.get(("stock", mode)), runs.get(("ours", mode))
         if not s or not o:
@@ -312,6 +410,7 @@ def report(outdir, modes):
                                 good, f"{dn:.0f} vs {ds:.0f}"))
         sme_report(mode, o, val)
         guest_za_report(mode, o, val, targets)
+        ok &= state_report(mode, s, o, targets, state_rows)
         for variant, r in (("stock", s), ("ours", o)):
             for e in r.get("sr", []):
                 sr_rows.append({"mode": mode, "variant": variant, **e})
@@ -330,7 +429,8 @@ def report(outdir, modes):
             print(f"  {kind:6} VL {vl:3} bytes: save {sv:6.1f} (max {sx:6.1f}) "
                   f"restore {rv:6.1f} (max {rx:6.1f}) over {len(es)} runs")
 
-    print("\n== targets (ours vs stock, same run; reported, not enforced yet) ==")
+    print("\n== targets (same run: ours vs stock, and ours' whole-state ioctl vs "
+          "ONE_REG; reported, not enforced yet) ==")
     for mode, what, good, detail in targets:
         print(f"  {'PASS' if good else 'FAIL'}  {mode:4} {what}: {detail}")
 
@@ -345,7 +445,13 @@ def report(outdir, modes):
             w = csv.DictWriter(f, fieldnames=list(sr_rows[0]))
             w.writeheader()
             w.writerows(sr_rows)
-    print(f"\nfiles: {outdir}/bench.csv {outdir}/sr.csv {outdir}/bench.png")
+    if state_rows:
+        with open(os.path.join(outdir, "state.csv"), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(state_rows[0]))
+            w.writeheader()
+            w.writerows(state_rows)
+    print(f"\nfiles: {outdir}/bench.csv {outdir}/sr.csv {outdir}/state.csv "
+          f"{outdir}/bench.png")
     print("BENCH: " + ("COMPLETE" if ok else "INCOMPLETE"))
     return 0 if ok else 1
 

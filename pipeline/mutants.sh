@@ -18,7 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 
 tests_filter=${MUTANT_TESTS:-kvm/fp_}
-integrity="kvm/fp_integrity kvm/fp_isolation kvm/fp_one_reg"
+integrity="kvm/fp_integrity kvm/fp_isolation kvm/fp_one_reg kvm/fp_state"
 mode=${KVM_MODE:-vhe}
 ours_src=$BUILD/ours/src
 ours_obj=$(obj_dir ours)

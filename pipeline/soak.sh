@@ -13,7 +13,7 @@
 
 mode=${KVM_MODE:-vhe}
 soak_s=${SOAK_S:-1800}
-tests=${SOAK_T:-kvm/fp_integrity,kvm/fp_isolation,kvm/fp_one_reg,fp/fp-stress}
+tests=${SOAK_T:-kvm/fp_integrity,kvm/fp_isolation,kvm/fp_one_reg,kvm/fp_state,fp/fp-stress}
 machine_check
 start=$(date +%s)
 dirs=()

@@ -49,13 +49,16 @@
  *  31 the guest trap turns the VMM's live ZA off unsaved (run with -s)
  *  32 the guest trap leaves ZA on beside the loaded guest (run with -s)
  *  33 an SME vCPU's first use does not write the VMM back (run with -g)
+ *  34 KVM_ARM_SET_FP_STATE keeps the target vCPU live
  *
  * Kernel paths run here besides the task and guest basics: signal
  * delivery and sigreturn, ptrace, prctl(PR_SVE_SET_VL), exec, SVE first
  * use, kernel-mode NEON in task and softirq context, KVM_GET/SET_ONE_REG
- * (no save for GET, a discard for SET, EFAULT part-way), vCPU reset loaded
- * and not, destroy and re-creation at the same address with FINALIZE at a
- * new vector length, KVM_RUN from another thread (the hypervisor's save
+ * (no save for GET, a discard for SET, EFAULT part-way),
+ * KVM_ARM_GET/SET_FP_STATE (a sync for GET, a discard for SET, one vCPU's
+ * image to another), vCPU reset loaded and not, destroy and re-creation
+ * at the same address with FINALIZE at a new vector length, KVM_RUN
+ * from another thread (the hypervisor's save
  * pointer, set at vcpu_load), CPU PM, CPU hotplug, FPEXC32 for a 32-bit
  * vCPU (-a), FPMR everywhere, and the system call's FPSIMD save layout.
  *
@@ -1004,6 +1007,41 @@ static int ev_one_reg_fault(int cpu)
 }
 
 /*
+ * KVM_ARM_GET_FP_STATE on one vCPU, then KVM_ARM_SET_FP_STATE of that
+ * image on another (the VTL hand-over, a migration), from any VMM thread
+ * while neither vCPU is in KVM_RUN. GET makes the image current
+ * (fpu_guest_sync()) and must read the latest values; SET builds the
+ * new image, then discards any registers that hold the target
+ * (kvm_arch_vcpu_fp_changed()). The target's new values are its own
+ * tokens: the model tracks values by owner, and what SET copies is data.
+ */
+static int ev_fp_state(int cpu)
+{
+	int k = W.cur[cpu], v, w, i;
+	struct fpstate *vst, *wst;
+
+	if (k < 0 || W.t[k].mode != M_USER)
+		return 0;
+	v = ioctl_vcpu(k);
+	if (v < 0)
+		return 0;
+	w = (v + 1) % NVCPU;
+	if (!vcpu_idle(w))
+		w = v;
+	vst = vcpu_st(v);
+	wst = vcpu_st(w);
+	cur_hw = &W.hw[cpu];
+	fpctx_sync(&W.pc[cpu], cpu, vst);
+	for (i = 0; i < visible(vst); i++)
+		if (vst->mem[i] != W.latest[vst->id][i])
+			fail("KVM_ARM_GET_FP_STATE read a stale vCPU value");
+	write_mem(wst);
+	if (mutation != 34)
+		fpctx_discard(&W.pc[cpu], cpu, wst);
+	return 1;
+}
+
+/*
  * Signal delivery on the way back to userspace: setup_rt_frame() makes
  * current's image current (fpsimd_signal_preserve_current_state()) and
  * copies it, FPMR included, to the frame. The registers may be another
@@ -1426,7 +1464,7 @@ static int visit(int remaining)
 }
 
 #define MAXDEPTH 16
-#define NNAMED		28
+#define NNAMED		29
 #define PER_CPU		(NNAMED + NTASK + 1)
 #define NEVENTS		(NCPU * PER_CPU + NTASK)
 
@@ -1466,6 +1504,7 @@ static int do_event(int e)
 	case 25: return ev_user_sme(cpu);
 	case 26: return ev_user_smstop(cpu);
 	case 27: return ev_guest_sme(cpu);
+	case 28: return ev_fp_state(cpu);
 	default: return ev_sched(cpu, ev - NNAMED < NTASK ? ev - NNAMED : -1);
 	}
 }
@@ -1481,7 +1520,7 @@ static const char *event_name(int e, char *buf, size_t len)
 		"sigreturn", "vcpu_reset", "vcpu_destroy_create_finalize",
 		"kvm_run_takes_next_vcpu", "exec", "cpu_pm_enter", "cpu_dead",
 		"other_a32_guest_entry", "user_smstart_za", "user_smstop",
-		"guest_sme_smstart_smstop",
+		"guest_sme_smstart_smstop", "fp_state_get_set",
 	};
 	int cpu = e / PER_CPU, ev = e % PER_CPU;
 

@@ -89,6 +89,9 @@ unsigned int fpu_guest_load(struct fpu_guest *g);
 enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g);
 void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan);
 bool fpu_guest_put(struct fpu_guest *g);
+void fpu_guest_move_image(struct fpu_guest *g, void *sve_state,
+			  void *sme_state);
+void fpu_guest_sync(struct fpu_guest *g);
 void fpu_guest_discard(struct fpu_guest *g);
 
 /**

@@ -269,6 +269,42 @@ bool fpu_guest_put(struct fpu_guest *g)
 }
 
 /**
+ * fpu_guest_move_image() - the vCPU's SVE and ZA images moved
+ * @g: the vCPU's context, not running
+ * @sve_state: its SVE image now, of the old one's size (NULL without SVE)
+ * @sme_state: its ZA image now, of the old one's size (NULL without SME)
+ *
+ * For KVM_ARM_SET_FP_STATE, which fills spare images and swaps them in.
+ * Registers recorded as the vCPU's hold the old values: the caller
+ * discards them (fpu_guest_discard()) before the vCPU runs again.
+ */
+void fpu_guest_move_image(struct fpu_guest *g, void *sve_state,
+			  void *sme_state)
+{
+	g->sve_state = sve_state;
+	g->sme_state = sme_state;
+}
+
+/**
+ * fpu_guest_sync() - make the vCPU's memory image current for a reader
+ * @g: the vCPU's context, not running (put, or never loaded)
+ *
+ * For KVM_ARM_GET_FP_STATE. A put vCPU is clean already; should this CPU
+ * still hold newer values for it, they are written back. The registers
+ * stay recorded as the vCPU's.
+ */
+void fpu_guest_sync(struct fpu_guest *g)
+{
+	bool locked;
+
+	if (!fpcore_present())
+		return;
+	locked = fpcore_lock();
+	fpctx_sync(fpcore_this(), smp_processor_id(), &g->fpstate);
+	fpcore_unlock(locked);
+}
+
+/**
  * fpu_guest_discard() - the vCPU's memory image was rewritten
  * @g: the vCPU's context, not running (put, or never loaded)
  *

@@ -236,7 +236,7 @@ static inline int fpctx_flush(struct fpown_cpu *pc, int cpu, struct fpstate *st)
  * @cpu: the current CPU number
  * @st: the context, current on this CPU or not running at all
  *
- * For readers of the memory image (KVM_GET_ONE_REG, a core dump).
+ * For readers of the memory image (KVM_ARM_GET_FP_STATE, a core dump).
  *
  * Return: non-zero when @st was saved.
  */

@@ -56,6 +56,22 @@
  * Stock has no SME (BROKEN in the base), so these are ours only; the
  * report sets each against the same class without ZA.
  *
+ * The state classes time a vCPU's whole FP state moved by the VMM, GET
+ * then SET, per round (-R rounds, best of -r repetitions):
+ *
+ *   state/oneioctl           KVM_ARM_GET_FP_STATE and KVM_ARM_SET_FP_STATE
+ *                            on one vCPU (n/a without KVM_CAP_ARM_FP_STATE)
+ *   state/onereg             the same through KVM_GET/SET_ONE_REG, register
+ *                            by register: FPSR, FPCR, Z0-Z31, P0-P15, FFR
+ *                            (V0-V31, FPSR, FPCR without SVE)
+ *   state/handover-oneioctl  GET on one vCPU, SET on a vCPU of another VM
+ *   state/handover-onereg    (the hand-over between virtual trust levels)
+ *
+ * each with an SVE vCPU at the smallest and at the largest vector length
+ * KVM offers (vl=), and with a vCPU without SVE (vl=0). The guest has
+ * loaded every register once before; the state is checked to have
+ * arrived whole after the timed rounds.
+ *
  * A last part times, in this program's own userspace, a loop that stores
  * (save) or loads (restore) a whole FPSIMD register file, and a whole SVE
  * register file at every vector length, minus an empty loop.
@@ -845,6 +861,7 @@ struct bench_opts {
 	uint32_t traced;
 	uint32_t wfi_us;
 	uint32_t sr_iters;
+	uint32_t rounds;
 	const char *filter;
 	bool no_sr;
 };
@@ -1026,6 +1043,238 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 	kvm_vm_free(vm);
 }
 
+/* ---- host: a vCPU's whole FP state, one ioctl against ONE_REG ---- */
+
+/*
+ * The VMM's copy of a vCPU's FP state, taken and given back either as one
+ * image (KVM_ARM_GET_FP_STATE, KVM_ARM_SET_FP_STATE) or register by
+ * register (KVM_GET_ONE_REG, KVM_SET_ONE_REG), each register in a slot of
+ * its full ONE_REG size, as a VMM without KVM_CAP_ARM_FP_STATE keeps it.
+ *
+ * The classes use only fpb_state_init(), _get(), _set() and _free(): the
+ * bench's own until the selftests' VMM library has them, which they then
+ * wrap.
+ */
+enum fpb_via { VIA_IOCTL, VIA_ONE_REG, NR_VIA };
+
+static const char * const via_name[NR_VIA] = { "oneioctl", "onereg" };
+
+#define FPB_CORE(field)	(KVM_REG_ARM64 | KVM_REG_ARM_CORE |		\
+			 KVM_REG_ARM_CORE_REG(field))
+#define FPB_VREG(n)	((FPB_CORE(fp_regs.vregs[0]) + (n) * 4) |	\
+			 KVM_REG_SIZE_U128)
+#define FPB_FPSR	(FPB_CORE(fp_regs.fpsr) | KVM_REG_SIZE_U32)
+#define FPB_FPCR	(FPB_CORE(fp_regs.fpcr) | KVM_REG_SIZE_U32)
+#define FPB_STATE_REGS	51	/* FPSR, FPCR, 32 Z, 16 P, FFR */
+
+struct fpb_state {
+	enum fpb_via via;
+	size_t size;		/* bytes of buf */
+	uint8_t *buf;		/* the image, or every register's slot */
+	unsigned int nr;	/* registers (ONE_REG) */
+	struct kvm_one_reg reg[FPB_STATE_REGS];
+};
+
+/* Room for @vcpu's state; false when the kernel cannot move it @via. */
+static bool fpb_state_init(struct fpb_state *s, struct kvm_vcpu *vcpu,
+			   enum fpb_via via, bool sve)
+{
+	uint64_t id[FPB_STATE_REGS];
+	size_t off = 0;
+	unsigned int i;
+	int size;
+
+	memset(s, 0, sizeof(*s));
+	s->via = via;
+	if (via == VIA_IOCTL) {
+		if (!kvm_has_cap(KVM_CAP_ARM_FP_STATE))
+			return false;
+		size = ioctl(vcpu->fd, KVM_CHECK_EXTENSION,
+			     KVM_CAP_ARM_FP_STATE);
+		TEST_ASSERT(size >= (int)sizeof(struct kvm_arm_fp_state),
+			    "KVM_CAP_ARM_FP_STATE on the vCPU: %d", size);
+		s->size = size;
+		s->buf = calloc(1, s->size);
+		TEST_ASSERT(s->buf, "out of memory");
+		return true;
+	}
+	id[s->nr++] = FPB_FPSR;
+	id[s->nr++] = FPB_FPCR;
+	for (i = 0; i < 32; i++)
+		id[s->nr++] = sve ? KVM_REG_ARM64_SVE_ZREG(i, 0) : FPB_VREG(i);
+	for (i = 0; sve && i < 16; i++)
+		id[s->nr++] = KVM_REG_ARM64_SVE_PREG(i, 0);
+	if (sve)
+		id[s->nr++] = KVM_REG_ARM64_SVE_FFR(0);
+	/* Back to back: after the two u32s, every slot is 8-byte aligned. */
+	for (i = 0; i < s->nr; i++)
+		s->size += KVM_REG_SIZE(id[i]);
+	s->buf = calloc(1, s->size);
+	TEST_ASSERT(s->buf, "out of memory");
+	for (i = 0; i < s->nr; i++) {
+		s->reg[i].id = id[i];
+		s->reg[i].addr = (uint64_t)(s->buf + off);
+		off += KVM_REG_SIZE(id[i]);
+	}
+	return true;
+}
+
+/* Take the state of the vCPU whose fd is @fd: 0, or -1 with errno. */
+static int fpb_state_get(struct fpb_state *s, int fd)
+{
+	unsigned int i;
+
+	if (s->via == VIA_IOCTL) {
+		/* The room there is; the kernel writes the image's size. */
+		((struct kvm_arm_fp_state *)s->buf)->size = s->size;
+		return ioctl(fd, KVM_ARM_GET_FP_STATE, s->buf);
+	}
+	for (i = 0; i < s->nr; i++)
+		if (ioctl(fd, KVM_GET_ONE_REG, &s->reg[i]))
+			return -1;
+	return 0;
+}
+
+/* Give it to the vCPU whose fd is @fd: 0, or -1 with errno. */
+static int fpb_state_set(struct fpb_state *s, int fd)
+{
+	unsigned int i;
+
+	if (s->via == VIA_IOCTL)
+		return ioctl(fd, KVM_ARM_SET_FP_STATE, s->buf);
+	for (i = 0; i < s->nr; i++)
+		if (ioctl(fd, KVM_SET_ONE_REG, &s->reg[i]))
+			return -1;
+	return 0;
+}
+
+static void fpb_state_free(struct fpb_state *s)
+{
+	free(s->buf);
+	s->buf = NULL;
+}
+
+/* The shortest and the longest SVE vector length KVM offers (bytes). */
+static void state_vls(unsigned int *min_vl, unsigned int *max_vl)
+{
+	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	unsigned int vq;
+
+	*min_vl = 0;
+	*max_vl = 0;
+	if (!have_sve)
+		return;
+	vm = vm_create(1);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
+	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
+	for (vq = 1; vq <= FPB_MAX_VL / 16; vq++) {
+		if (!(vls[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64))))
+			continue;
+		if (!*min_vl)
+			*min_vl = vq * 16;
+		*max_vl = vq * 16;
+	}
+	kvm_vm_free(vm);
+}
+
+/*
+ * A VM whose one vCPU (SVE at lengths up to @vl, none when 0) has loaded
+ * every FP register from a pattern that follows from @seed, and is back
+ * in userspace.
+ */
+static struct kvm_vm *state_vm(unsigned int vl, uint64_t seed,
+			       struct kvm_vcpu **vcpu)
+{
+	struct kvm_vm *vm = vm_create(1);
+
+	*vcpu = fp_vcpu_add(vm, 0, guest_main, vl, 0);
+	bcfg = (struct bench_cfg) {
+		.work = vl ? W_SVEALL : W_FPALL,
+		.exit = X_USER,
+		.warm = 1,
+		.iters = 1,
+		.sve = !!vl,
+	};
+	sync_global_to_guest(vm, bcfg);
+	fp_fill((uint8_t *)&guest_img, sizeof(guest_img), seed);
+	sync_global_to_guest(vm, guest_img);
+	run_batch(*vcpu, vm->ucall_mmio_addr + FPB_USER_OFF, 0);
+	return vm;
+}
+
+/*
+ * One state class: rounds of GET then SET of a vCPU's whole FP state
+ * @via the image or ONE_REG, on the same vCPU or (@handover) from one
+ * vCPU to that of another VM; instructions per round, as elsewhere.
+ */
+static void run_state_class(const struct bench_opts *o, const char *name,
+			    enum fpb_via via, bool handover, unsigned int vl)
+{
+	struct kvm_vcpu *from, *to;
+	struct kvm_vm *vm, *vm2 = NULL;
+	struct fpb_state s, want, got;
+	uint64_t t0, t1;
+	uint32_t r, i;
+	int rc = 0;
+
+	if (via == VIA_IOCTL && !kvm_has_cap(KVM_CAP_ARM_FP_STATE)) {
+		printf("BENCH stateclass=%s vl=%u skipped=no-cap\n", name, vl);
+		return;
+	}
+	kvm_pin_this_task_to_pcpu(bench_cpu);
+	vm = state_vm(vl, 1, &from);
+	to = from;
+	if (handover)
+		vm2 = state_vm(vl, 2, &to);
+	TEST_ASSERT(fpb_state_init(&s, from, via, vl) &&
+		    fpb_state_init(&want, from, via, vl) &&
+		    fpb_state_init(&got, to, via, vl) && got.size == s.size,
+		    "%s: no room for the state", name);
+
+	/* What the target is to hold after the rounds, and not before. */
+	TEST_ASSERT(!fpb_state_get(&want, from->fd), "%s: GET: %s", name,
+		    strerror(errno));
+	if (handover) {
+		TEST_ASSERT(!fpb_state_get(&got, to->fd), "%s: GET: %s", name,
+			    strerror(errno));
+		TEST_ASSERT(memcmp(got.buf, want.buf, s.size),
+			    "%s: both vCPUs hold the same state already", name);
+	}
+
+	for (r = 0; r <= o->reps; r++) {
+		uint32_t n = r ? o->rounds : 1;	/* one round of warm-up */
+
+		t0 = now_ns();
+		for (i = 0; i < n && !rc; i++)
+			rc = fpb_state_get(&s, from->fd) ?:
+			     fpb_state_set(&s, to->fd);
+		t1 = now_ns();
+		TEST_ASSERT(!rc, "%s: round %u: %s", name, i, strerror(errno));
+		if (!r)
+			continue;
+		printf("BENCH stateclass=%s vl=%u calls=%u bytes=%zu rep=%u iters=%u ns=%lu\n",
+		       name, vl, via == VIA_IOCTL ? 2 : 2 * s.nr, s.size, r,
+		       n, t1 - t0);
+		fflush(stdout);
+	}
+
+	TEST_ASSERT(!fpb_state_get(&got, to->fd), "%s: GET: %s", name,
+		    strerror(errno));
+	TEST_ASSERT(!memcmp(got.buf, want.buf, s.size),
+		    "%s: the state did not arrive whole", name);
+	fpb_state_free(&s);
+	fpb_state_free(&want);
+	fpb_state_free(&got);
+	if (vm2)
+		kvm_vm_free(vm2);
+	kvm_vm_free(vm);
+}
+
 /* ---- host: save and restore of one register file, in userspace ---- */
 
 static void sr_loop_empty(unsigned long n)
@@ -1175,8 +1424,9 @@ out:
 static void help_exit(const char *prog)
 {
 	printf("%s [-i iters] [-w warmup] [-r reps] [-T traced] [-t wfi_us]\n"
-	       "    [-n sr_iters] [-c filter] [-S]\n"
+	       "    [-n sr_iters] [-R rounds] [-c filter] [-S]\n"
 	       "  -T n            traced repetitions after the timed ones (default 2)\n"
+	       "  -R n            rounds per repetition of the state classes (default 100)\n"
 	       "  -c word[,word]  only the classes (exit/work) containing a word\n"
 	       "  -S              skip the userspace save/restore timing\n",
 	       prog);
@@ -1201,14 +1451,14 @@ int main(int argc, char *argv[])
 {
 	struct bench_opts o = {
 		.warm = 50, .iters = 1000, .reps = 3, .traced = 2, .wfi_us = 20,
-		.sr_iters = 5000,
+		.sr_iters = 5000, .rounds = 100,
 	};
 	char name[64];
 	pthread_t tid;
-	unsigned int i;
-	int opt, x, w;
+	unsigned int i, vl[3], min_vl, max_vl, nr_vl = 0;
+	int opt, x, w, via, ho;
 
-	while ((opt = getopt(argc, argv, "i:w:r:T:t:n:c:Sh")) != -1) {
+	while ((opt = getopt(argc, argv, "i:w:r:T:t:n:R:c:Sh")) != -1) {
 		switch (opt) {
 		case 'i':
 			o.iters = atoi_positive("iterations", optarg);
@@ -1227,6 +1477,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'n':
 			o.sr_iters = atoi_positive("save/restore loops", optarg);
+			break;
+		case 'R':
+			o.rounds = atoi_positive("state rounds", optarg);
 			break;
 		case 'c':
 			o.filter = optarg;
@@ -1282,6 +1535,24 @@ int main(int argc, char *argv[])
 		run_class(&o, x, w, sme_class[i].za,
 			  prctl(PR_SME_GET_VL) & PR_SVE_VL_LEN_MASK);
 		run_class(&o, x, w, sme_class[i].za, FPB_MAX_VL);
+	}
+
+	/* The state classes: SVE at the extreme lengths, then no SVE. */
+	state_vls(&min_vl, &max_vl);
+	if (min_vl)
+		vl[nr_vl++] = min_vl;
+	if (max_vl != min_vl)
+		vl[nr_vl++] = max_vl;
+	vl[nr_vl++] = 0;
+	for (i = 0; i < nr_vl; i++) {
+		for (ho = 0; ho < 2; ho++) {
+			for (via = 0; via < NR_VIA; via++) {
+				snprintf(name, sizeof(name), "state/%s%s",
+					 ho ? "handover-" : "", via_name[via]);
+				if (selected(o.filter, name))
+					run_state_class(&o, name, via, ho, vl[i]);
+			}
+		}
 	}
 
 	/* In its own thread, so the vCPU thread above never used SVE. */
