@@ -27,13 +27,14 @@
 # whose suite/name contains a word), T_SKIP=word[,word] (none of those),
 # MACHINE=sve|nosve|nosve-cmdline|nopauth (the test machine's CPU: SVE, none, or
 # SVE the kernel ignores), CHECK_MACHINES (the other machines make check
-# boots, default "nosve nosve-cmdline", "none" for none), CHECK_DEBUG=0
+# boots, default "nosve nosve-cmdline", "none" for none), CHECK_PROTECTED=0
+# (make check without its protected-mode runs), CHECK_DEBUG=0
 # (make check without its debug build of ours), BUILD=dir,
 # JOBS=n, QEMU_TIMEOUT=s, NESTED_TIMEOUT=s.
 
 BUILD ?= $(CURDIR)/build
 export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CONFIRM_ATTEMPTS CHECK_MODES NESTED_TIMEOUT
-export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT QEMU OOPS_QUIET_S MACHINE T_SKIP CHECK_MACHINES CHECK_DEBUG SOAK_S SOAK_T
+export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT QEMU OOPS_QUIET_S MACHINE T_SKIP CHECK_MACHINES CHECK_DEBUG CHECK_PROTECTED SOAK_S SOAK_T
 
 TARGETS := all check run nested image image-stock tests series lint unit deps base bench model-check mutants soak
 

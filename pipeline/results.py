@@ -44,10 +44,10 @@ SPLAT = re.compile(
     r"|hyp panic|HYP panic|UBSAN|KASAN|detected stalls|hung_task"
     # guest/fptest-init.c: the test runner died and was started again.
     r"|FPTEST-RUNNER-DIED")
-KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Hyp nVHE|Hyp hVHE|VHE) mode "
-                      r"initialized successfully")
+KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Protected hVHE|Hyp nVHE|Hyp hVHE"
+                      r"|VHE) mode initialized successfully")
 MODE_NAMES = {"VHE": "vhe", "Hyp nVHE": "nvhe", "Hyp hVHE": "hvhe",
-              "Protected nVHE": "protected"}
+              "Protected nVHE": "protected", "Protected hVHE": "protected"}
 STALL = re.compile(r"FPTEST-STUCK|detected stalls|rcu_preempt kthread|soft lockup|hard LOCKUP")
 ALIVE = re.compile(r"\[ *\d+\.\d+\] FPTEST-ALIVE\r?\n")
 TOTALS_FAILED = re.compile(r"^# Totals: pass:\d+ fail:[1-9]")

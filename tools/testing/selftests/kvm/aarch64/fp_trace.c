@@ -297,6 +297,13 @@ int main(void)
 		ksft_test_result_skip("guest-za-events: no kvm_fp tracepoints\n");
 		ksft_finished();
 	}
+	/* Protected KVM saves the VMM eagerly and has no SME guests. */
+	if (fp_kvm_protected()) {
+		ksft_test_result_skip("plan-labels: %s\n",
+				      "protected mode makes no entry plans");
+		ksft_test_result_skip("guest-za-events: protected mode offers no SME guests\n");
+		ksft_finished();
+	}
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_main);
 	/* The ucall page (its guest VA): stores exit to this program. */

@@ -95,6 +95,7 @@ static inline void fp_write_tpidr2(uint64_t v)
 	asm volatile("msr " TPIDR2_NAME ", %0" : : "r" (v));
 }
 
+bool fp_kvm_protected(void);
 bool fp_vcpu_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val);
 void fp_vcpu_cap_vls(struct kvm_vcpu *vcpu, uint64_t reg, unsigned int max_vl);
 struct kvm_vcpu *fp_vcpu_add(struct kvm_vm *vm, uint32_t id, void *guest_code,

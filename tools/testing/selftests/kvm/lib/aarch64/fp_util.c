@@ -17,6 +17,34 @@
 #include "processor.h"
 
 /**
+ * fp_kvm_protected() - does KVM run in protected mode?
+ *
+ * Protected KVM (kvm-arm.mode=protected) keeps the hypervisor in charge
+ * of both sides' FP state: the host saves its registers at every
+ * vcpu_load and nothing of the guest stays live after an exit, so the
+ * cases that count lazy transfers have nothing to count there.
+ *
+ * Return: true when the kernel was booted with kvm-arm.mode=protected.
+ */
+bool fp_kvm_protected(void)
+{
+	static int protected = -1;
+	char line[4096] = "";
+	FILE *f;
+
+	if (protected >= 0)
+		return protected;
+	f = fopen("/proc/cmdline", "r");
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+	protected = !!strstr(line, "kvm-arm.mode=protected");
+	return protected;
+}
+
+/**
  * fp_vcpu_stat() - read one counter of a vCPU's binary statistics
  * @vcpu: the vCPU
  * @name: the counter's name, as KVM's stats descriptors give it
