@@ -47,7 +47,9 @@ run() {
 	[ -f "$initrd" ] || die "no bench initramfs (run: bench.sh initramfs)"
 	case $mode in
 	vhe | nvhe) ;;
-	*) die "bench modes are vhe and nvhe, not '$mode'" ;;
+	# Protected mode boots only without PAuth (see pipeline/main.sh).
+	protected) MACHINE=${MACHINE:-nopauth} ;;
+	*) die "bench modes are vhe, nvhe and protected, not '$mode'" ;;
 	esac
 	dir=$out/$variant-$mode
 	rm -rf "$dir"
@@ -75,5 +77,5 @@ run() {
 case ${1:-} in
 initramfs) pack ;;
 run) run "${2:?variant}" "${3:?mode}" ;;
-*) die "usage: bench.sh initramfs | run ours|stock vhe|nvhe" ;;
+*) die "usage: bench.sh initramfs | run ours|stock vhe|nvhe|protected" ;;
 esac

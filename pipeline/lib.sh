@@ -68,8 +68,9 @@ qemu_choice() {
 # told of it. sve (the default, also when empty): QEMU's max CPU with SVE;
 # nosve: the same CPU without SVE; nosve-cmdline: with SVE, which the
 # kernel is told to ignore (arm64.nosve); nopauth: with SVE and without
-# pointer authentication, on which protected mode boots (with it, the
-# stock kernel's protected hypervisor panics). machine_cpu prints the
+# pointer authentication, where make check runs protected mode (a hyp
+# panic once reported with PAuth does not reproduce: docs/platform.md,
+# "Protected mode"). machine_cpu prints the
 # -cpu value, machine_append what it adds to the kernel command line.
 machine_check() {
 	case ${MACHINE:-sve} in

@@ -95,7 +95,9 @@ def main():
            else ["-singlestep"])
     cmd = ["bash", "-c", '. "$0"; qemu_cmd "$@"', lib,
            "-M", "virt,virtualization=on,gic-version=3",
-           "-cpu", "max,sve=on", "-smp", "2", "-m", "1024", "-nographic",
+           # Protected mode boots only without PAuth (pipeline/main.sh).
+           "-cpu", "max,sve=on" + (",pauth=off" if mode == "protected" else ""),
+           "-smp", "2", "-m", "1024", "-nographic",
            "-no-reboot", "-nic", "none"] + one + [
            "-icount", "shift=0,align=off,sleep=off",
            "-monitor", f"unix:{sock},server=on,wait=off",

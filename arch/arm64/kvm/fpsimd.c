@@ -19,10 +19,13 @@
  * reloaded only if someone else used the registers since its last put.
  * Documentation/virt/kvm/arm/fp-context.rst walks through the lifecycle.
  *
- * Protected mode keeps the hypervisor in charge of both sides (hyp-main.c
- * saves and restores the host around every run), so the host sees no
- * trace of the guest's FP use; KVM then saves the host eagerly at load,
- * as the base kernel does.
+ * Protected mode: the hypervisor decides for itself whether an entry may
+ * find the vCPU live (hyp-main.c keeps which vCPU it left in the
+ * registers, and never leaves a protected one there), and cannot write the
+ * VMM thread back, so vcpu_load writes back whoever is dirty in the
+ * registers (fpu_guest_load_protected()), leaving them recorded as they
+ * are. The rest is as above: the guest's state stays live across exits
+ * and is saved at put.
  */
 
 #include <linux/cleanup.h>
@@ -43,6 +46,7 @@ static_assert((int)FPU_GUEST_TRAP == (int)FP_STATE_FREE);
 static_assert((int)FPU_GUEST_TRAP_SAVE == (int)FP_STATE_HOST_OWNED);
 static_assert((int)FPU_GUEST_LIVE == (int)FP_STATE_GUEST_OWNED);
 
+/* Without protection: the hypervisor writes the VMM thread back itself. */
 static __always_inline bool kvm_fp_lazy(void)
 {
 	return system_supports_fpsimd() && !is_protected_kvm_enabled();
@@ -50,7 +54,7 @@ static __always_inline bool kvm_fp_lazy(void)
 
 /*
  * host_data_ptr() without its protected-mode test, for the hot path:
- * protected mode never gets past kvm_fp_lazy().
+ * callers are not in protected mode, where the host has its own copy.
  */
 static __always_inline struct kvm_host_data *kvm_fp_host_data(void)
 {
@@ -96,11 +100,12 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 	struct thread_struct *th = &current->thread;
 	struct kvm_host_data *hd;
 
-	if (!kvm_fp_lazy()) {
-		/* Protected mode: the base's eager save (see top of file). */
-		if (system_supports_fpsimd())
-			fpsimd_save_and_flush_cpu_state();
-		*host_data_ptr(fp_owner) = FP_STATE_FREE;
+	if (!system_supports_fpsimd())
+		return;
+	if (is_protected_kvm_enabled()) {
+		/* The hypervisor cannot write the VMM back: do it here. */
+		fpu_guest_load_protected(&vcpu->arch.fpu);
+		vcpu->arch.fp_after_load = true;
 		return;
 	}
 	/*
@@ -130,11 +135,13 @@ void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
 {
 	enum fpu_guest_plan plan;
 
-	if (!kvm_fp_lazy())
+	if (!system_supports_fpsimd())
 		return;
 	plan = fpu_guest_enter(&vcpu->arch.fpu);
 	vcpu->arch.fp_plan = plan;
-	kvm_fp_host_data()->fp_owner = (int)plan;
+	/* Protected mode: the hypervisor reads the plan from the vCPU. */
+	if (!is_protected_kvm_enabled())
+		kvm_fp_host_data()->fp_owner = (int)plan;
 	if (unlikely(vcpu->arch.fp_after_load)) {
 		vcpu->arch.fp_after_load = false;
 		if (plan == FPU_GUEST_LIVE)
@@ -207,7 +214,7 @@ int kvm_handle_fp_first_use(struct kvm_vcpu *vcpu)
  */
 void kvm_arch_vcpu_ctxsync_fp(struct kvm_vcpu *vcpu)
 {
-	if (!kvm_fp_lazy())
+	if (!system_supports_fpsimd())
 		return;
 	if (unlikely(vcpu->arch.fp_trapped))
 		kvm_fp_trapped(vcpu);
@@ -228,7 +235,7 @@ void kvm_arch_vcpu_put_fp(struct kvm_vcpu *vcpu)
 	u64 za_saves = g->nr_za_saves;
 	bool saved;
 
-	if (!kvm_fp_lazy())
+	if (!system_supports_fpsimd())
 		return;
 	scoped_guard(irqsave)
 		saved = fpu_guest_put(g);

@@ -50,6 +50,10 @@
  *  32 the guest trap leaves ZA on beside the loaded guest (run with -s)
  *  33 an SME vCPU's first use does not write the VMM back (run with -g)
  *  34 KVM_ARM_SET_FP_STATE keeps the target vCPU live
+ *  35 protected KVM's vcpu_load leaves the VMM dirty (run with -p)
+ *  36 the protected hypervisor forgets which vCPU it left live (-p)
+ *  37 protected KVM's vcpu_load saves the VMM but leaves its
+ *     TIF_FOREIGN_FPSTATE clear (run with -p)
  *
  * Kernel paths run here besides the task and guest basics: signal
  * delivery and sigreturn, ptrace, prctl(PR_SVE_SET_VL), exec, SVE first
@@ -155,6 +159,12 @@ static int sme_world;
 
 /* -g: vCPU 1 has SME too. */
 static int guest_sme;
+/*
+ * -p: protected KVM (hyp-main.c). vcpu_load writes the registers' dirty
+ * owner back (fpctx_vcpu_load_protected()), and the hypervisor enters a
+ * vCPU live only if it is the one it left in the registers.
+ */
+static int pkvm_world;
 static const char *failure;
 
 /* -A: a failed assertion is not a violation; only lost or leaked values are. */
@@ -286,6 +296,7 @@ struct world {
 	struct hwcpu	hw[NCPU];
 	int8_t		cur[NCPU];	/* task on the CPU, -1 idle */
 	int8_t		hd_task[NCPU];	/* kvm_host_data::task_fpsimd's thread */
+	int8_t		hyp_live[NCPU];	/* -p: fp_live_hyp_vcpu, -1 for none */
 	struct task	t[NTASK];
 	struct fpstate	ctx[NCTX];	/* tasks, vCPUs, then kernel-mode */
 	uint16_t	latest[NCTX][MAXCH];
@@ -429,6 +440,12 @@ static int vfirst[NVCPU];
 static void vcpu_load(int cpu, int k)
 {
 	W.hd_task[cpu] = mutation == 21 ? vfirst[W.t[k].vcpu] : k;
+	/* fpu_guest_load_protected(): the caller goes back by its ret path. */
+	if (pkvm_world && mutation != 35) {
+		cur_hw = &W.hw[cpu];
+		if (fpctx_vcpu_load_protected(&W.pc[cpu], cpu) && mutation != 37)
+			W.t[k].foreign = 1;
+	}
 	/* Streaming mode: the owner is written back and both turned off. */
 	if (sme_world && mutation != 29 &&
 	    fpctx_vcpu_load_sme(!!(W.hw[cpu].svcr & SVCR_SM),
@@ -744,6 +761,11 @@ static int ev_guest_enter(int cpu)
 		return 0;
 	t->plan = fpctx_vcpu_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu), task_st(k));
 	t->traps_off = t->plan == FPCTX_LIVE;
+	/* fpsimd_sve_flush(): what the protected hypervisor grants. */
+	if (pkvm_world && t->plan == FPCTX_TRAP_SAVE)
+		fail("protected KVM planned a VMM save its hypervisor cannot do");
+	if (pkvm_world && t->traps_off && W.hyp_live[cpu] != t->vcpu)
+		fail("a live entry of a vCPU the hypervisor did not leave live");
 	/* Entering with the state live puts the guest's length in force. */
 	if (t->traps_off)
 		W.hw[cpu].zcr = vcpu_st(t->vcpu)->vl;
@@ -872,6 +894,9 @@ static int ev_guest_fp(int cpu)
 			hyp_save_host(cpu);
 		fpown_hw_load(vst);
 		fpctx_guest_trapped(&W.pc[cpu], cpu, vst, task_st(k), t->plan);
+		/* fpsimd_sve_sync() records it at the exit, which follows. */
+		if (pkvm_world && mutation != 36)
+			W.hyp_live[cpu] = t->vcpu;
 		if (sme_world)
 			guest_trapped_za(cpu, k, t->plan);
 		if (mutation != 8)
@@ -1577,6 +1602,7 @@ static void init_world(void)
 	for (c = 0; c < NCPU; c++) {
 		W.cur[c] = -1;
 		W.hd_task[c] = -1;
+		W.hyp_live[c] = -1;
 		W.hw[c].zcr = MAXCH;
 		W.hw[c].fpmr = TOK_JUNK;
 		W.hw[c].fpexc = TOK_JUNK;
@@ -1635,7 +1661,7 @@ int main(int argc, char **argv)
 {
 	int depth = 9, quiet = 0, opt, found;
 
-	while ((opt = getopt(argc, argv, "d:m:qAnasg")) != -1) {
+	while ((opt = getopt(argc, argv, "d:m:qAnasgp")) != -1) {
 		switch (opt) {
 		case 'd':
 			depth = atoi(optarg);
@@ -1662,9 +1688,12 @@ int main(int argc, char **argv)
 			sme_world = 1;
 			guest_sme = 1;
 			break;
+		case 'p':
+			pkvm_world = 1;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s] [-g]\n",
+				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s] [-g] [-p]\n",
 				argv[0]);
 			return 2;
 		}
@@ -1680,9 +1709,10 @@ int main(int argc, char **argv)
 	visit(depth);
 	found = explore(0, depth);
 	if (!quiet || found) {
-		printf("# depth %d, mutation %d%s%s%s: ", depth, mutation,
+		printf("# depth %d, mutation %d%s%s%s%s: ", depth, mutation,
 		       no_sve ? ", no SVE" : "", a32_world ? ", 32-bit vCPU" : "",
-		       guest_sme ? ", SME guest" : sme_world ? ", SME" : "");
+		       guest_sme ? ", SME guest" : sme_world ? ", SME" : "",
+		       pkvm_world ? ", protected KVM" : "");
 		printf("%lu states (stored whole, %lu hash collisions), %lu transitions, %s\n",
 		       states, collisions, transitions,
 		       found ? "VIOLATION" : "all invariants hold");

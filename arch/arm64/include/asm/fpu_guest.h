@@ -79,6 +79,7 @@ void fpu_guest_set_sve(struct fpu_guest *g, void *sve_state,
 void fpu_guest_set_sme(struct fpu_guest *g, void *sme_state,
 		       unsigned int sme_vl, u64 *svcr);
 bool fpu_guest_load_sme(struct fpu_guest *g);
+bool fpu_guest_load_protected(struct fpu_guest *g);
 
 /* What fpu_guest_load() did, a mask. */
 #define FPU_GUEST_LOADED	0x1	/* the vCPU's registers were loaded */

@@ -198,6 +198,36 @@ bool fpu_guest_load_sme(struct fpu_guest *g)
 	return true;
 }
 
+/**
+ * fpu_guest_load_protected() - protected KVM loads a vCPU
+ * @g: the vCPU's context
+ *
+ * Call from vcpu_load, preemption disabled. The registers' dirty owner
+ * is written back and stays recorded (fpctx_vcpu_load_protected()), and
+ * the caller takes its way back to userspace through the core. The
+ * hypervisor refuses to run a vCPU with SVCR set, so SME found on is
+ * written back and turned off, and the registers freed.
+ *
+ * Return: true when the registers were written back.
+ */
+bool fpu_guest_load_protected(struct fpu_guest *g)
+{
+	unsigned long flags;
+	bool saved;
+
+	if (system_supports_sme() && read_sysreg_s(SYS_SVCR)) {
+		fpsimd_save_and_flush_cpu_state();
+		return true;
+	}
+	local_irq_save(flags);
+	saved = fpctx_vcpu_load_protected(fpcore_this(), smp_processor_id());
+	/* Clean now: its return to userspace marks it dirty again (I6). */
+	if (saved)
+		fpcore_foreign(current);
+	local_irq_restore(flags);
+	return saved;
+}
+
 /*
  * ZA may have stayed on beside the guest since vcpu_load (see
  * fpctx_vcpu_load_sme()); the guest has the vector registers now, so it

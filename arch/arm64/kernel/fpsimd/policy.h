@@ -340,6 +340,25 @@ static inline int fpctx_vcpu_load_sme(int sm, int za, int mine)
 }
 
 /**
+ * fpctx_vcpu_load_protected() - protected KVM loads a vCPU
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ *
+ * Under protected KVM the hypervisor writes only to memory it has checked
+ * it may write, so its FP trap cannot write the VMM thread's registers
+ * back as it does without protection (plan FPCTX_TRAP_SAVE). vcpu_load
+ * does it instead: a dirty owner is saved and stays recorded, clean, so
+ * that entries plan FPCTX_LIVE or FPCTX_TRAP only, and a VMM whose guest
+ * never takes the registers returns to userspace without a reload.
+ *
+ * Return: non-zero when the owner was saved.
+ */
+static inline int fpctx_vcpu_load_protected(struct fpown_cpu *pc, int cpu)
+{
+	return fpown_save(pc, cpu);
+}
+
+/**
  * fpctx_guest_trapped_za() - must the ZA left on beside the guest be saved?
  * @plan: what fpctx_vcpu_enter() decided for the entry that trapped
  *

@@ -36,7 +36,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 
@@ -180,12 +179,6 @@ int main(void)
 	if (!kvm_check_cap(KVM_CAP_ARM_EL1_32BIT)) {
 		ksft_test_result_skip("%s: no AArch32 EL1 (KVM_CAP_ARM_EL1_32BIT)\n",
 				      A32_TEST);
-		ksft_finished();
-	}
-	/* Protected KVM saves the VMM at every vcpu_load: nothing stays live. */
-	if (fp_kvm_protected()) {
-		ksft_test_result_skip("%s: %s\n", A32_TEST,
-				      "protected mode: no entry finds a vCPU live");
 		ksft_finished();
 	}
 

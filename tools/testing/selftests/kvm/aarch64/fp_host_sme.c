@@ -305,7 +305,7 @@ static void test_za_kvm_run(const struct za_case *c)
 		total += runs;
 		vms++;
 		if (fp_kvm_protected()) {
-			/* vcpu_load saves all, ZA included: nothing lazy. */
+			/* vcpu_load writes the VMM back, ZA included. */
 			if (vms == 1)
 				ksft_print_msg("%s: %s\n", c->name,
 					       "protected mode: ZA counts not checked");

@@ -36,9 +36,12 @@
  * then finds the vCPU live, and this file only puts its streaming length
  * (SMCR) in force and takes it back, as it does for ZCR.
  *
- * Protected mode keeps its own rules: the host state is saved here into
- * kvm_host_data and restored by hyp-main.c before the host runs again, so
- * the host cannot tell whether the guest used FP.
+ * Protected mode. hyp-main.c turns the host's plan into fp_owner itself:
+ * a protected vCPU, or a plan to save the host, gets the base's path (the
+ * host's state saved here into kvm_host_data, put back by hyp-main.c
+ * before the host runs again, so the host cannot tell whether the guest
+ * used FP); any other vCPU is lazy as above, except that the host was
+ * written back at vcpu_load, so this never writes to host memory.
  */
 #ifndef __ARM64_KVM_HYP_FPSIMD_H__
 #define __ARM64_KVM_HYP_FPSIMD_H__
@@ -192,7 +195,8 @@ static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu,
 		return false;
 
 	/* Lift the traps for this code first, then for the guest. */
-	if (vcpu_has_sve(vcpu) || (pkvm && system_supports_sve()))
+	if (vcpu_has_sve(vcpu) ||
+	    (pkvm && system_supports_sve() && host_owns_fp_regs()))
 		en |= CPACR_ELx_ZEN;
 	cpacr_clear_set(0, en);
 	isb();
@@ -205,7 +209,7 @@ static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu,
 	}
 	fphyp_load_guest(vcpu);
 	*host_data_ptr(fp_owner) = FP_STATE_GUEST_OWNED;
-	/* For kvm_arch_vcpu_ctxsync_fp(); protected mode does not read it. */
+	/* For kvm_arch_vcpu_ctxsync_fp() (protected mode: via hyp-main.c). */
 	vcpu->arch.fp_trapped = true;
 	return true;
 }
