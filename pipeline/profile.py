@@ -5,7 +5,7 @@
   profile.py BUILD VARIANT MODE CLASS [ITERS]
 
 Boots the bench initramfs on VARIANT's kernel (ours|stock) in MODE
-(vhe|nvhe) with QEMU in single-step mode (one instruction per
+(vhe|nvhe|protected) with QEMU in single-step mode (one instruction per
 translation block), runs fp_bench on CLASS only, and turns QEMU's
 execution log on through the monitor for exactly the second measured
 repetition. Every logged block is one executed instruction; its
@@ -40,6 +40,30 @@ def count_pcs(fifo, pcs):
                 pcs[pc] = pcs.get(pc, 0) + 1
 
 
+def hyp_offset(pcs, addrs, names, entries):
+    """How far the nVHE hypervisor's PCs sit from its kernel addresses.
+
+    The hypervisor runs the kernel's text through its linear-map alias:
+    a PC keeps the physical offset in its low bits (bits 0-30: the bench
+    machine's 1 GiB of RAM ends at 2 GiB, and nokaslr adds no random tag
+    bits), so kernel address = text + low bits - where the kernel was
+    loaded in RAM. The load offset is found, in steps of 2 MiB, as the
+    one that puts as many executions on the hypervisor's entry point
+    (__kvm_nvhe___kvm_vcpu_run) as there were guest entries, give or
+    take the window's ragged ends.
+    """
+    if "__kvm_nvhe___kvm_vcpu_run" not in names or not entries:
+        return None
+    run = addrs[names.index("__kvm_nvhe___kvm_vcpu_run")]
+    low = {pc & 0x7fffffff: c for pc, c in pcs.items()
+           if (1 << 31) <= pc < addrs[0]}
+    for off in range(0, 64 << 20, 2 << 20):
+        # The window opens and closes a few instructions apart.
+        if abs(low.get(run - addrs[0] + off, 0) - entries) <= 2 + entries // 100:
+            return off
+    return None
+
+
 def monitor(path, cmd):
     for _ in range(100):
         try:
@@ -66,7 +90,7 @@ def main():
     for p in (image, initrd):
         if not os.path.exists(p):
             sys.exit(f"error: {p} missing (run: make bench first)")
-    out = os.path.join(build, "profile", f"{variant}-{mode}")
+    out = os.path.join(build, "profile", f"{variant}-{mode}-{cls.replace('/', '-')}")
     os.makedirs(out, exist_ok=True)
     sock, log = os.path.join(out, "monitor.sock"), os.path.join(out, "exec.log")
     serial = os.path.join(out, "serial.log")
@@ -133,9 +157,15 @@ def main():
                  f"see {serial}")
     text0 = addrs[0]
     counts, total, entries = {}, 0, pcs.get(mark, 0)
+    off = hyp_offset(pcs, addrs, names, entries)
     for pc, c in pcs.items():
-        if pc < text0:
-            name = "[guest, user or nVHE hyp]"
+        kva = None
+        if off is not None and (1 << 31) <= pc < text0:
+            kva = text0 + (pc & 0x7fffffff) - off
+        if kva is not None and names[bisect.bisect_right(addrs, kva) - 1].startswith("__kvm_nvhe_"):
+            name = "hyp " + names[bisect.bisect_right(addrs, kva) - 1][len("__kvm_nvhe_"):]
+        elif pc < text0:
+            name = "[guest or user]"
         else:
             name = names[bisect.bisect_right(addrs, pc) - 1]
         counts[name] = counts.get(name, 0) + c

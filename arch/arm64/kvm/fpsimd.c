@@ -163,8 +163,9 @@ static noinline void kvm_fp_trapped(struct kvm_vcpu *vcpu)
 	vcpu->stat.fp_host_za_save = vcpu->arch.fpu.nr_host_za_saves;
 	if (plan == FPU_GUEST_TRAP_SAVE)
 		vcpu->stat.fp_host_save++;
-	trace_kvm_fp_trap(vcpu->vcpu_id, smp_processor_id(),
-			  plan == FPU_GUEST_TRAP_SAVE);
+	if (trace_kvm_fp_trap_enabled())
+		trace_kvm_fp_trap(vcpu->vcpu_id, smp_processor_id(),
+				  plan == FPU_GUEST_TRAP_SAVE);
 }
 
 /**
@@ -241,7 +242,8 @@ void kvm_arch_vcpu_put_fp(struct kvm_vcpu *vcpu)
 		saved = fpu_guest_put(g);
 	vcpu->stat.fp_guest_save = g->nr_saves;
 	vcpu->stat.fp_guest_za_save = g->nr_za_saves;
-	trace_kvm_fp_put(vcpu->vcpu_id, smp_processor_id(), saved);
+	if (trace_kvm_fp_put_enabled())
+		trace_kvm_fp_put(vcpu->vcpu_id, smp_processor_id(), saved);
 	if (g->nr_za_saves != za_saves)
 		trace_kvm_fp_za(vcpu->vcpu_id, smp_processor_id(), 0);
 }

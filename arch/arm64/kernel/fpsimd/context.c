@@ -176,10 +176,10 @@ size_t fpstate_size(struct fpstate *st)
  * be programmed (a hypervisor's ZCR_EL2 caps it lower), keep what is
  * certain, the FPSIMD view, and say so.
  */
-static enum fp_type fpstate_save_sve(void *image, struct user_fpsimd_state *fp,
-				     unsigned int vl)
+static __always_inline enum fp_type
+fpstate_save_sve(void *image, struct user_fpsimd_state *fp, unsigned int vl)
 {
-	sve_set_vq(sve_vq_from_vl(vl) - 1);
+	sve_cond_update_zcr_vq(sve_vq_from_vl(vl) - 1, SYS_ZCR_EL1);
 	if (WARN_ON_ONCE(sve_get_vl() != vl)) {
 		fpsimd_save_state(fp);
 		return FP_STATE_FPSIMD;
@@ -354,22 +354,22 @@ void fpstate_hw_save(struct fpstate *st)
 }
 
 /*
- * The SME part of a load: EL0 SME access as TIF_SME says, SVCR, ZA and
- * ZT0 if PSTATE.ZA is set, and in streaming mode the Z, P (FFR) registers
- * at the streaming length. Return: true when the streaming registers
- * were loaded, so nothing else is.
+ * The SME part of a load: SVCR, ZA and ZT0 if PSTATE.ZA is set, and in
+ * streaming mode the Z, P (FFR) registers at the streaming length; EL0's
+ * SME (and in streaming mode SVE) access as TIF_SME (TIF_SVE) says goes
+ * into @el0. Return: true when the streaming registers were loaded, so
+ * nothing else is.
  */
-static bool fpstate_load_sme(struct task_struct *t)
+static bool fpstate_load_sme(struct task_struct *t, u64 *el0)
 {
 	struct thread_struct *th = &t->thread;
 	u64 svcr = th->svcr;
 
 	if (test_tsk_thread_flag(t, TIF_SME)) {
 		fpstate_set_sme_vl(t);
-		sme_user_enable();
+		*el0 |= CPACR_EL1_SMEN_EL0EN;
 	} else {
 		WARN_ON_ONCE(svcr);
-		sme_user_disable();
 		svcr = 0;
 	}
 	/* A change of PSTATE.SM or ZA zeroes what it covers: all reloaded. */
@@ -382,47 +382,54 @@ static bool fpstate_load_sme(struct task_struct *t)
 
 	WARN_ON_ONCE(th->fp_type != FP_STATE_SVE);
 	/* Outside streaming mode, SVE traps as TIF_SVE says. */
-	if (system_supports_sve()) {
-		if (test_tsk_thread_flag(t, TIF_SVE))
-			sve_user_enable();
-		else
-			sve_user_disable();
-	}
+	if (test_tsk_thread_flag(t, TIF_SVE))
+		*el0 |= CPACR_EL1_ZEN_EL0EN;
 	sve_load_state(th->sve_state + sve_ffr_offset(task_get_sme_vl(t)),
 		       &th->uw.fpsimd_state.fpsr, system_supports_fa64());
 	return true;
+}
+
+/* What EL0 may use of SVE and SME, and what the loads decide of it. */
+static __always_inline u64 fpstate_el0_mask(void)
+{
+	return (system_supports_sve() ? CPACR_EL1_ZEN_EL0EN : 0) |
+	       (system_supports_sme() ? CPACR_EL1_SMEN_EL0EN : 0);
 }
 
 static void fpstate_load_user(struct fpstate *st)
 {
 	struct task_struct *t = fpstate_task(st);
 	struct thread_struct *th = &t->thread;
+	u64 mask = fpstate_el0_mask(), el0 = 0;
 
 	if (WARN_ON_ONCE(t != current))
 		return;
 	WRITE_ONCE(st->save_as, FP_STATE_CURRENT);
 	if (system_supports_fpmr())
 		write_sysreg_s(th->uw.fpmr, SYS_FPMR);
-	if (system_supports_sme() && fpstate_load_sme(t))
-		return;
+	if (system_supports_sme() && fpstate_load_sme(t, &el0))
+		goto out;
 
 	if (system_supports_sve() && th->fp_type == FP_STATE_SVE) {
 		unsigned int vl = task_get_sve_vl(t);
 
-		set_thread_flag(TIF_SVE);
-		sve_user_enable();
-		sve_set_vq(sve_vq_from_vl(vl) - 1);
+		if (!test_thread_flag(TIF_SVE))
+			set_thread_flag(TIF_SVE);
+		el0 |= CPACR_EL1_ZEN_EL0EN;
+		sve_cond_update_zcr_vq(sve_vq_from_vl(vl) - 1, SYS_ZCR_EL1);
 		sve_load_state(th->sve_state + sve_ffr_offset(vl),
 			       &th->uw.fpsimd_state.fpsr, true);
-		return;
+		goto out;
 	}
 	WARN_ON_ONCE(th->fp_type != FP_STATE_FPSIMD);
-	if (system_supports_sve()) {
-		/* SVE traps again; its first use grows the context. */
+	/* SVE traps again; its first use grows the context. */
+	if (system_supports_sve() && test_thread_flag(TIF_SVE))
 		clear_thread_flag(TIF_SVE);
-		sve_user_disable();
-	}
 	fpsimd_load_state(&th->uw.fpsimd_state);
+out:
+	/* One write of CPACR_EL1 for both, and none if nothing changes. */
+	if (mask)
+		sysreg_clear_set(cpacr_el1, mask, el0);
 }
 
 /*
@@ -455,7 +462,7 @@ static void fpstate_load_guest(struct fpstate *st)
 			       &g->regs->fpsr, system_supports_fa64());
 		return;
 	}
-	sve_set_vq(sve_vq_from_vl(vl) - 1);
+	sve_cond_update_zcr_vq(sve_vq_from_vl(vl) - 1, SYS_ZCR_EL1);
 	if (WARN_ON_ONCE(sve_get_vl() != vl))
 		return;
 	sve_load_state(g->sve_state + sve_ffr_offset(vl), &g->regs->fpsr,

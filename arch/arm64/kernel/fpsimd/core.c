@@ -62,16 +62,16 @@
  *       (context.c): the length in force can never disagree with the
  *       buffer, whoever runs the save (a task, a softirq, KVM).
  *
- * Calling rules. The record of a CPU changes only on that CPU, with
- * softirqs disabled (so kernel-mode NEON in a softirq cannot interleave)
- * or with IRQs disabled; fpcore_lock() takes whichever is needed and
+ * Calling rules. The record of a CPU changes only on that CPU, with IRQs
+ * disabled (so kernel-mode NEON in a softirq cannot interleave; on
+ * PREEMPT_RT, where softirqs are threads, with preemption disabled);
+ * fpcore_lock() (internal.h) disables them unless they already are, and
  * fpcore_assert_locked() checks it where ownership changes. Hard IRQ and
  * NMI code never touches the registers (may_use_simd() is false there).
  * fpsimd_thread_switch() runs with IRQs disabled from __switch_to();
  * KVM's hooks (guest.c) run with IRQs disabled around guest entry and exit.
  */
 
-#include <linux/bottom_half.h>
 #include <linux/cpuhotplug.h>
 #include <linux/lockdep.h>
 #include <linux/preempt.h>
@@ -83,39 +83,6 @@
 #include "internal.h"
 
 DEFINE_PER_CPU(struct fpown_cpu, fpsimd_own);
-
-/**
- * fpcore_lock() - hold this CPU's ownership record still
- *
- * Disables softirqs (preemption on PREEMPT_RT, where softirqs run in
- * threads), or nothing when IRQs are already disabled.
- *
- * Return: what fpcore_unlock() must undo.
- */
-bool fpcore_lock(void)
-{
-	if (irqs_disabled())
-		return false;
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		preempt_disable();
-	else
-		local_bh_disable();
-	return true;
-}
-
-/**
- * fpcore_unlock() - undo fpcore_lock()
- * @locked: its return value
- */
-void fpcore_unlock(bool locked)
-{
-	if (!locked)
-		return;
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		preempt_enable();
-	else
-		local_bh_enable();
-}
 
 /**
  * fpcore_flush_task() - make @t's memory image the truth
@@ -200,13 +167,18 @@ void fpsimd_restore_current_state(void)
 		return;
 	}
 	locked = fpcore_lock();
-	if (test_and_clear_thread_flag(TIF_FOREIGN_FPSTATE) &&
-	    !fpctx_return_to_user(fpcore_this(), smp_processor_id(),
+	/* Nobody else clears it, or sets it while current runs. */
+	if (!test_thread_flag(TIF_FOREIGN_FPSTATE))
+		goto out;
+	clear_thread_flag(TIF_FOREIGN_FPSTATE);
+	if (!fpctx_return_to_user(fpcore_this(), smp_processor_id(),
 				  &current->thread.fpstate) &&
-	    (system_supports_sve() || system_supports_sme())) {
+	    has_vhe() && (system_supports_sve() || system_supports_sme())) {
 		/*
-		 * Still live, so not reloaded: but a KVM exit (VHE) on this
-		 * CPU may have reset EL0 SVE and SME access since it last ran.
+		 * Still live, so not reloaded: but a KVM exit on this CPU
+		 * may have reset EL0 SVE and SME access since it last ran.
+		 * Only with VHE: otherwise the hypervisor gives the host its
+		 * own CPACR_EL1 back.
 		 */
 		bool sme = system_supports_sme();
 		u64 mask = CPACR_EL1_ZEN_EL0EN | (sme ? CPACR_EL1_SMEN_EL0EN : 0);
@@ -216,6 +188,7 @@ void fpsimd_restore_current_state(void)
 			el0 |= CPACR_EL1_SMEN_EL0EN;
 		sysreg_clear_set(cpacr_el1, mask, el0);
 	}
+out:
 	fpcore_unlock(locked);
 }
 

@@ -30,8 +30,35 @@ void fpstate_save_za(struct task_struct *t);
 #define FPOWN_ASSERT(c)		WARN_ON_ONCE(!(c))
 #include "policy.h"
 
-/* core.c: the per-CPU ownership record and how to hold it still */
-bool fpcore_lock(void);
+/*
+ * How to hold this CPU's ownership record still: IRQs off (preemption off
+ * on PREEMPT_RT, where softirqs, kernel-mode NEON's among them, run in
+ * threads), or nothing when IRQs are already off. The sections are short,
+ * at most one save and one load, so IRQs off costs less latency than it
+ * saves: the softirq check of local_bh_enable() on every return to
+ * userspace that reloads FP. fpcore_lock() returns what
+ * fpcore_unlock() must undo.
+ */
+static inline bool fpcore_lock(void)
+{
+	if (irqs_disabled())
+		return false;
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_disable();
+	else
+		local_irq_disable();
+	return true;
+}
+
+static inline void fpcore_unlock(bool locked)
+{
+	if (!locked)
+		return;
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_enable();
+	else
+		local_irq_enable();
+}
 
 /* Whether this system has FP/SIMD at all: without it the core does nothing. */
 static inline bool fpcore_present(void)
@@ -45,10 +72,10 @@ static inline bool fpcore_present(void)
  */
 static inline void fpcore_foreign(struct task_struct *t)
 {
-	set_tsk_thread_flag(t, TIF_FOREIGN_FPSTATE);
+	/* Only @t, on its way to userspace, clears it: test first. */
+	if (!test_tsk_thread_flag(t, TIF_FOREIGN_FPSTATE))
+		set_tsk_thread_flag(t, TIF_FOREIGN_FPSTATE);
 }
-
-void fpcore_unlock(bool locked);
 
 /* The record itself; use it through fpcore_this() only. */
 DECLARE_PER_CPU(struct fpown_cpu, fpsimd_own);
@@ -57,8 +84,7 @@ DECLARE_PER_CPU(struct fpown_cpu, fpsimd_own);
 static inline void fpcore_assert_locked(void)
 {
 	lockdep_assert_preemption_disabled();
-	lockdep_assert(irqs_disabled() || IS_ENABLED(CONFIG_PREEMPT_RT) ||
-		       softirq_count());
+	lockdep_assert(irqs_disabled() || IS_ENABLED(CONFIG_PREEMPT_RT));
 }
 
 /*

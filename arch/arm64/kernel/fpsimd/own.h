@@ -31,8 +31,8 @@
  *       dirty owner.
  *
  * Calling rules: every function here runs with the CPU's ownership record
- * stable: in the kernel, with preemption and softirqs disabled (or with
- * IRQs disabled), which the kernel wrappers assert.
+ * stable: in the kernel, with IRQs disabled (preemption disabled on
+ * PREEMPT_RT), which the kernel wrappers assert.
  */
 #ifndef __ARM64_KERNEL_FPSIMD_OWN_H
 #define __ARM64_KERNEL_FPSIMD_OWN_H
