@@ -222,6 +222,7 @@ check)
 	stage deps "$P/deps.sh"
 	stage unit "$P/unit.sh"
 	guest
+	stage mutants-apply "$P/mutants.sh" apply
 	stage "kernel-stock$sfx" "$P/kernel.sh" stock
 	for m in ${CHECK_MODES:-vhe nvhe}; do
 		run ours "$m"

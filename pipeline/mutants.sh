@@ -9,6 +9,9 @@
 #
 # mutants.sh            all mutants, KVM_MODE (default vhe)
 # MUTANTS="a b" ...     only these (names without .patch)
+# mutants.sh apply      only check that every mutant still applies to our
+#                       overlaid tree (make check runs this: a change to
+#                       the code a mutant breaks must update the mutant)
 #
 # A mutant's header may name the tests that should catch it ("Tests: a,b"),
 # the one KVM mode its breakage shows in ("Mode: nvhe"), which then
@@ -16,6 +19,21 @@
 # MACHINE in the README). A kernel splat (a WARN, an oops) during a test
 # catches the mutant as a failed test does: make check fails on either.
 . "$(dirname "$0")/lib.sh"
+
+if [ "${1:-}" = apply ]; then
+	[ -d "$BUILD/ours/src" ] || die "overlay our tree first (make tests)"
+	stale=""
+	for p in "$ROOT"/mutants/*.patch; do
+		patch -d "$BUILD/ours/src" -p1 --dry-run -s <"$p" >/dev/null 2>&1 ||
+			stale="$stale ${p##*/}"
+	done
+	if [ -n "$stale" ]; then
+		echo "error: mutants that no longer apply to our tree:$stale"
+		exit 1
+	fi
+	echo "mutants: all $(ls "$ROOT"/mutants/*.patch | wc -l) apply to our tree"
+	exit 0
+fi
 
 tests_filter=${MUTANT_TESTS:-kvm/fp_}
 integrity="kvm/fp_integrity kvm/fp_isolation kvm/fp_one_reg kvm/fp_state"
