@@ -201,14 +201,20 @@ machine_state() {
 # (run.sh, nested.sh) exits with 2 when its kernel crashed or hung but its
 # results were recorded: that prints "fault" and the reason, and goes on,
 # for the report to judge it against the other kernel.
+# A stage that already passed in this invocation (the preparation the
+# targets share: deps, base, overlay, a kernel) is not run again, so its
+# log stays the one of the run that did the work.
+STAGES_DONE=" "
 stage() {
 	local name=$1 log=$LOGS/$1.log t0 t1 rc=0
 	shift
+	case $STAGES_DONE in *" $name "*) return 0 ;; esac
 	t0=$(date +%s.%N)
 	"$@" >"$log" 2>&1 || rc=$?
 	t1=$(date +%s.%N)
 	if [ $rc -eq 0 ]; then
 		printf '  %-26s ok   %7.1fs\n' "$name" "$(echo "$t1 - $t0" | bc)"
+		STAGES_DONE="$STAGES_DONE$name "
 		return 0
 	fi
 	if [ $rc -eq 2 ] && grep -q '^fault: ' "$log"; then
