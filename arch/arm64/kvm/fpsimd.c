@@ -31,6 +31,7 @@
 #include <linux/cleanup.h>
 #include <linux/irqflags.h>
 #include <linux/kvm_host.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <asm/fpsimd.h>
 #include <asm/fpu_guest.h>
@@ -40,6 +41,37 @@
 
 #define CREATE_TRACE_POINTS
 #include "trace_fp.h"
+
+/*
+ * kvm.fp_vmm_watch: count, per vCPU, the userspace round trips and those in
+ * which the VMM thread used FP at EL0 between KVM_RUN returning and its
+ * next call (fp_vmm_round_trip, fp_vmm_fp_use), by trapping its EL0 FP
+ * access until its first use. A measurement for the lazy return to the
+ * VMM (Documentation/virt/kvm/arm/fp-context.rst); off by default, and
+ * then free (a static key).
+ */
+static bool fp_vmm_watch;
+
+static int fp_vmm_watch_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (ret)
+		return ret;
+	if (fp_vmm_watch)
+		static_branch_enable(&fpu_vmm_watch);
+	else
+		static_branch_disable(&fpu_vmm_watch);
+	return 0;
+}
+
+static const struct kernel_param_ops fp_vmm_watch_ops = {
+	.set = fp_vmm_watch_set,
+	.get = param_get_bool,
+};
+module_param_cb(fp_vmm_watch, &fp_vmm_watch_ops, &fp_vmm_watch, 0644);
+MODULE_PARM_DESC(fp_vmm_watch,
+		 "count the VMM threads' FP use between KVM_RUNs (vCPU stats fp_vmm_*)");
 
 /* The plan goes to the hypervisor as it is (see enum fpu_guest_plan). */
 static_assert((int)FPU_GUEST_TRAP == (int)FP_STATE_FREE);
@@ -124,6 +156,18 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 	vcpu->arch.fp_after_load = true;
 }
 
+/* The first entry of a KVM_RUN: what did the VMM do since the last one? */
+static noinline void kvm_fp_vmm_watched(struct kvm_vcpu *vcpu)
+{
+	unsigned int w = fpu_vmm_watch_take();
+
+	if (w == FPSTATE_WATCH_OFF)
+		return;
+	vcpu->stat.fp_vmm_round_trip++;
+	if (w == FPSTATE_WATCH_HIT)
+		vcpu->stat.fp_vmm_fp_use++;
+}
+
 /**
  * kvm_arch_vcpu_ctxflush_fp() - decide how FP is entered, IRQs off
  * @vcpu: the vCPU about to enter the guest
@@ -146,6 +190,8 @@ void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
 		vcpu->arch.fp_after_load = false;
 		if (plan == FPU_GUEST_LIVE)
 			vcpu->stat.fp_reload_avoided++;
+		if (static_branch_unlikely(&fpu_vmm_watch))
+			kvm_fp_vmm_watched(vcpu);
 	}
 	if (trace_kvm_fp_enter_enabled())
 		trace_kvm_fp_enter(vcpu->vcpu_id, smp_processor_id(), plan);
@@ -244,6 +290,10 @@ void kvm_arch_vcpu_put_fp(struct kvm_vcpu *vcpu)
 	vcpu->stat.fp_guest_za_save = g->nr_za_saves;
 	if (trace_kvm_fp_put_enabled())
 		trace_kvm_fp_put(vcpu->vcpu_id, smp_processor_id(), saved);
+	/* KVM_RUN itself returns (not a preemption, not another ioctl). */
+	if (static_branch_unlikely(&fpu_vmm_watch) && vcpu->wants_to_run &&
+	    !READ_ONCE(vcpu->scheduled_out))
+		fpu_vmm_watch_arm();
 	if (g->nr_za_saves != za_saves)
 		trace_kvm_fp_za(vcpu->vcpu_id, smp_processor_id(), 0);
 }

@@ -37,12 +37,22 @@ enum fpstate_kind {
  *           FP_STATE_CURRENT follows the owner's mode (TIF_SVE for a task);
  *           FP_STATE_FPSIMD lets a task's SVE state be dropped during a
  *           syscall, whose ABI discards it; FP_STATE_SVE is a guest with SVE
+ * @el0_watch: a VMM thread's FP use between two KVM_RUNs, measured when
+ *             KVM's fp_vmm_watch parameter is on: FPSTATE_WATCH_ARMED from
+ *             KVM_RUN's return (EL0 FP access trapped) until its first EL0
+ *             FP use (FPSTATE_WATCH_HIT, the trap lifted) or its next
+ *             KVM_RUN; FPSTATE_WATCH_OFF otherwise
  */
 struct fpstate {
 	int	last_cpu;
 	u8	kind;
 	u8	save_as;
+	u8	el0_watch;
 };
+
+#define FPSTATE_WATCH_OFF	0
+#define FPSTATE_WATCH_ARMED	1
+#define FPSTATE_WATCH_HIT	2
 
 /*
  * The register components a context's image can hold (x86: the xfeatures

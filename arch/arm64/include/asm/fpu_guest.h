@@ -12,6 +12,7 @@
 #define __ASM_FPU_GUEST_H
 
 #include <linux/cpufeature.h>
+#include <linux/jump_label.h>
 #include <linux/processor.h>
 #include <linux/thread_info.h>
 #include <linux/types.h>
@@ -94,6 +95,11 @@ void fpu_guest_move_image(struct fpu_guest *g, void *sve_state,
 			  void *sme_state);
 void fpu_guest_sync(struct fpu_guest *g);
 void fpu_guest_discard(struct fpu_guest *g);
+
+/* KVM's fp_vmm_watch: whether VMM threads' FP use between KVM_RUNs is counted. */
+DECLARE_STATIC_KEY_FALSE(fpu_vmm_watch);
+void fpu_vmm_watch_arm(void);
+unsigned int fpu_vmm_watch_take(void);
 
 /**
  * fpu_guest_exit() - account for the guest's run, before IRQs come back

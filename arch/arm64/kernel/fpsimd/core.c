@@ -189,6 +189,10 @@ void fpsimd_restore_current_state(void)
 		sysreg_clear_set(cpacr_el1, mask, el0);
 	}
 out:
+	/* A VMM thread watched between KVM_RUNs (guest.c) traps its FP use. */
+	if (static_branch_unlikely(&fpu_vmm_watch))
+		fpcore_el0_fp(current->thread.fpstate.el0_watch !=
+			      FPSTATE_WATCH_ARMED);
 	fpcore_unlock(locked);
 }
 
@@ -206,6 +210,8 @@ void fpsimd_flush_task_state(struct task_struct *t)
 
 	if (!system_supports_fpsimd() || t != current) {
 		fpown_invalidate(&t->thread.fpstate);
+		/* A new task (copy_thread()) is nobody's VMM yet. */
+		t->thread.fpstate.el0_watch = FPSTATE_WATCH_OFF;
 		fpcore_foreign(t);
 		return;
 	}
@@ -255,6 +261,7 @@ void fpsimd_flush_thread(void)
 	locked = fpcore_lock();
 	fpctx_discard(fpcore_this(), smp_processor_id(), &th->fpstate);
 	fpcore_foreign(current);
+	th->fpstate.el0_watch = FPSTATE_WATCH_OFF;
 	memset(&th->uw.fpsimd_state, 0, sizeof(th->uw.fpsimd_state));
 	th->uw.fpmr = 0;
 	clear_thread_flag(TIF_SVE);

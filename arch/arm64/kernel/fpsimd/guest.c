@@ -351,3 +351,66 @@ void fpu_guest_discard(struct fpu_guest *g)
 	fpctx_discard(fpcore_this(), smp_processor_id(), &g->fpstate);
 	fpcore_unlock(locked);
 }
+
+DEFINE_STATIC_KEY_FALSE(fpu_vmm_watch);
+
+/**
+ * fpu_vmm_watch_arm() - KVM_RUN returns: watch the caller's FP use
+ *
+ * Call with preemption disabled, from the vCPU's put on KVM_RUN's way back
+ * to userspace, when fpu_vmm_watch is on. The caller's return to userspace
+ * then goes through fpsimd_restore_current_state(), which leaves its EL0
+ * FP/SIMD access trapped until its first use (do_fpsimd_acc()). Its
+ * registers are handled as always: this measures, it defers nothing.
+ */
+void fpu_vmm_watch_arm(void)
+{
+	current->thread.fpstate.el0_watch = FPSTATE_WATCH_ARMED;
+	fpcore_foreign(current);
+}
+
+/**
+ * fpu_vmm_watch_take() - the caller enters a guest again: what did it do?
+ *
+ * Call with IRQs disabled. The watch ends, and EL0 FP/SIMD access is on.
+ *
+ * Return: FPSTATE_WATCH_HIT if the caller used FP at EL0 since KVM_RUN
+ * last returned, FPSTATE_WATCH_ARMED if not, FPSTATE_WATCH_OFF if it was
+ * not watched.
+ */
+unsigned int fpu_vmm_watch_take(void)
+{
+	struct fpstate *st = &current->thread.fpstate;
+	unsigned int w = st->el0_watch;
+
+	lockdep_assert_irqs_disabled();
+	if (w == FPSTATE_WATCH_ARMED)
+		fpcore_el0_fp(true);
+	st->el0_watch = FPSTATE_WATCH_OFF;
+	return w;
+}
+
+/**
+ * fpcore_el0_watch_hit() - an EL0 FP/SIMD access trapped: was it watched?
+ *
+ * Return: true when EL0 FP/SIMD access was off on this CPU (a watched VMM
+ * thread's first use, or a watch left behind): it is on again, the use is
+ * recorded, and the instruction runs again. False for any other trap.
+ */
+bool fpcore_el0_watch_hit(void)
+{
+	struct fpstate *st = &current->thread.fpstate;
+	bool off;
+
+	if (!system_supports_fpsimd())
+		return false;
+	preempt_disable();
+	off = !(read_sysreg(cpacr_el1) & CPACR_EL1_FPEN_EL0EN);
+	if (off) {
+		if (st->el0_watch == FPSTATE_WATCH_ARMED)
+			st->el0_watch = FPSTATE_WATCH_HIT;
+		fpcore_el0_fp(true);
+	}
+	preempt_enable();
+	return off;
+}

@@ -77,6 +77,15 @@ static inline void fpcore_foreign(struct task_struct *t)
 		set_tsk_thread_flag(t, TIF_FOREIGN_FPSTATE);
 }
 
+/* EL0 FP/SIMD access on (the default) or trapped, for this CPU's task. */
+static inline void fpcore_el0_fp(bool on)
+{
+	sysreg_clear_set(cpacr_el1, CPACR_EL1_FPEN_EL0EN,
+			 on ? CPACR_EL1_FPEN_EL0EN : 0);
+}
+
+bool fpcore_el0_watch_hit(void);
+
 /* The record itself; use it through fpcore_this() only. */
 DECLARE_PER_CPU(struct fpown_cpu, fpsimd_own);
 

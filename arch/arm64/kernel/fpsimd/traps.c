@@ -105,11 +105,15 @@ void do_sme_acc(unsigned long syndrome, struct pt_regs *uregs)
  * @syndrome: the exception syndrome (ESR)
  * @uregs: the task's registers
  *
- * FPSIMD is never disabled for tasks on a system that has it, so this
+ * FPSIMD is disabled for a task only while KVM watches a VMM thread's FP
+ * use between two KVM_RUNs (fpu_vmm_watch_arm()): its first use lands
+ * here, is counted, and runs again with the trap lifted. Otherwise this
  * only fires on a system without FP, or on a kernel bug (reported once).
  */
 void do_fpsimd_acc(unsigned long syndrome, struct pt_regs *uregs)
 {
+	if (fpcore_el0_watch_hit())
+		return;
 	WARN_ON_ONCE(system_supports_fpsimd());
 	undefined_insn(uregs);
 }

@@ -24,6 +24,14 @@
  *                          boot with kvm-arm.wfi_trap_policy=trap, or a
  *                          vCPU thread alone on its CPU runs WFI natively)
  *
+ *   vmm-watch-no-fp        with kvm.fp_vmm_watch=1, a loop of KVM_RUNs
+ *                          whose userspace side touches no FP: every
+ *                          round trip counted in fp_vmm_round_trip, none
+ *                          (but perhaps the first, after reading the
+ *                          stats) in fp_vmm_fp_use
+ *   vmm-watch-fp           the same loop with one FP instruction before
+ *                          each KVM_RUN: a use counted per round trip
+ *
  * The guests of the first three are loops in assembly, so that no
  * compiled code touches FP behind the test's back. Each case runs up to
  * three times; other activity can only add transfers, so one run at the
@@ -36,7 +44,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +373,102 @@ static int measure(const struct fcase *c, int try)
 	return ok;
 }
 
+/* ---- the VMM's FP use between KVM_RUNs (kvm.fp_vmm_watch) ---- */
+
+#define FPC_WATCH	"/sys/module/kvm/parameters/fp_vmm_watch"
+
+static bool watch_set(const char *v)
+{
+	int fd = open(FPC_WATCH, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, v, 1) == 1;
+	close(fd);
+	return ok;
+}
+
+/*
+ * KVM_RUN by a bare system call: the C library's wrappers may use FP (its
+ * alarm() zeroes a struct itimerval through a vector register, which the
+ * first version of this test counted as the VMM's FP use).
+ */
+static long raw_kvm_run(int fd)
+{
+	register long x0 asm("x0") = fd;
+	register long x1 asm("x1") = KVM_RUN;
+	register long x2 asm("x2") = 0;
+	register long x8 asm("x8") = __NR_ioctl;
+
+	asm volatile("svc	#0" : "+r" (x0) : "r" (x1), "r" (x2), "r" (x8)
+		     : "memory");
+	return x0;
+}
+
+/* 1: pass, 0: fail, -1: this kernel cannot watch (no parameter or stats). */
+static int watch_case(bool vmm_fp)
+{
+	static const char * const names[2] = { "fp_vmm_round_trip",
+					       "fp_vmm_fp_use" };
+	struct kvm_stats_desc *desc, *found[2] = { NULL, NULL };
+	uint64_t v0[2], v1[2], rt, use, want;
+	struct kvm_stats_header hdr;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	unsigned int i, k;
+	int fd, ok = -1;
+
+	vm = vm_create(1);
+	vcpu = vm_vcpu_add(vm, 0, guest_nofp_user);
+	sync_global_from_guest(vm, ucall_exit_mmio_addr);
+	vcpu_args_set(vcpu, 1, (uint64_t)ucall_exit_mmio_addr);
+	fd = vcpu_get_stats_fd(vcpu);
+	read_stats_header(fd, &hdr);
+	desc = read_stats_descriptors(fd, &hdr);
+	for (k = 0; k < hdr.num_desc; k++) {
+		struct kvm_stats_desc *d = get_stats_descriptor(desc, k, &hdr);
+
+		for (i = 0; i < 2; i++)
+			if (!strcmp(d->name, names[i]))
+				found[i] = d;
+	}
+	if (!found[0] || !found[1] || !watch_set("1"))
+		goto out;
+	for (i = 0; i < 4; i++)
+		run_expect_mmio(vcpu);
+	for (i = 0; i < 2; i++)
+		read_stat_data(fd, &hdr, found[i], &v0[i], 1);
+	/*
+	 * Each KVM_RUN's first entry accounts for the gap before it: the
+	 * first one for the stats read above, then one per iteration.
+	 */
+	for (i = 0; i <= FPC_RUNS; i++) {
+		if (vmm_fp)
+			asm volatile("fmov d16, xzr" : : : "v16");
+		if (raw_kvm_run(vcpu->fd) ||
+		    vcpu->run->exit_reason != KVM_EXIT_MMIO)
+			break;
+	}
+	TEST_ASSERT(i > FPC_RUNS, "KVM_RUN %u: exit reason %u", i,
+		    vcpu->run->exit_reason);
+	for (i = 0; i < 2; i++)
+		read_stat_data(fd, &hdr, found[i], &v1[i], 1);
+	watch_set("0");
+	rt = v1[0] - v0[0];
+	use = v1[1] - v0[1];
+	want = vmm_fp ? FPC_RUNS + 1 : 0;
+	ksft_print_msg("%s: %lu round trips, %lu with FP use (want %d and %lu%s)\n",
+		       vmm_fp ? "vmm-watch-fp" : "vmm-watch-no-fp", rt, use,
+		       FPC_RUNS + 1, want, vmm_fp ? "" : " or 1");
+	ok = rt == FPC_RUNS + 1 && (use == want || (!vmm_fp && use == 1));
+out:
+	close(fd);
+	free(desc);
+	kvm_vm_free(vm);
+	return ok;
+}
+
 static const struct fcase cases[] = {
 	{ "no-fp-user-exits", guest_nofp_user, false, { 0, 0, 0, 0 } },
 	/* per KVM_RUN, each with FPC_HVCS in-kernel exits: 0 more */
@@ -378,7 +484,7 @@ int main(void)
 	int try, r;
 
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(cases));
+	ksft_set_plan(ARRAY_SIZE(cases) + 2);
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = fpc_alarm }, NULL);
 	kvm_pin_this_task_to_pcpu(FPC_CPU);
 
@@ -394,6 +500,16 @@ int main(void)
 					      "no fp_* vCPU stats (not our kernel) or no in-kernel GICv3");
 		else
 			ksft_test_result(r, "%s\n", cases[i].name);
+	}
+	for (i = 0; i < 2; i++) {
+		const char *name = i ? "vmm-watch-fp" : "vmm-watch-no-fp";
+
+		r = watch_case(i);
+		if (r < 0)
+			ksft_test_result_skip("%s: %s\n", name,
+					      "no kvm.fp_vmm_watch or fp_vmm_* stats (not our kernel)");
+		else
+			ksft_test_result(r, "%s\n", name);
 	}
 	ksft_finished();
 }
