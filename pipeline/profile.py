@@ -159,11 +159,12 @@ def main():
     counts, total, entries = {}, 0, pcs.get(mark, 0)
     off = hyp_offset(pcs, addrs, names, entries)
     for pc, c in pcs.items():
-        kva = None
+        hyp = ""
         if off is not None and (1 << 31) <= pc < text0:
             kva = text0 + (pc & 0x7fffffff) - off
-        if kva is not None and names[bisect.bisect_right(addrs, kva) - 1].startswith("__kvm_nvhe_"):
-            name = "hyp " + names[bisect.bisect_right(addrs, kva) - 1][len("__kvm_nvhe_"):]
+            hyp = names[bisect.bisect_right(addrs, kva) - 1]
+        if hyp.startswith("__kvm_nvhe_"):
+            name = "hyp " + hyp[len("__kvm_nvhe_"):]
         elif pc < text0:
             name = "[guest or user]"
         else:

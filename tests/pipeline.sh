@@ -211,7 +211,7 @@ check "a stage failure stops the pipeline" 2 "st-fail +FAIL" \
 	bash -c ". $P/lib.sh; stage st-fail sh -c 'exit 2'; echo went on"
 # A stage done once in an invocation is not run again, nor its log rewritten.
 check "a stage already done is not run again" 0 "^runs=1 log=first$" \
-	bash -c ". $P/lib.sh; n=$tmp/st-once
+	bash -c ". $P/lib.sh
 		stage st-once sh -c 'echo x >>$tmp/st-once; echo first' >/dev/null
 		stage st-once sh -c 'echo x >>$tmp/st-once; echo second' >/dev/null
 		echo runs=\$(wc -l <$tmp/st-once) log=\$(cat \$LOGS/st-once.log)"

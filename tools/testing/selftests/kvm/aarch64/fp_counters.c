@@ -154,21 +154,19 @@ struct vstats {
 	struct kvm_stats_desc *found[NR_S];
 };
 
-/* False when this kernel does not have our counters. */
-static bool vstats_open(struct vstats *vs, struct kvm_vcpu *vcpu)
+/* The @n stats named @names in @vs's fd; false unless all are there. */
+static bool vstats_find(struct vstats *vs, const char * const *names,
+			unsigned int n)
 {
 	unsigned int i, k;
 
-	vs->fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(vs->fd, &vs->hdr);
-	vs->desc = read_stats_descriptors(vs->fd, &vs->hdr);
-	for (i = 0; i < NR_S; i++) {
+	for (i = 0; i < n; i++) {
 		vs->found[i] = NULL;
 		for (k = 0; k < vs->hdr.num_desc; k++) {
 			struct kvm_stats_desc *d;
 
 			d = get_stats_descriptor(vs->desc, k, &vs->hdr);
-			if (!strcmp(d->name, stat_name[i]))
+			if (!strcmp(d->name, names[i]))
 				vs->found[i] = d;
 		}
 		if (!vs->found[i])
@@ -177,12 +175,33 @@ static bool vstats_open(struct vstats *vs, struct kvm_vcpu *vcpu)
 	return true;
 }
 
-static void vstats_read(struct vstats *vs, uint64_t *val)
+/* Open @vcpu's stats and find @names; false when this kernel lacks one. */
+static bool vstats_open_names(struct vstats *vs, struct kvm_vcpu *vcpu,
+			      const char * const *names, unsigned int n)
+{
+	vs->fd = vcpu_get_stats_fd(vcpu);
+	read_stats_header(vs->fd, &vs->hdr);
+	vs->desc = read_stats_descriptors(vs->fd, &vs->hdr);
+	return vstats_find(vs, names, n);
+}
+
+/* False when this kernel does not have our counters. */
+static bool vstats_open(struct vstats *vs, struct kvm_vcpu *vcpu)
+{
+	return vstats_open_names(vs, vcpu, stat_name, NR_S);
+}
+
+static void vstats_read_n(struct vstats *vs, uint64_t *val, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < NR_S; i++)
+	for (i = 0; i < n; i++)
 		read_stat_data(vs->fd, &vs->hdr, vs->found[i], &val[i], 1);
+}
+
+static void vstats_read(struct vstats *vs, uint64_t *val)
+{
+	vstats_read_n(vs, val, NR_S);
 }
 
 static void vstats_close(struct vstats *vs)
@@ -406,45 +425,42 @@ static long raw_kvm_run(int fd)
 	return x0;
 }
 
+static const char * const watch_stat[] = { "fp_vmm_round_trip",
+					   "fp_vmm_fp_use" };
+
+static const struct wcase {
+	const char *name;
+	bool vmm_fp;	/* one FP instruction before each KVM_RUN */
+} wcases[] = {
+	{ "vmm-watch-no-fp", false },
+	{ "vmm-watch-fp", true },
+};
+
 /* 1: pass, 0: fail, -1: this kernel cannot watch (no parameter or stats). */
-static int watch_case(bool vmm_fp)
+static int watch_case(const struct wcase *c)
 {
-	static const char * const names[2] = { "fp_vmm_round_trip",
-					       "fp_vmm_fp_use" };
-	struct kvm_stats_desc *desc, *found[2] = { NULL, NULL };
 	uint64_t v0[2], v1[2], rt, use, want;
-	struct kvm_stats_header hdr;
 	struct kvm_vcpu *vcpu;
+	struct vstats vs;
 	struct kvm_vm *vm;
-	unsigned int i, k;
-	int fd, ok = -1;
+	unsigned int i;
+	int ok = -1;
 
 	vm = vm_create(1);
 	vcpu = vm_vcpu_add(vm, 0, guest_nofp_user);
 	sync_global_from_guest(vm, ucall_exit_mmio_addr);
 	vcpu_args_set(vcpu, 1, (uint64_t)ucall_exit_mmio_addr);
-	fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(fd, &hdr);
-	desc = read_stats_descriptors(fd, &hdr);
-	for (k = 0; k < hdr.num_desc; k++) {
-		struct kvm_stats_desc *d = get_stats_descriptor(desc, k, &hdr);
-
-		for (i = 0; i < 2; i++)
-			if (!strcmp(d->name, names[i]))
-				found[i] = d;
-	}
-	if (!found[0] || !found[1] || !watch_set("1"))
+	if (!vstats_open_names(&vs, vcpu, watch_stat, 2) || !watch_set("1"))
 		goto out;
 	for (i = 0; i < 4; i++)
 		run_expect_mmio(vcpu);
-	for (i = 0; i < 2; i++)
-		read_stat_data(fd, &hdr, found[i], &v0[i], 1);
+	vstats_read_n(&vs, v0, 2);
 	/*
 	 * Each KVM_RUN's first entry accounts for the gap before it: the
 	 * first one for the stats read above, then one per iteration.
 	 */
 	for (i = 0; i <= FPC_RUNS; i++) {
-		if (vmm_fp)
+		if (c->vmm_fp)
 			asm volatile("fmov d16, xzr" : : : "v16");
 		if (raw_kvm_run(vcpu->fd) ||
 		    vcpu->run->exit_reason != KVM_EXIT_MMIO)
@@ -452,19 +468,17 @@ static int watch_case(bool vmm_fp)
 	}
 	TEST_ASSERT(i > FPC_RUNS, "KVM_RUN %u: exit reason %u", i,
 		    vcpu->run->exit_reason);
-	for (i = 0; i < 2; i++)
-		read_stat_data(fd, &hdr, found[i], &v1[i], 1);
+	vstats_read_n(&vs, v1, 2);
 	watch_set("0");
 	rt = v1[0] - v0[0];
 	use = v1[1] - v0[1];
-	want = vmm_fp ? FPC_RUNS + 1 : 0;
+	want = c->vmm_fp ? FPC_RUNS + 1 : 0;
 	ksft_print_msg("%s: %lu round trips, %lu with FP use (want %d and %lu%s)\n",
-		       vmm_fp ? "vmm-watch-fp" : "vmm-watch-no-fp", rt, use,
-		       FPC_RUNS + 1, want, vmm_fp ? "" : " or 1");
-	ok = rt == FPC_RUNS + 1 && (use == want || (!vmm_fp && use == 1));
+		       c->name, rt, use, FPC_RUNS + 1, want,
+		       c->vmm_fp ? "" : " or 1");
+	ok = rt == FPC_RUNS + 1 && (use == want || (!c->vmm_fp && use == 1));
 out:
-	close(fd);
-	free(desc);
+	vstats_close(&vs);
 	kvm_vm_free(vm);
 	return ok;
 }
@@ -484,7 +498,7 @@ int main(void)
 	int try, r;
 
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(cases) + 2);
+	ksft_set_plan(ARRAY_SIZE(cases) + ARRAY_SIZE(wcases));
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = fpc_alarm }, NULL);
 	kvm_pin_this_task_to_pcpu(FPC_CPU);
 
@@ -501,15 +515,13 @@ int main(void)
 		else
 			ksft_test_result(r, "%s\n", cases[i].name);
 	}
-	for (i = 0; i < 2; i++) {
-		const char *name = i ? "vmm-watch-fp" : "vmm-watch-no-fp";
-
-		r = watch_case(i);
+	for (i = 0; i < ARRAY_SIZE(wcases); i++) {
+		r = watch_case(&wcases[i]);
 		if (r < 0)
-			ksft_test_result_skip("%s: %s\n", name,
+			ksft_test_result_skip("%s: %s\n", wcases[i].name,
 					      "no kvm.fp_vmm_watch or fp_vmm_* stats (not our kernel)");
 		else
-			ksft_test_result(r, "%s\n", name);
+			ksft_test_result(r, "%s\n", wcases[i].name);
 	}
 	ksft_finished();
 }
