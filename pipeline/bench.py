@@ -30,7 +30,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results import KVM_MODE, MODE_NAMES, SPLAT  # noqa: E402
 
-EXITS = ["user", "hvc", "wfi", "preempt"]
+EXITS = ["user", "hvc", "wfi", "preempt", "vmmfp"]
 WORKS = ["none", "fp1", "sve1", "fpall", "sveall"]
 STATS = ["fp_host_save", "fp_guest_load", "fp_guest_save", "fp_trap",
          "fp_reload_avoided"]
@@ -45,7 +45,7 @@ SME_STATS = ["fp_host_sme_flush", "fp_host_za_save", "fp_guest_za_load",
 # thread that uses FP, the save and a reload. Lazy switching is to need
 # no more.
 GUEST_ZA_BOUND = {"user": (1, 1), "hvc": (0, 0), "wfi": (0, 1),
-                  "preempt": (1, 1)}
+                  "preempt": (1, 1), "vmmfp": (1, 1)}
 # Per iteration, what a batch's own exit to userspace may add.
 GUEST_ZA_SLACK = 0.01
 # The whole-state classes (fp_bench "BENCH stateclass="): a vCPU's FP state

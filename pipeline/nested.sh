@@ -9,7 +9,10 @@
 #
 # Also read: L2_BOOT_TIMEOUT, L2_TIMEOUT (seconds, per L2 guest), L2_STRESS,
 # L1_STRESS (fp-stress -t), STRESS_GRACE (seconds fp-stress may overrun),
-# NESTED_QEMU_EXTRA (more options for L2's QEMU).
+# NESTED_QEMU_EXTRA (more options for L2's QEMU), NESTED_VMM_WATCH=1
+# (measure each L2 QEMU's userspace round trips with and without FP use,
+# per phase: boot, a console load of NESTED_L2_IO lines, fp-stress; the
+# figures are "# nested: vmm-watch" lines in the summary; ours only).
 #
 # 1. qemu-system-arm:arm64 and its Depends/Pre-Depends closure (first
 #    alternative of each) as .debs in build/cache/nested/debs, downloaded
@@ -314,14 +317,18 @@ install -m 755 "$ROOT/guest/nested-init" "$l1root/init"
 # RCU's longest stall timeout: a starved vCPU is not a kernel bug, and a
 # real hang still ends in L2_TIMEOUT.
 grace=${STRESS_GRACE:-240}
+watch_append=
+[ "${NESTED_VMM_WATCH:-0}" = 1 ] &&
+	watch_append="l2.io=${NESTED_L2_IO:-1000} l2.pause=3"
 cat >"$l1root/nested/settings" <<EOF
 L2_BOOT_TIMEOUT=${L2_BOOT_TIMEOUT:-300}
 L2_TIMEOUT=${L2_TIMEOUT:-600}
 L2_STRESS=${L2_STRESS:-10}
 L1_STRESS=${L1_STRESS:-20}
 STRESS_GRACE=$grace
-L2_APPEND='rcupdate.rcu_cpu_stall_timeout=300 l2.grace=$grace ${NESTED_L2_APPEND:-}'
+L2_APPEND='rcupdate.rcu_cpu_stall_timeout=300 l2.grace=$grace $watch_append ${NESTED_L2_APPEND:-}'
 L2_QEMU_EXTRA='${NESTED_QEMU_EXTRA:-}'
+VMM_WATCH=${NESTED_VMM_WATCH:-0}
 EOF
 initrd=$work/l1-$variant.cpio
 mkcpio "$l1root" "$initrd"

@@ -47,31 +47,46 @@
  * which the VMM thread used FP at EL0 between KVM_RUN returning and its
  * next call (fp_vmm_round_trip, fp_vmm_fp_use), by trapping its EL0 FP
  * access until its first use. A measurement for the lazy return to the
- * VMM (Documentation/virt/kvm/arm/fp-context.rst); off by default, and
- * then free (a static key).
+ * VMM (Documentation/virt/kvm/arm/fp-context.rst).
+ *
+ * kvm.fp_vmm_defer: that return itself. The guest's registers stay live
+ * when KVM_RUN returns, the VMM thread's are loaded only at its first FP
+ * use, and a KVM_RUN that comes first costs no FP transfer at all
+ * (fp_vmm_deferred counts the returns deferred). Not in protected mode.
+ *
+ * Both are off by default, and then free (the static key fpu_vmm_watch).
+ * Once a deferral was possible the key stays on: a thread may still be
+ * deferred, and the system call entry must know it.
  */
 static bool fp_vmm_watch;
+static bool fp_vmm_defer;
+static bool fp_vmm_key_held;
 
-static int fp_vmm_watch_set(const char *val, const struct kernel_param *kp)
+static int fp_vmm_param_set(const char *val, const struct kernel_param *kp)
 {
 	int ret = param_set_bool(val, kp);
 
 	if (ret)
 		return ret;
-	if (fp_vmm_watch)
+	if (fp_vmm_defer)
+		fp_vmm_key_held = true;
+	if (fp_vmm_watch || fp_vmm_defer)
 		static_branch_enable(&fpu_vmm_watch);
-	else
+	else if (!fp_vmm_key_held)
 		static_branch_disable(&fpu_vmm_watch);
 	return 0;
 }
 
-static const struct kernel_param_ops fp_vmm_watch_ops = {
-	.set = fp_vmm_watch_set,
+static const struct kernel_param_ops fp_vmm_param_ops = {
+	.set = fp_vmm_param_set,
 	.get = param_get_bool,
 };
-module_param_cb(fp_vmm_watch, &fp_vmm_watch_ops, &fp_vmm_watch, 0644);
+module_param_cb(fp_vmm_watch, &fp_vmm_param_ops, &fp_vmm_watch, 0644);
 MODULE_PARM_DESC(fp_vmm_watch,
 		 "count the VMM threads' FP use between KVM_RUNs (vCPU stats fp_vmm_*)");
+module_param_cb(fp_vmm_defer, &fp_vmm_param_ops, &fp_vmm_defer, 0644);
+MODULE_PARM_DESC(fp_vmm_defer,
+		 "leave the guest's FP registers live until the VMM thread uses FP");
 
 /* The plan goes to the hypervisor as it is (see enum fpu_guest_plan). */
 static_assert((int)FPU_GUEST_TRAP == (int)FP_STATE_FREE);
@@ -139,6 +154,16 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 		fpu_guest_load_protected(&vcpu->arch.fpu);
 		vcpu->arch.fp_after_load = true;
 		return;
+	}
+	/*
+	 * kvm.fp_vmm_defer: KVM_RUN from another thread than the last one
+	 * fetches the vCPU from that thread's CPU; a deferred caller may have
+	 * left another vCPU dirty here (fpu_vmm_enter()).
+	 */
+	if (static_branch_unlikely(&fpu_vmm_watch)) {
+		if (vcpu->wants_to_run && !READ_ONCE(vcpu->scheduled_out))
+			fpu_guest_fetch_remote(&vcpu->arch.fpu);
+		fpu_vmm_enter(&vcpu->arch.fpu);
 	}
 	/*
 	 * Someone else's streaming mode (a task's, left behind clean:
@@ -280,22 +305,41 @@ void kvm_arch_vcpu_put_fp(struct kvm_vcpu *vcpu)
 {
 	struct fpu_guest *g = &vcpu->arch.fpu;
 	u64 za_saves = g->nr_za_saves;
+	bool deferred = false;
 	bool saved;
 
 	if (!system_supports_fpsimd())
 		return;
-	scoped_guard(irqsave)
-		saved = fpu_guest_put(g);
+	scoped_guard(irqsave) {
+		/* KVM_RUN itself returns (not a preemption, not another ioctl). */
+		if (static_branch_unlikely(&fpu_vmm_watch) &&
+		    vcpu->wants_to_run && !READ_ONCE(vcpu->scheduled_out))
+			deferred = fpu_vmm_return(g, fp_vmm_watch,
+						  fp_vmm_defer && kvm_fp_lazy()) ==
+				   FPSTATE_WATCH_DEFER;
+		saved = !deferred && fpu_guest_put(g);
+	}
+	if (deferred)
+		vcpu->stat.fp_vmm_deferred++;
 	vcpu->stat.fp_guest_save = g->nr_saves;
 	vcpu->stat.fp_guest_za_save = g->nr_za_saves;
 	if (trace_kvm_fp_put_enabled())
 		trace_kvm_fp_put(vcpu->vcpu_id, smp_processor_id(), saved);
-	/* KVM_RUN itself returns (not a preemption, not another ioctl). */
-	if (static_branch_unlikely(&fpu_vmm_watch) && vcpu->wants_to_run &&
-	    !READ_ONCE(vcpu->scheduled_out))
-		fpu_vmm_watch_arm();
 	if (g->nr_za_saves != za_saves)
 		trace_kvm_fp_za(vcpu->vcpu_id, smp_processor_id(), 0);
+}
+
+/**
+ * kvm_arch_vcpu_fetch_fp() - a vCPU ioctl other than KVM_RUN starts
+ * @vcpu: the vCPU, its mutex held
+ *
+ * Registers that kvm.fp_vmm_defer left live, on this CPU or another, are
+ * written back before the ioctl reads or rewrites the vCPU's image.
+ */
+void kvm_arch_vcpu_fetch_fp(struct kvm_vcpu *vcpu)
+{
+	if (static_branch_unlikely(&fpu_vmm_watch))
+		fpu_guest_fetch(&vcpu->arch.fpu);
 }
 
 /**

@@ -54,6 +54,10 @@
  *  36 the protected hypervisor forgets which vCPU it left live (-p)
  *  37 protected KVM's vcpu_load saves the VMM but leaves its
  *     TIF_FOREIGN_FPSTATE clear (run with -p)
+ *  38 a deferred VMM thread's first FP use loads nothing (run with -v)
+ *  39 a vCPU ioctl does not fetch the vCPU another CPU holds deferred (-v)
+ *  40 KVM_RUN's first entry ends a deferral with TIF_FOREIGN_FPSTATE
+ *     left clear (run with -v)
  *
  * Kernel paths run here besides the task and guest basics: signal
  * delivery and sigreturn, ptrace, prctl(PR_SVE_SET_VL), exec, SVE first
@@ -103,7 +107,22 @@
  * live (fpctx_vcpu_load_sme(), mine). It may run in streaming mode with
  * its own state loaded; no other guest may.
  *
- * usage: model [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s] [-g]
+ * With -v KVM_RUN's return defers the VMM thread's registers
+ * (kvm.fp_vmm_defer, fpctx_vmm_return(), with a backoff of one round trip
+ * after one with FP use): the vCPU stays live and dirty, the thread goes
+ * back to userspace without a load and with its EL0 FP access trapped
+ * (the CPU's CPACR_EL1 bit, hwcpu::el0_off), and its first FP, SVE or SME
+ * use traps and takes the return path's load (fpcore_el0_trapped()). Its
+ * system calls leave the registers alone, its switch-out saves the vCPU,
+ * its next KVM_RUN writes back another vCPU it left dirty
+ * (fpctx_vmm_enter()) and ends the deferral at the first entry, and vCPU
+ * ioctls and a KVM_RUN from another thread fetch the vCPU from the CPU
+ * that holds it (fpu_guest_fetch(), an IPI there). Checked besides: the
+ * VMM never observes the guest's values (userspace reads the registers
+ * only with EL0 access on, and then they must be its own).
+ *
+ * usage: model [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s] [-g] [-p]
+ *              [-v]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -141,6 +160,7 @@ struct fpstate {
 	uint16_t fpexc;		/* in memory: the vCPU's FPEXC32_EL2 */
 	uint8_t	svcr;		/* in memory: thread.svcr (-s, user contexts) */
 	uint16_t za;		/* in memory: thread.sme_state (-s) */
+	uint8_t	vmm_streak, vmm_skip;	/* -v: fpctx_vmm_return()'s history */
 };
 
 #define SVCR_SM	1
@@ -165,6 +185,9 @@ static int guest_sme;
  * vCPU live only if it is the one it left in the registers.
  */
 static int pkvm_world;
+
+/* -v: KVM_RUN's return defers the VMM thread's registers (fp_vmm_defer). */
+static int vmm_world;
 static const char *failure;
 
 /* -A: a failed assertion is not a violation; only lost or leaked values are. */
@@ -184,6 +207,7 @@ struct hwcpu {
 	uint8_t	zcr;		/* vector length in force, in chunks */
 	uint8_t	svcr;		/* PSTATE.SM and PSTATE.ZA */
 	uint16_t za;		/* the ZA array */
+	uint8_t	el0_off;	/* -v: CPACR_EL1 traps EL0 FP, SVE and SME */
 };
 
 static struct hwcpu *cur_hw;
@@ -277,6 +301,14 @@ static void fpown_hw_load(struct fpstate *st)
 	}
 }
 
+/* asm/fpstate.h's values of fpstate::el0_watch, and a short backoff. */
+#define FPSTATE_WATCH_OFF	0
+#define FPSTATE_WATCH_ARMED	1
+#define FPSTATE_WATCH_HIT	2
+#define FPSTATE_WATCH_DEFER	3
+#define FPCTX_VMM_STREAK	1
+#define FPCTX_VMM_BACKOFF	1
+
 #include "../../../arch/arm64/kernel/fpsimd/policy.h"
 
 enum mode { M_KERNEL, M_USER, M_RUN, M_GUEST };
@@ -289,6 +321,7 @@ struct task {
 	uint8_t	traps_off;	/* in M_GUEST: entered with FP enabled */
 	uint8_t	plan;		/* in M_GUEST: what fpctx_vcpu_enter() decided */
 	uint8_t	kfp;		/* inside kernel_neon_begin()/end() */
+	uint8_t	el0_watch;	/* -v: fpstate::el0_watch of its user context */
 };
 
 struct world {
@@ -431,6 +464,12 @@ static void zero_mem(struct fpstate *st)
 	st->za = TOK_ZERO;
 }
 
+/* -v: is task @k a VMM thread whose registers KVM deferred? */
+static int deferred(int k)
+{
+	return vmm_world && W.t[k].el0_watch == FPSTATE_WATCH_DEFER;
+}
+
 /*
  * vcpu_load: kvm_arch_vcpu_load_fp() tells the hypervisor which thread's
  * registers it writes back on a TRAP_SAVE plan: the loading thread.
@@ -440,6 +479,11 @@ static int vfirst[NVCPU];
 static void vcpu_load(int cpu, int k)
 {
 	W.hd_task[cpu] = mutation == 21 ? vfirst[W.t[k].vcpu] : k;
+	/* fpu_vmm_enter(): another vCPU the thread left deferred is saved. */
+	if (deferred(k)) {
+		cur_hw = &W.hw[cpu];
+		fpctx_vmm_enter(&W.pc[cpu], cpu, vcpu_st(W.t[k].vcpu), task_st(k));
+	}
 	/* fpu_guest_load_protected(): the caller goes back by its ret path. */
 	if (pkvm_world && mutation != 35) {
 		cur_hw = &W.hw[cpu];
@@ -460,6 +504,57 @@ static void vcpu_load(int cpu, int k)
 	}
 }
 
+/*
+ * -v: fpu_guest_fetch(): the CPU that holds @vst dirty writes it back,
+ * this one (with @here) or, by an IPI, the one named by its last_cpu.
+ */
+static void vcpu_fetch(int cpu, struct fpstate *vst, int here)
+{
+	int c = vst->last_cpu;
+
+	if (!vmm_world)
+		return;
+	if (c == cpu && here) {
+		cur_hw = &W.hw[cpu];
+		fpctx_sync(&W.pc[cpu], cpu, vst);
+	} else if (c >= 0 && c != cpu && W.pc[c].owner == vst && W.pc[c].dirty) {
+		cur_hw = &W.hw[c];
+		fpctx_sync(&W.pc[c], c, vst);
+	}
+	cur_hw = &W.hw[cpu];
+}
+
+/* fpu_guest_discard(): another CPU's dirty copy is fetched first (-v). */
+static void vcpu_discard(int cpu, struct fpstate *vst)
+{
+	vcpu_fetch(cpu, vst, 0);
+	fpctx_discard(&W.pc[cpu], cpu, vst);
+}
+
+/*
+ * -v: fpcore_el0_trapped(): an EL0 FP, SVE or SME access of task @k traps
+ * while its CPU's EL0 access is off. A deferred thread is loaded at the
+ * trap, as its return path would (fpcore_restore_locked()); the
+ * instruction then runs again.
+ */
+static int el0_trap(int cpu, int k)
+{
+	struct task *t = &W.t[k];
+
+	if (!W.hw[cpu].el0_off)
+		return 0;
+	W.hw[cpu].el0_off = 0;
+	if (t->el0_watch == FPSTATE_WATCH_DEFER) {
+		t->el0_watch = FPSTATE_WATCH_HIT;
+		if (mutation != 38) {
+			cur_hw = &W.hw[cpu];
+			fpctx_return_to_user(&W.pc[cpu], cpu, task_st(k));
+			t->foreign = 0;
+		}
+	}
+	return 1;
+}
+
 /* ---- events: each mirrors a kernel path, calling the shared policy ---- */
 
 static int ev_sched(int cpu, int next)
@@ -478,7 +573,7 @@ static int ev_sched(int cpu, int next)
 			fpctx_vcpu_put(&W.pc[cpu], cpu, vcpu_st(p->vcpu));
 		if (mutation != 1)
 			fpctx_task_switch_out(&W.pc[cpu], cpu, task_st(prev),
-					      kern_st(prev));
+					      kern_st(prev), deferred(prev));
 		p->cpu = -1;
 		/* Preempted in userspace: it resumes through the return path. */
 		if (p->mode == M_USER)
@@ -510,13 +605,19 @@ static int ev_return_to_user(int cpu)
 	if (!t || t->mode != M_KERNEL || t->kfp)
 		return 0;
 	cur_hw = &W.hw[cpu];
-	if (t->foreign)
+	/* Deferred (-v): not loaded, EL0 access off until its first use. */
+	if (t->foreign && deferred(k)) {
+		W.hw[cpu].el0_off = 1;
+	} else if (t->foreign) {
 		fpctx_return_to_user(&W.pc[cpu], cpu, task_st(k));
+		W.hw[cpu].el0_off = 0;
+	}
 	/* fpsimd_syscall_exit() */
 	task_st(k)->save_as = FP_STATE_CURRENT;
 	t->foreign = 0;
 	t->mode = M_USER;
-	observe(cpu, task_st(k));
+	if (!W.hw[cpu].el0_off)
+		observe(cpu, task_st(k));
 	return 1;
 }
 
@@ -526,6 +627,8 @@ static int ev_user_fp(int cpu)
 
 	if (k < 0 || W.t[k].mode != M_USER)
 		return 0;
+	if (el0_trap(cpu, k))
+		return 1;
 	observe(cpu, task_st(k));
 	write_regs(cpu, task_st(k));
 	return 1;
@@ -538,6 +641,8 @@ static int ev_user_sme(int cpu)
 
 	if (!sme_world || k != 0 || W.t[k].mode != M_USER)
 		return 0;
+	if (el0_trap(cpu, k))
+		return 1;
 	observe(cpu, task_st(k));
 	W.latest_za[k] = TOK(k, next_version(task_st(k)));
 	W.latest_svcr[k] = SVCR_SM | SVCR_ZA;
@@ -553,6 +658,8 @@ static int ev_user_smstop(int cpu)
 
 	if (!sme_world || k != 0 || W.t[k].mode != M_USER || !W.hw[cpu].svcr)
 		return 0;
+	if (el0_trap(cpu, k))
+		return 1;
 	observe(cpu, task_st(k));
 	W.latest_svcr[k] = 0;
 	regs_plain(&W.hw[cpu]);
@@ -568,8 +675,11 @@ static void syscall_enter(int k)
 {
 	int cpu = W.t[k].cpu;
 
-	/* The entry clears PSTATE.SM in the task's live registers; ZA stays. */
-	if (sme_world && cpu >= 0) {
+	/*
+	 * The entry clears PSTATE.SM in the task's live registers; ZA stays.
+	 * A deferred VMM thread's registers are not its own (-v): untouched.
+	 */
+	if (sme_world && cpu >= 0 && !deferred(k)) {
 		W.hw[cpu].svcr &= mutation == 27 ? 0 : ~SVCR_SM;
 		W.latest_svcr[k] &= ~SVCR_SM;
 	}
@@ -600,6 +710,8 @@ static int ev_sve_trap(int cpu)
 	st = task_st(k);
 	if (st->type != TYPE_FPSIMD || !st->perm_sve)
 		return 0;
+	if (el0_trap(cpu, k))
+		return 1;
 	cur_hw = &W.hw[cpu];
 	if (mutation != 4)
 		fpctx_flush(&W.pc[cpu], cpu, st);
@@ -748,6 +860,8 @@ static int ev_kvm_run(int cpu)
 		return 0;
 	syscall_enter(k);	/* KVM_RUN is one */
 	W.t[k].mode = M_RUN;
+	/* Another thread's deferral may hold the vCPU on another CPU (-v). */
+	vcpu_fetch(cpu, vcpu_st(W.t[k].vcpu), 0);
 	vcpu_load(cpu, k);
 	return 1;
 }
@@ -759,6 +873,15 @@ static int ev_guest_enter(int cpu)
 
 	if (!t || t->mode != M_RUN || t->kfp)
 		return 0;
+	/* fpu_vmm_watch_take(): the deferral ends (-v). */
+	if (vmm_world) {
+		fpctx_vmm_account(task_st(k), t->el0_watch);
+		if (t->el0_watch == FPSTATE_WATCH_DEFER && mutation != 40)
+			t->foreign = 1;
+		if (t->el0_watch == FPSTATE_WATCH_DEFER)
+			W.hw[cpu].el0_off = 0;
+		t->el0_watch = FPSTATE_WATCH_OFF;
+	}
 	t->plan = fpctx_vcpu_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu), task_st(k));
 	t->traps_off = t->plan == FPCTX_LIVE;
 	/* fpsimd_sve_flush(): what the protected hypervisor grants. */
@@ -936,9 +1059,23 @@ static int ev_run_exit(int cpu)
 	if (k < 0 || W.t[k].mode != M_RUN || W.t[k].kfp)
 		return 0;
 	cur_hw = &W.hw[cpu];
+	W.t[k].mode = M_KERNEL;
+	/* fpu_vmm_return() (-v): a deferral leaves the vCPU unsaved. */
+	if (vmm_world) {
+		struct fpstate *vst = vcpu_st(W.t[k].vcpu);
+		int was = W.t[k].el0_watch;
+
+		W.t[k].el0_watch = fpctx_vmm_return(&W.pc[cpu], vst,
+						    task_st(k), 0,
+						    !sme_vcpu(vst));
+		if (W.t[k].el0_watch != FPCTX_VMM_PLAIN ||
+		    was == FPSTATE_WATCH_DEFER)
+			W.t[k].foreign = 1;
+		if (W.t[k].el0_watch == FPCTX_VMM_DEFER)
+			return 1;
+	}
 	if (mutation != 9)
 		fpctx_vcpu_put(&W.pc[cpu], cpu, vcpu_st(W.t[k].vcpu));
-	W.t[k].mode = M_KERNEL;
 	return 1;
 }
 
@@ -991,13 +1128,15 @@ static int ev_one_reg(int cpu)
 	if (v < 0)
 		return 0;
 	vst = vcpu_st(v);
-	cur_hw = &W.hw[cpu];
+	/* kvm_arch_vcpu_fetch_fp() at the top of each vCPU ioctl (-v). */
+	if (mutation != 39)
+		vcpu_fetch(cpu, vst, 1);
 	for (i = 0; i < visible(vst); i++)
 		if (vst->mem[i] != W.latest[vst->id][i])
 			fail("KVM_GET_ONE_REG read a stale vCPU value");
 	write_mem(vst);
 	if (mutation != 10)
-		fpctx_discard(&W.pc[cpu], cpu, vst);
+		vcpu_discard(cpu, vst);
 	return 1;
 }
 
@@ -1018,7 +1157,7 @@ static int ev_one_reg_fault(int cpu)
 	if (v < 0)
 		return 0;
 	vst = vcpu_st(v);
-	cur_hw = &W.hw[cpu];
+	vcpu_fetch(cpu, vst, 1);
 	W.latest[vst->id][0] = TOK(vst->id, next_version(vst));
 	vst->mem[0] = W.latest[vst->id][0];
 	for (i = 1; i < visible(vst); i++) {
@@ -1027,7 +1166,7 @@ static int ev_one_reg_fault(int cpu)
 	}
 	/* kvm_arm_set_reg(): whatever the outcome, the image may have changed. */
 	if (mutation != 16)
-		fpctx_discard(&W.pc[cpu], cpu, vst);
+		vcpu_discard(cpu, vst);
 	return 1;
 }
 
@@ -1055,14 +1194,15 @@ static int ev_fp_state(int cpu)
 		w = v;
 	vst = vcpu_st(v);
 	wst = vcpu_st(w);
-	cur_hw = &W.hw[cpu];
+	vcpu_fetch(cpu, vst, 1);
+	vcpu_fetch(cpu, wst, 1);
 	fpctx_sync(&W.pc[cpu], cpu, vst);
 	for (i = 0; i < visible(vst); i++)
 		if (vst->mem[i] != W.latest[vst->id][i])
 			fail("KVM_ARM_GET_FP_STATE read a stale vCPU value");
 	write_mem(wst);
 	if (mutation != 34)
-		fpctx_discard(&W.pc[cpu], cpu, wst);
+		vcpu_discard(cpu, wst);
 	return 1;
 }
 
@@ -1157,9 +1297,11 @@ static int ev_vcpu_reset(int cpu)
 	cur_hw = &W.hw[cpu];
 	if (W.t[k].mode == M_RUN)
 		fpctx_vcpu_put(&W.pc[cpu], cpu, vst);
+	else
+		vcpu_fetch(cpu, vst, 1);	/* KVM_ARM_VCPU_INIT */
 	zero_mem(vst);
 	if (mutation != 19)
-		fpctx_discard(&W.pc[cpu], cpu, vst);
+		vcpu_discard(cpu, vst);
 	/* kvm_reset_vcpu() loads a vCPU it put again. */
 	if (W.t[k].mode == M_RUN)
 		vcpu_load(cpu, k);
@@ -1187,13 +1329,13 @@ static int ev_vcpu_recreate(int cpu)
 		return 0;
 	vst = vcpu_st(v);
 	cur_hw = &W.hw[cpu];
-	fpctx_discard(&W.pc[cpu], cpu, vst);
+	vcpu_discard(cpu, vst);
 	/* fpu_guest_init(); a fresh allocation is zeroed (CPU 0). */
 	vst->last_cpu = mutation == 20 ? 0 : FPOWN_NO_CPU;
 	vst->type = TYPE_FPSIMD;
 	zero_mem(vst);
 	if (!no_sve && !vst->a32) {
-		fpctx_discard(&W.pc[cpu], cpu, vst);
+		vcpu_discard(cpu, vst);
 		vst->type = TYPE_SVE;
 		vst->vl = vst->vl == 1 ? MAXCH : 1;
 	}
@@ -1234,9 +1376,13 @@ static int ev_exec(int cpu)
 	st = task_st(k);
 	cur_hw = &W.hw[cpu];
 	syscall_enter(k);
+	/* fpsimd_flush_thread(): a deferral ends, the vCPU written back (-v). */
+	if (deferred(k))
+		fpctx_cpu_flush(&W.pc[cpu], cpu);
 	if (mutation != 22)
 		fpctx_discard(&W.pc[cpu], cpu, st);
 	W.t[k].foreign = 1;
+	W.t[k].el0_watch = FPSTATE_WATCH_OFF;
 	st->type = TYPE_FPSIMD;
 	zero_mem(st);
 	W.t[k].mode = M_KERNEL;
@@ -1359,11 +1505,14 @@ static void check_invariants(void)
 		if (t->cpu >= 0 && t->kfp &&
 		    !fpown_is_live(&W.pc[t->cpu], t->cpu, kern_st(x)))
 			fail("a task in kernel-mode NEON runs without its registers");
+		/* A deferred thread's userspace has no EL0 access at all (-v). */
+		int walled = deferred(x) && t->cpu >= 0 && W.hw[t->cpu].el0_off;
+
 		if (t->cpu >= 0 && !t->foreign && !t->kfp && t->mode != M_GUEST &&
-		    !fpown_is_live(&W.pc[t->cpu], t->cpu, task_st(x)))
+		    !walled && !fpown_is_live(&W.pc[t->cpu], t->cpu, task_st(x)))
 			fail("TIF_FOREIGN_FPSTATE clear but the task is not live");
 		if (t->cpu >= 0 && !t->foreign && !t->kfp && t->mode != M_GUEST &&
-		    !W.pc[t->cpu].dirty)
+		    !walled && !W.pc[t->cpu].dirty)
 			fail("I6: TIF_FOREIGN_FPSTATE clear but the CPU is not dirty");
 		if (t->mode == M_GUEST && t->traps_off &&
 		    !fpown_is_live(&W.pc[t->cpu], t->cpu, vcpu_st(t->vcpu)))
@@ -1661,7 +1810,7 @@ int main(int argc, char **argv)
 {
 	int depth = 9, quiet = 0, opt, found;
 
-	while ((opt = getopt(argc, argv, "d:m:qAnasgp")) != -1) {
+	while ((opt = getopt(argc, argv, "d:m:qAnasgpv")) != -1) {
 		switch (opt) {
 		case 'd':
 			depth = atoi(optarg);
@@ -1691,9 +1840,12 @@ int main(int argc, char **argv)
 		case 'p':
 			pkvm_world = 1;
 			break;
+		case 'v':
+			vmm_world = 1;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s] [-g] [-p]\n",
+				"usage: %s [-d depth] [-m mutation] [-q] [-A] [-n] [-a] [-s] [-g] [-p] [-v]\n",
 				argv[0]);
 			return 2;
 		}
@@ -1709,10 +1861,11 @@ int main(int argc, char **argv)
 	visit(depth);
 	found = explore(0, depth);
 	if (!quiet || found) {
-		printf("# depth %d, mutation %d%s%s%s%s: ", depth, mutation,
+		printf("# depth %d, mutation %d%s%s%s%s%s: ", depth, mutation,
 		       no_sve ? ", no SVE" : "", a32_world ? ", 32-bit vCPU" : "",
 		       guest_sme ? ", SME guest" : sme_world ? ", SME" : "",
-		       pkvm_world ? ", protected KVM" : "");
+		       pkvm_world ? ", protected KVM" : "",
+		       vmm_world ? ", VMM deferral" : "");
 		printf("%lu states (stored whole, %lu hash collisions), %lu transitions, %s\n",
 		       states, collisions, transitions,
 		       found ? "VIOLATION" : "all invariants hold");

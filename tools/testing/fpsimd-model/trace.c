@@ -86,7 +86,13 @@ struct fpstate {
 	int	last_cpu;
 	int	ctx;
 	int	save_as;	/* FP_STATE_FPSIMD inside KVM_RUN (a syscall) */
+	int	vmm_streak, vmm_skip;	/* kvm.fp_vmm_defer: not traced */
 };
+
+#define FPSTATE_WATCH_OFF	0
+#define FPSTATE_WATCH_ARMED	1
+#define FPSTATE_WATCH_HIT	2
+#define FPSTATE_WATCH_DEFER	3
 
 #define FPOWN_ASSERT(c)							\
 	do {								\
@@ -243,7 +249,7 @@ static void ours_ev(enum ev e)
 		break;
 	case E_OUT_TASK:
 		/* No vCPU loaded, so no put: only the task's own state. */
-		fpctx_task_switch_out(pc, cpu, &O.st[C_HOST], NULL);
+		fpctx_task_switch_out(pc, cpu, &O.st[C_HOST], NULL, 0);
 		break;
 	case E_OTHER:
 		fpctx_return_to_user(pc, cpu, &O.st[C_OTHER]);

@@ -37,22 +37,30 @@ enum fpstate_kind {
  *           FP_STATE_CURRENT follows the owner's mode (TIF_SVE for a task);
  *           FP_STATE_FPSIMD lets a task's SVE state be dropped during a
  *           syscall, whose ABI discards it; FP_STATE_SVE is a guest with SVE
- * @el0_watch: a VMM thread's FP use between two KVM_RUNs, measured when
- *             KVM's fp_vmm_watch parameter is on: FPSTATE_WATCH_ARMED from
- *             KVM_RUN's return (EL0 FP access trapped) until its first EL0
- *             FP use (FPSTATE_WATCH_HIT, the trap lifted) or its next
- *             KVM_RUN; FPSTATE_WATCH_OFF otherwise
+ * @el0_watch: a VMM thread between two KVM_RUNs, when KVM's fp_vmm_watch
+ *             or fp_vmm_defer parameter is on: FPSTATE_WATCH_ARMED (its FP
+ *             use is counted) or FPSTATE_WATCH_DEFER (its registers are not
+ *             loaded either: the vCPU's stay live) from KVM_RUN's return,
+ *             with EL0 FP/SVE/SME access trapped, until its first use
+ *             (FPSTATE_WATCH_HIT, the trap lifted) or its next KVM_RUN;
+ *             FPSTATE_WATCH_OFF otherwise
+ * @vmm_streak: how many of the VMM thread's last round trips in a row used
+ *              FP (fpctx_vmm_account())
+ * @vmm_skip: round trips left before its registers are deferred again
  */
 struct fpstate {
 	int	last_cpu;
 	u8	kind;
 	u8	save_as;
 	u8	el0_watch;
+	u8	vmm_streak;
+	u8	vmm_skip;
 };
 
 #define FPSTATE_WATCH_OFF	0
 #define FPSTATE_WATCH_ARMED	1
 #define FPSTATE_WATCH_HIT	2
+#define FPSTATE_WATCH_DEFER	3
 
 /*
  * The register components a context's image can hold (x86: the xfeatures

@@ -14,6 +14,7 @@
 #include <linux/cpufeature.h>
 #include <linux/jump_label.h>
 #include <linux/processor.h>
+#include <linux/sched.h>
 #include <linux/thread_info.h>
 #include <linux/types.h>
 #include <asm/fpsimd.h>
@@ -96,10 +97,34 @@ void fpu_guest_move_image(struct fpu_guest *g, void *sve_state,
 void fpu_guest_sync(struct fpu_guest *g);
 void fpu_guest_discard(struct fpu_guest *g);
 
-/* KVM's fp_vmm_watch: whether VMM threads' FP use between KVM_RUNs is counted. */
+void fpu_guest_fetch(struct fpu_guest *g);
+void fpu_guest_fetch_remote(struct fpu_guest *g);
+
+/*
+ * On while KVM's fp_vmm_watch (count VMM threads' FP use between KVM_RUNs)
+ * or fp_vmm_defer (leave the vCPU's registers live until then) is.
+ */
 DECLARE_STATIC_KEY_FALSE(fpu_vmm_watch);
-void fpu_vmm_watch_arm(void);
+unsigned int fpu_vmm_return(struct fpu_guest *g, bool watch, bool defer);
+void fpu_vmm_enter(struct fpu_guest *g);
 unsigned int fpu_vmm_watch_take(void);
+
+/**
+ * fpu_vmm_deferred() - is current a VMM thread whose registers KVM deferred?
+ *
+ * Between KVM_RUN's return and the thread's first FP use or next KVM_RUN
+ * (fpu_vmm_return()): the registers may hold a vCPU's state, not the
+ * thread's, so nothing may treat them as the thread's (the system call
+ * entry's SVE and streaming-mode clean-up, the return to userspace).
+ *
+ * Return: true when deferred.
+ */
+static __always_inline bool fpu_vmm_deferred(void)
+{
+	return static_branch_unlikely(&fpu_vmm_watch) &&
+	       READ_ONCE(current->thread.fpstate.el0_watch) ==
+	       FPSTATE_WATCH_DEFER;
+}
 
 /**
  * fpu_guest_exit() - account for the guest's run, before IRQs come back

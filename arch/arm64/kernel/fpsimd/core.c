@@ -55,8 +55,10 @@
  *       reload is exact, upper SVE bits included;
  *   I5  the registers are never loaded before a dirty owner is saved;
  *   I6  current's TIF_FOREIGN_FPSTATE is clear only while current's user
- *       context is live and dirty here, so userspace never runs on
- *       registers that the next switch-out would not save;
+ *       context is live and dirty here, or while current is a VMM thread
+ *       whose registers KVM deferred and its EL0 FP, SVE and SME access
+ *       traps on this CPU, so userspace never runs on registers that are
+ *       not its own or that the next switch-out would not save;
  *   I7  a save writes the layout its context describes, at that context's
  *       vector length, which the save itself programs into ZCR first
  *       (context.c): the length in force can never disagree with the
@@ -135,7 +137,8 @@ void fpsimd_thread_switch(struct task_struct *incoming)
 	cpu = smp_processor_id();
 
 	fpctx_task_switch_out(pc, cpu, &current->thread.fpstate,
-			      &current->thread.kernel_fpstate);
+			      &current->thread.kernel_fpstate,
+			      fpu_vmm_deferred());
 
 	if (test_tsk_thread_flag(incoming, TIF_KERNEL_FPSTATE)) {
 		fpctx_kernel_task_resume(pc, cpu, &incoming->thread.kernel_fpstate);
@@ -149,6 +152,53 @@ void fpsimd_thread_switch(struct task_struct *incoming)
 	 * live all along, is not saved again at every sleep.
 	 */
 	fpcore_foreign(incoming);
+}
+
+/**
+ * fpcore_restore_locked() - the body of fpsimd_restore_current_state()
+ *
+ * Call with fpcore_lock() held. Also for a deferred VMM thread's first FP
+ * use (fpcore_el0_trapped()), which loads it at the trap, in the same
+ * locked section, so that it never runs in the kernel with its deferral
+ * over and its registers not yet its own.
+ */
+void fpcore_restore_locked(void)
+{
+	/* Nobody else clears it, or sets it while current runs. */
+	if (!test_thread_flag(TIF_FOREIGN_FPSTATE))
+		goto out;
+	clear_thread_flag(TIF_FOREIGN_FPSTATE);
+	if (fpu_vmm_deferred()) {
+		/*
+		 * A VMM thread whose registers KVM deferred (guest.c): not
+		 * loaded, whoever holds the registers; its first FP, SVE or
+		 * SME use traps (fpcore_el0_trapped()) and loads it then.
+		 */
+		fpcore_el0_off();
+		return;
+	}
+	if (!fpctx_return_to_user(fpcore_this(), smp_processor_id(),
+				  &current->thread.fpstate) &&
+	    (has_vhe() || static_branch_unlikely(&fpu_vmm_watch)) &&
+	    (system_supports_sve() || system_supports_sme())) {
+		/*
+		 * Still live, so not reloaded: but a VHE KVM exit on this CPU
+		 * may have reset EL0 SVE and SME access since it last ran, or
+		 * a deferred VMM thread turned them off (nVHE leaves the
+		 * host's CPACR_EL1 alone otherwise).
+		 */
+		bool sme = system_supports_sme();
+		u64 mask = CPACR_EL1_ZEN_EL0EN | (sme ? CPACR_EL1_SMEN_EL0EN : 0);
+		u64 el0 = test_thread_flag(TIF_SVE) ? CPACR_EL1_ZEN_EL0EN : 0;
+
+		if (sme && test_thread_flag(TIF_SME))
+			el0 |= CPACR_EL1_SMEN_EL0EN;
+		sysreg_clear_set(cpacr_el1, mask, el0);
+	}
+out:
+	/* A VMM thread watched between KVM_RUNs (guest.c) traps its FP use. */
+	if (static_branch_unlikely(&fpu_vmm_watch))
+		fpcore_el0_fp(!fpcore_el0_watched(current->thread.fpstate.el0_watch));
 }
 
 /**
@@ -167,32 +217,7 @@ void fpsimd_restore_current_state(void)
 		return;
 	}
 	locked = fpcore_lock();
-	/* Nobody else clears it, or sets it while current runs. */
-	if (!test_thread_flag(TIF_FOREIGN_FPSTATE))
-		goto out;
-	clear_thread_flag(TIF_FOREIGN_FPSTATE);
-	if (!fpctx_return_to_user(fpcore_this(), smp_processor_id(),
-				  &current->thread.fpstate) &&
-	    has_vhe() && (system_supports_sve() || system_supports_sme())) {
-		/*
-		 * Still live, so not reloaded: but a KVM exit on this CPU
-		 * may have reset EL0 SVE and SME access since it last ran.
-		 * Only with VHE: otherwise the hypervisor gives the host its
-		 * own CPACR_EL1 back.
-		 */
-		bool sme = system_supports_sme();
-		u64 mask = CPACR_EL1_ZEN_EL0EN | (sme ? CPACR_EL1_SMEN_EL0EN : 0);
-		u64 el0 = test_thread_flag(TIF_SVE) ? CPACR_EL1_ZEN_EL0EN : 0;
-
-		if (sme && test_thread_flag(TIF_SME))
-			el0 |= CPACR_EL1_SMEN_EL0EN;
-		sysreg_clear_set(cpacr_el1, mask, el0);
-	}
-out:
-	/* A VMM thread watched between KVM_RUNs (guest.c) traps its FP use. */
-	if (static_branch_unlikely(&fpu_vmm_watch))
-		fpcore_el0_fp(current->thread.fpstate.el0_watch !=
-			      FPSTATE_WATCH_ARMED);
+	fpcore_restore_locked();
 	fpcore_unlock(locked);
 }
 
@@ -212,6 +237,8 @@ void fpsimd_flush_task_state(struct task_struct *t)
 		fpown_invalidate(&t->thread.fpstate);
 		/* A new task (copy_thread()) is nobody's VMM yet. */
 		t->thread.fpstate.el0_watch = FPSTATE_WATCH_OFF;
+		t->thread.fpstate.vmm_streak = 0;
+		t->thread.fpstate.vmm_skip = 0;
 		fpcore_foreign(t);
 		return;
 	}
@@ -259,6 +286,9 @@ void fpsimd_flush_thread(void)
 		return;
 
 	locked = fpcore_lock();
+	/* A deferral ends: the vCPU it left dirty here is written back. */
+	if (fpu_vmm_deferred())
+		fpctx_cpu_flush(fpcore_this(), smp_processor_id());
 	fpctx_discard(fpcore_this(), smp_processor_id(), &th->fpstate);
 	fpcore_foreign(current);
 	th->fpstate.el0_watch = FPSTATE_WATCH_OFF;

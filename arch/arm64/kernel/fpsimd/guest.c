@@ -317,21 +317,15 @@ void fpu_guest_move_image(struct fpu_guest *g, void *sve_state,
 
 /**
  * fpu_guest_sync() - make the vCPU's memory image current for a reader
- * @g: the vCPU's context, not running (put, or never loaded)
+ * @g: the vCPU's context, not running (put, or never loaded), its mutex
+ *     held
  *
- * For KVM_ARM_GET_FP_STATE. A put vCPU is clean already; should this CPU
- * still hold newer values for it, they are written back. The registers
- * stay recorded as the vCPU's.
+ * For KVM_ARM_GET_FP_STATE: fpu_guest_fetch(), under the name of what it
+ * is for. The registers stay recorded as the vCPU's.
  */
 void fpu_guest_sync(struct fpu_guest *g)
 {
-	bool locked;
-
-	if (!fpcore_present())
-		return;
-	locked = fpcore_lock();
-	fpctx_sync(fpcore_this(), smp_processor_id(), &g->fpstate);
-	fpcore_unlock(locked);
+	fpu_guest_fetch(g);
 }
 
 /**
@@ -340,6 +334,9 @@ void fpu_guest_sync(struct fpu_guest *g)
  *
  * For a reset, a KVM_SET_ONE_REG, a new layout: no registers anywhere may
  * count as holding the vCPU any more, so its next entry traps and loads.
+ * Another CPU that still holds it dirty (a deferral, fpu_vmm_return())
+ * writes it back first, so that no later save there overwrites the new
+ * image; the caller fetched it already if it read the old one.
  */
 void fpu_guest_discard(struct fpu_guest *g)
 {
@@ -347,6 +344,8 @@ void fpu_guest_discard(struct fpu_guest *g)
 
 	if (!fpcore_present())
 		return;
+	if (!irqs_disabled())
+		fpu_guest_fetch_remote(g);
 	locked = fpcore_lock();
 	fpctx_discard(fpcore_this(), smp_processor_id(), &g->fpstate);
 	fpcore_unlock(locked);
@@ -354,29 +353,139 @@ void fpu_guest_discard(struct fpu_guest *g)
 
 DEFINE_STATIC_KEY_FALSE(fpu_vmm_watch);
 
-/**
- * fpu_vmm_watch_arm() - KVM_RUN returns: watch the caller's FP use
- *
- * Call with preemption disabled, from the vCPU's put on KVM_RUN's way back
- * to userspace, when fpu_vmm_watch is on. The caller's return to userspace
- * then goes through fpsimd_restore_current_state(), which leaves its EL0
- * FP/SIMD access trapped until its first use (do_fpsimd_acc()). Its
- * registers are handled as always: this measures, it defers nothing.
- */
-void fpu_vmm_watch_arm(void)
+/* Runs on the CPU named by the vCPU's last_cpu, IRQs off (an IPI). */
+static void fpu_guest_fetch_here(void *st)
 {
-	current->thread.fpstate.el0_watch = FPSTATE_WATCH_ARMED;
-	fpcore_foreign(current);
+	fpctx_sync(fpcore_this(), smp_processor_id(), st);
+}
+
+static void fpu_guest_fetch_cpu(struct fpu_guest *g, bool here_too)
+{
+	struct fpstate *st = &g->fpstate;
+	struct fpown_cpu *pc;
+	int me, cpu;
+
+	me = get_cpu();
+	cpu = READ_ONCE(st->last_cpu);
+	if (cpu == me) {
+		if (here_too) {
+			bool locked = fpcore_lock();
+
+			fpu_guest_fetch_here(st);
+			fpcore_unlock(locked);
+		}
+	} else if (cpu >= 0 && cpu < nr_cpu_ids) {
+		/*
+		 * Only the vCPU's runner makes it dirty, and the caller keeps
+		 * it from running: a clean record read here stays clean.
+		 */
+		pc = per_cpu_ptr(&fpsimd_own, cpu);
+		/* Pairs with fpown_set_clean(): clean means the save is seen. */
+		if (READ_ONCE(pc->owner) == st && smp_load_acquire(&pc->dirty))
+			smp_call_function_single(cpu, fpu_guest_fetch_here, st, 1);
+	}
+	put_cpu();
+}
+
+/**
+ * fpu_guest_fetch() - make a vCPU's memory image current, wherever it is
+ * @g: the vCPU's context, not running: the caller holds the vCPU's mutex,
+ *     or the vCPU has no user left (its destruction)
+ *
+ * A vCPU's registers may stay live and dirty after KVM_RUN returned, on
+ * the CPU where its thread runs in userspace (fpu_vmm_return()): that CPU
+ * writes them back, by an IPI when it is another. Call with IRQs enabled,
+ * before a vCPU ioctl reads or rewrites the image. The registers stay
+ * recorded as the vCPU's.
+ */
+void fpu_guest_fetch(struct fpu_guest *g)
+{
+	if (fpcore_present())
+		fpu_guest_fetch_cpu(g, true);
+}
+
+/**
+ * fpu_guest_fetch_remote() - KVM_RUN is about to load a vCPU: fetch it if
+ *                            another CPU holds it dirty
+ * @g: the vCPU's context, whose mutex the caller holds
+ *
+ * A VMM may run a vCPU from another thread than its last KVM_RUN's, which
+ * may still hold it deferred (fpu_vmm_return()). Registers that hold it on
+ * this CPU stay as they are: the entry finds them live. Call with IRQs
+ * enabled.
+ */
+void fpu_guest_fetch_remote(struct fpu_guest *g)
+{
+	if (fpcore_present())
+		fpu_guest_fetch_cpu(g, false);
+}
+
+/**
+ * fpu_vmm_return() - KVM_RUN returns: how does the VMM thread go back?
+ * @g: the vCPU's context, about to be put
+ * @watch: count the thread's FP use until its next KVM_RUN
+ * @defer: leave the vCPU's registers live until the thread uses FP
+ *
+ * Call with IRQs disabled from the vCPU's put on KVM_RUN's way back to
+ * userspace, when fpu_vmm_watch is on, then put the vCPU unless the answer
+ * is a deferral. With @watch or a deferral (fpctx_vmm_return() decides),
+ * the thread's way back goes through fpsimd_restore_current_state(), which
+ * leaves its EL0 FP access trapped until its first use
+ * (fpcore_el0_trapped()); deferred, the thread's registers are not loaded
+ * there either, and the vCPU's stay live and dirty. A vCPU with SME is
+ * never deferred (its streaming mode would stay on in the VMM), nor is
+ * anything on PREEMPT_RT, where an IPI (fpu_guest_fetch()) could interrupt
+ * a change of the record.
+ *
+ * Return: the thread's new fpstate::el0_watch; FPSTATE_WATCH_DEFER means
+ * the vCPU must not be saved now.
+ */
+unsigned int fpu_vmm_return(struct fpu_guest *g, bool watch, bool defer)
+{
+	struct fpstate *host = &current->thread.fpstate;
+	unsigned int was = host->el0_watch, w;
+
+	lockdep_assert_irqs_disabled();
+	defer = defer && !g->sme_vl && !IS_ENABLED(CONFIG_PREEMPT_RT);
+	w = fpctx_vmm_return(fpcore_this(), &g->fpstate, host, watch, defer);
+	host->el0_watch = w;
+	/* A KVM_RUN that never entered leaves an earlier deferral unloaded. */
+	if (w != FPCTX_VMM_PLAIN || was == FPSTATE_WATCH_DEFER)
+		fpcore_foreign(current);
+	return w;
+}
+
+/**
+ * fpu_vmm_enter() - a VMM thread loads a vCPU for KVM_RUN
+ * @g: the vCPU's context
+ *
+ * Call from vcpu_load, preemption disabled, when fpu_vmm_watch is on. A
+ * thread whose registers were deferred may have left another vCPU dirty
+ * here: it is written back, so the entry's plan sees only this vCPU or
+ * the thread itself dirty (fpctx_vmm_enter()).
+ */
+void fpu_vmm_enter(struct fpu_guest *g)
+{
+	struct fpstate *host = &current->thread.fpstate;
+	unsigned long flags;
+
+	if (host->el0_watch != FPSTATE_WATCH_DEFER)
+		return;
+	local_irq_save(flags);
+	fpctx_vmm_enter(fpcore_this(), smp_processor_id(), &g->fpstate, host);
+	local_irq_restore(flags);
 }
 
 /**
  * fpu_vmm_watch_take() - the caller enters a guest again: what did it do?
  *
- * Call with IRQs disabled. The watch ends, and EL0 FP/SIMD access is on.
+ * Call with IRQs disabled, at the first entry of a KVM_RUN. The watch or
+ * deferral ends, EL0 FP/SIMD access is on again, and a thread whose
+ * registers were never loaded gets them on its way back to userspace.
  *
  * Return: FPSTATE_WATCH_HIT if the caller used FP at EL0 since KVM_RUN
- * last returned, FPSTATE_WATCH_ARMED if not, FPSTATE_WATCH_OFF if it was
- * not watched.
+ * last returned, FPSTATE_WATCH_ARMED or FPSTATE_WATCH_DEFER if not,
+ * FPSTATE_WATCH_OFF if it was neither watched nor deferred.
  */
 unsigned int fpu_vmm_watch_take(void)
 {
@@ -384,33 +493,51 @@ unsigned int fpu_vmm_watch_take(void)
 	unsigned int w = st->el0_watch;
 
 	lockdep_assert_irqs_disabled();
-	if (w == FPSTATE_WATCH_ARMED)
+	fpctx_vmm_account(st, w);
+	if (fpcore_el0_watched(w))
 		fpcore_el0_fp(true);
+	if (w == FPSTATE_WATCH_DEFER)
+		fpcore_foreign(current);
 	st->el0_watch = FPSTATE_WATCH_OFF;
 	return w;
 }
 
 /**
- * fpcore_el0_watch_hit() - an EL0 FP/SIMD access trapped: was it watched?
+ * fpcore_el0_trapped() - an EL0 FP, SVE or SME access trapped: KVM's doing?
  *
- * Return: true when EL0 FP/SIMD access was off on this CPU (a watched VMM
- * thread's first use, or a watch left behind): it is on again, the use is
- * recorded, and the instruction runs again. False for any other trap.
+ * The first thing each of the three trap handlers asks. Only KVM's VMM
+ * watch and deferral trap EL0 FP: a thread they watch or defer (decided
+ * from its own state, since it may have been preempted before this, on
+ * a CPU whose EL0 access another task's return turned on again), or any
+ * thread on a CPU where a watch was left behind (the parameters were
+ * turned off). The use is recorded, EL0 FP/SIMD access is turned on, a
+ * deferred thread's registers are loaded here and now (the core saves the
+ * vCPU first), and the instruction runs again (SVE and SME then trap for
+ * their own reasons, if they still do).
+ *
+ * Return: true when the trap was KVM's and has been dealt with.
  */
-bool fpcore_el0_watch_hit(void)
+bool fpcore_el0_trapped(void)
 {
 	struct fpstate *st = &current->thread.fpstate;
-	bool off;
+	unsigned int w = READ_ONCE(st->el0_watch);
+	bool locked, ours;
 
-	if (!system_supports_fpsimd())
+	if (!fpcore_present())
 		return false;
-	preempt_disable();
-	off = !(read_sysreg(cpacr_el1) & CPACR_EL1_FPEN_EL0EN);
-	if (off) {
-		if (st->el0_watch == FPSTATE_WATCH_ARMED)
+	locked = fpcore_lock();
+	ours = fpcore_el0_watched(w) ||
+	       !(read_sysreg(cpacr_el1) & CPACR_EL1_FPEN_EL0EN);
+	if (ours) {
+		if (fpcore_el0_watched(w))
 			st->el0_watch = FPSTATE_WATCH_HIT;
 		fpcore_el0_fp(true);
+		/* Deferred: loaded now, its EL0 SVE and SME access with it. */
+		if (w == FPSTATE_WATCH_DEFER) {
+			fpcore_foreign(current);
+			fpcore_restore_locked();
+		}
 	}
-	preempt_enable();
-	return off;
+	fpcore_unlock(locked);
+	return ours;
 }

@@ -28,6 +28,8 @@ void fpstate_save_za(struct task_struct *t);
 #define fpown_hw_save(st)	fpstate_hw_save(st)
 #define fpown_hw_load(st)	fpstate_hw_load(st)
 #define FPOWN_ASSERT(c)		WARN_ON_ONCE(!(c))
+/* Release: pairs with the acquire in fpu_guest_fetch_cpu() (guest.c). */
+#define fpown_set_clean(pc)	smp_store_release(&(pc)->dirty, 0)
 #include "policy.h"
 
 /*
@@ -84,7 +86,23 @@ static inline void fpcore_el0_fp(bool on)
 			 on ? CPACR_EL1_FPEN_EL0EN : 0);
 }
 
-bool fpcore_el0_watch_hit(void);
+/*
+ * EL0 FP, SVE and SME access all trapped: the registers hold someone
+ * else's state (a VMM thread whose registers KVM deferred).
+ */
+static inline void fpcore_el0_off(void)
+{
+	sysreg_clear_set(cpacr_el1, CPACR_EL1_FPEN_EL0EN |
+			 CPACR_EL1_ZEN_EL0EN | CPACR_EL1_SMEN_EL0EN, 0);
+}
+
+/* KVM's VMM watch or deferral is on for current (FPSTATE_WATCH_*). */
+static inline bool fpcore_el0_watched(unsigned int w)
+{
+	return w == FPSTATE_WATCH_ARMED || w == FPSTATE_WATCH_DEFER;
+}
+
+bool fpcore_el0_trapped(void);
 
 /* The record itself; use it through fpcore_this() only. */
 DECLARE_PER_CPU(struct fpown_cpu, fpsimd_own);
@@ -107,6 +125,7 @@ static inline struct fpown_cpu *fpcore_this(void)
 }
 
 void fpcore_flush_task(struct task_struct *t);
+void fpcore_restore_locked(void);
 
 /*
  * The registers hold nobody's user state now (it was saved, or is not

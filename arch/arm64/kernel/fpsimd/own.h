@@ -40,6 +40,15 @@
 /* No CPU: the context is not recorded as loaded anywhere. */
 #define FPOWN_NO_CPU	(-1)
 
+/*
+ * A save is complete: the owner's memory holds what the registers do. The
+ * kernel publishes it with release semantics, for another CPU that reads
+ * the record to learn whether a vCPU's image is current (fpu_guest_fetch()).
+ */
+#ifndef fpown_set_clean
+#define fpown_set_clean(pc)	((pc)->dirty = 0)
+#endif
+
 /**
  * struct fpown_cpu - per-CPU record of whose FP state the registers hold
  * @owner: the context last loaded into (or saved from) the registers, or
@@ -82,7 +91,7 @@ static inline int fpown_save(struct fpown_cpu *pc, int cpu)
 		return 0;
 	FPOWN_ASSERT(pc->owner && pc->owner->last_cpu == cpu);
 	fpown_hw_save(pc->owner);
-	pc->dirty = 0;
+	fpown_set_clean(pc);
 	return 1;
 }
 

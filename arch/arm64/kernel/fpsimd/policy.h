@@ -46,20 +46,24 @@ static inline int fpctx_switch_out(struct fpown_cpu *pc, int cpu,
  * @cpu: the current CPU number
  * @user: the outgoing task's user context
  * @kern: the outgoing task's kernel-mode NEON context
+ * @deferred: the task is a VMM thread whose registers KVM deferred
+ *            (FPSTATE_WATCH_DEFER): the vCPU it last ran may be dirty here
  *
  * A dirty owner is saved and stays recorded as the owner. Only one of the
- * task's two contexts can be dirty here: a vCPU run by this task was put
- * by KVM's preempt notifier before the switch. Should that not have
- * happened (the notifier did not run), the vCPU is written back all the
- * same, so its values are not lost, and the assertion reports it.
+ * task's two contexts can be dirty here, or, for a deferred VMM thread, the
+ * vCPU it left live: a vCPU still running inside KVM_RUN was put by KVM's
+ * preempt notifier before the switch. Should that not have happened (the
+ * notifier did not run), the vCPU is written back all the same, so its
+ * values are not lost, and the assertion reports it.
  *
  * Return: non-zero when a context was saved.
  */
 static inline int fpctx_task_switch_out(struct fpown_cpu *pc, int cpu,
 					struct fpstate *user,
-					struct fpstate *kern)
+					struct fpstate *kern, int deferred)
 {
-	FPOWN_ASSERT(!pc->dirty || pc->owner == user || pc->owner == kern);
+	FPOWN_ASSERT(!pc->dirty || pc->owner == user || pc->owner == kern ||
+		     deferred);
 	return fpown_save(pc, cpu);
 }
 
@@ -409,6 +413,97 @@ static inline int fpctx_vcpu_put(struct fpown_cpu *pc, int cpu,
 				 struct fpstate *vst)
 {
 	return fpctx_switch_out(pc, cpu, vst);
+}
+
+/*
+ * A VMM thread between two KVM_RUNs (KVM's fp_vmm_watch and fp_vmm_defer
+ * parameters). The values are those of fpstate::el0_watch.
+ */
+#define FPCTX_VMM_PLAIN	FPSTATE_WATCH_OFF	/* reloaded as always */
+#define FPCTX_VMM_WATCH	FPSTATE_WATCH_ARMED	/* reloaded, first FP use counted */
+#define FPCTX_VMM_DEFER	FPSTATE_WATCH_DEFER	/* not reloaded: the vCPU stays */
+
+/*
+ * Round trips in a row with FP use that stop the deferral for a while, and
+ * for how many round trips (the model runs with fewer, to reach both ends).
+ */
+#ifndef FPCTX_VMM_STREAK
+#define FPCTX_VMM_STREAK	4
+#define FPCTX_VMM_BACKOFF	32
+#endif
+
+/**
+ * fpctx_vmm_return() - KVM_RUN returns: how does the VMM thread go back?
+ * @pc: the ownership record of the current CPU
+ * @vst: the vCPU being put
+ * @host: the thread's user context
+ * @watch: count its FP use (fp_vmm_watch)
+ * @defer: defer its registers (fp_vmm_defer)
+ *
+ * With FPCTX_VMM_DEFER the vCPU, live and dirty here, is not saved at its
+ * put, and the thread's registers are not loaded on its way back: its EL0
+ * FP, SVE and SME access traps instead, and only its first use moves
+ * anything (the core saves the vCPU and loads the thread as on any return,
+ * fpctx_return_to_user()). A next KVM_RUN that comes first finds the vCPU
+ * live: no transfer at all. A thread whose last FPCTX_VMM_STREAK round
+ * trips all used FP is not deferred for the next FPCTX_VMM_BACKOFF, so a
+ * VMM that always uses FP pays the extra trap on about one round trip in
+ * FPCTX_VMM_BACKOFF.
+ *
+ * Return: the thread's fpstate::el0_watch until its next KVM_RUN.
+ */
+static inline int fpctx_vmm_return(const struct fpown_cpu *pc,
+				   struct fpstate *vst, struct fpstate *host,
+				   int watch, int defer)
+{
+	if (defer && host->vmm_skip)
+		host->vmm_skip--;
+	else if (defer && pc->dirty && pc->owner == vst)
+		return FPCTX_VMM_DEFER;
+	return watch ? FPCTX_VMM_WATCH : FPCTX_VMM_PLAIN;
+}
+
+/**
+ * fpctx_vmm_account() - the VMM thread enters KVM_RUN again: what did it do?
+ * @host: the thread's user context
+ * @w: its fpstate::el0_watch since KVM_RUN last returned
+ *
+ * Keeps the history fpctx_vmm_return() decides from. After a backoff one
+ * more round trip with FP use starts the next.
+ */
+static inline void fpctx_vmm_account(struct fpstate *host, int w)
+{
+	if (w == FPSTATE_WATCH_OFF)
+		return;
+	if (w != FPSTATE_WATCH_HIT) {
+		host->vmm_streak = 0;
+		return;
+	}
+	if (++host->vmm_streak >= FPCTX_VMM_STREAK) {
+		host->vmm_streak = FPCTX_VMM_STREAK - 1;
+		host->vmm_skip = FPCTX_VMM_BACKOFF;
+	}
+}
+
+/**
+ * fpctx_vmm_enter() - a deferred VMM thread loads a vCPU for KVM_RUN
+ * @pc: the ownership record of the current CPU
+ * @cpu: the current CPU number
+ * @vst: the vCPU being loaded
+ * @host: the thread's user context
+ *
+ * The registers may still hold, dirty, another vCPU the thread ran and
+ * left deferred: it is written back now, so that fpctx_vcpu_enter() finds
+ * only @vst or the thread itself dirty, as without deferral.
+ *
+ * Return: non-zero when a vCPU was saved.
+ */
+static inline int fpctx_vmm_enter(struct fpown_cpu *pc, int cpu,
+				  struct fpstate *vst, struct fpstate *host)
+{
+	if (!pc->dirty || pc->owner == vst || pc->owner == host)
+		return 0;
+	return fpown_save(pc, cpu);
 }
 
 #endif /* __ARM64_KERNEL_FPSIMD_POLICY_H */

@@ -44,6 +44,9 @@ void do_sve_acc(unsigned long syndrome, struct pt_regs *uregs)
 {
 	struct thread_struct *th = &current->thread;
 
+	/* KVM's VMM watch or deferral trapped it: it runs again. */
+	if (fpcore_el0_trapped())
+		return;
 	if (!system_supports_sve() || WARN_ON(is_compat_task())) {
 		undefined_insn(uregs);
 		return;
@@ -81,6 +84,8 @@ void do_sme_acc(unsigned long syndrome, struct pt_regs *uregs)
 {
 	struct thread_struct *th = &current->thread;
 
+	if (fpcore_el0_trapped())
+		return;
 	if (!system_supports_sme() || WARN_ON(is_compat_task()) ||
 	    ESR_ELx_SME_ISS_SMTC(syndrome) != ESR_ELx_SME_ISS_SMTC_SME_DISABLED) {
 		undefined_insn(uregs);
@@ -105,16 +110,20 @@ void do_sme_acc(unsigned long syndrome, struct pt_regs *uregs)
  * @syndrome: the exception syndrome (ESR)
  * @uregs: the task's registers
  *
- * FPSIMD is disabled for a task only while KVM watches a VMM thread's FP
- * use between two KVM_RUNs (fpu_vmm_watch_arm()): its first use lands
- * here, is counted, and runs again with the trap lifted. Otherwise this
- * only fires on a system without FP, or on a kernel bug (reported once).
+ * With FP/SIMD present, EL0 access to it is disabled only by KVM, for a
+ * VMM thread between two KVM_RUNs (fpu_vmm_return()): its first use lands
+ * here and runs again, its registers loaded if they were deferred. The
+ * trap is retried even when fpcore_el0_trapped() finds no reason for it:
+ * a task preempted between the trap and this handler may find EL0 access
+ * turned on by another task's return to userspace. Without FP/SIMD the
+ * instruction is undefined.
  */
 void do_fpsimd_acc(unsigned long syndrome, struct pt_regs *uregs)
 {
-	if (fpcore_el0_watch_hit())
+	if (system_supports_fpsimd()) {
+		fpcore_el0_trapped();
 		return;
-	WARN_ON_ONCE(system_supports_fpsimd());
+	}
 	undefined_insn(uregs);
 }
 

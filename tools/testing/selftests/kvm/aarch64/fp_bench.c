@@ -11,7 +11,11 @@
  *          maximum vector length); 1, 1, 8 and 27 instructions
  *          (see FPB_LD1)
  *   exit:  user     a store to an unbacked address, seen by this program
- *                   as KVM_EXIT_MMIO and resumed at once
+ *                   as KVM_EXIT_MMIO and resumed at once; the loop that
+ *                   resumes it uses no FP (no variadic call either: their
+ *                   prologues store the FP argument registers)
+ *          vmmfp    the same, the loop writing one V register before each
+ *                   KVM_RUN: a VMM that uses FP on every round trip
  *          hvc      an SMCCC PSCI_VERSION call, answered by KVM
  *          wfi      WFI until a short virtual timer deadline (in-kernel
  *                   vGICv3); with kvm.halt_poll_ns=0 the thread sleeps
@@ -110,14 +114,14 @@
 #define FPB_EFD_OFF	32
 
 enum fpb_work { W_NONE, W_FP1, W_SVE1, W_FPALL, W_SVEALL, NR_WORK };
-enum fpb_exit { X_USER, X_HVC, X_WFI, X_PREEMPT, NR_EXIT };
+enum fpb_exit { X_USER, X_HVC, X_WFI, X_PREEMPT, X_VMMFP, NR_EXIT };
 
 static const char * const work_name[NR_WORK] = {
 	"none", "fp1", "sve1", "fpall", "sveall",
 };
 
 static const char * const exit_name[NR_EXIT] = {
-	"user", "hvc", "wfi", "preempt",
+	"user", "hvc", "wfi", "preempt", "vmmfp",
 };
 
 /* Which host thread, if any, has PSTATE.ZA set during a class. */
@@ -243,6 +247,7 @@ static void guest_exit(uint32_t exit, uint64_t mmio_base, uint64_t ticks)
 
 	switch (exit) {
 	case X_USER:
+	case X_VMMFP:
 		WRITE_ONCE(*(uint64_t *)(mmio_base + FPB_USER_OFF), 0);
 		break;
 	case X_PREEMPT:
@@ -870,6 +875,9 @@ struct bench_opts {
  * Run the vCPU until the guest ends a batch. Userspace MMIO exits are
  * resumed at once; anything else ends the program.
  */
+/* The vmmfp class: the VMM writes a V register before each KVM_RUN. */
+static bool vmm_fp;
+
 static void run_batch(struct kvm_vcpu *vcpu, uint64_t user_gpa,
 		      uint32_t batch)
 {
@@ -877,14 +885,18 @@ static void run_batch(struct kvm_vcpu *vcpu, uint64_t user_gpa,
 	struct ucall uc;
 	int rc;
 
+	/* No FP, and no variadic call (TEST_ASSERT()) on the way round. */
 	for (;;) {
-		if (marker_fd >= 0)
-			TEST_ASSERT(write(marker_fd, FPB_MARK, strlen(FPB_MARK)) > 0,
-				    "trace_marker: %s", strerror(errno));
+		if (marker_fd >= 0 &&
+		    write(marker_fd, FPB_MARK, strlen(FPB_MARK)) <= 0)
+			TEST_FAIL("trace_marker: %s", strerror(errno));
+		if (vmm_fp)
+			asm volatile("fmov	d16, xzr" : : : "v16");
 		rc = __vcpu_run(vcpu);
 		if (rc && errno == EINTR)
 			continue;
-		TEST_ASSERT(!rc, "KVM_RUN: %s", strerror(errno));
+		if (rc)
+			TEST_FAIL("KVM_RUN: %s", strerror(errno));
 		if (run->exit_reason == KVM_EXIT_MMIO &&
 		    run->mmio.phys_addr == user_gpa)
 			continue;
@@ -931,6 +943,7 @@ static void run_class(const struct bench_opts *o, enum fpb_exit x,
 	char *rec;
 
 	kvm_pin_this_task_to_pcpu(bench_cpu);
+	vmm_fp = x == X_VMMFP;
 	vm = vm_create(1);
 	/* SVE where the host has it; SME with lengths up to svl (ZA svl^2). */
 	vcpu = fp_vcpu_add(vm, 0, guest_main, have_sve ? FP_VL_ALL : 0,
@@ -1203,6 +1216,7 @@ static struct kvm_vm *state_vm(unsigned int vl, uint64_t seed,
 	sync_global_to_guest(vm, bcfg);
 	fp_fill((uint8_t *)&guest_img, sizeof(guest_img), seed);
 	sync_global_to_guest(vm, guest_img);
+	vmm_fp = false;
 	run_batch(*vcpu, vm->ucall_mmio_addr + FPB_USER_OFF, 0);
 	return vm;
 }

@@ -31,6 +31,16 @@
  *                          stats) in fp_vmm_fp_use
  *   vmm-watch-fp           the same loop with one FP instruction before
  *                          each KVM_RUN: a use counted per round trip
+ *   vmm-defer-no-fp        with kvm.fp_vmm_defer=1, a guest that uses FP
+ *                          before each exit to a loop that touches none:
+ *                          every round trip deferred (fp_vmm_deferred)
+ *                          and entered live (fp_reload_avoided), with no
+ *                          save, load or trap: 0 transfers (4 without)
+ *   vmm-defer-fp           the same with a VMM that writes V0 before each
+ *                          KVM_RUN and reads it back after: it always
+ *                          gets its own value (the guest writes D0 too),
+ *                          and the backoff stops deferring it: at most
+ *                          FPC_DEFER_MAX of the round trips deferred
  *
  * The guests of the first three are loops in assembly, so that no
  * compiled code touches FP behind the test's back. Each case runs up to
@@ -45,6 +55,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -392,13 +403,14 @@ static int measure(const struct fcase *c, int try)
 	return ok;
 }
 
-/* ---- the VMM's FP use between KVM_RUNs (kvm.fp_vmm_watch) ---- */
+/* ---- the VMM's FP use between KVM_RUNs (kvm.fp_vmm_watch, _defer) ---- */
 
 #define FPC_WATCH	"/sys/module/kvm/parameters/fp_vmm_watch"
+#define FPC_DEFER	"/sys/module/kvm/parameters/fp_vmm_defer"
 
-static bool watch_set(const char *v)
+static bool param_set(const char *param, const char *v)
 {
-	int fd = open(FPC_WATCH, O_WRONLY);
+	int fd = open(param, O_WRONLY);
 	bool ok;
 
 	if (fd < 0)
@@ -406,6 +418,25 @@ static bool watch_set(const char *v)
 	ok = write(fd, v, 1) == 1;
 	close(fd);
 	return ok;
+}
+
+/* A boolean parameter's value as its first character, or 0 if none. */
+static char param_get(const char *param)
+{
+	char c = 0;
+	int fd = open(param, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c;
+}
+
+static bool watch_set(const char *v)
+{
+	return param_set(FPC_WATCH, v);
 }
 
 /*
@@ -483,6 +514,139 @@ out:
 	return ok;
 }
 
+/*
+ * KVM_RUN with V0 set to @mark before it and read back after, in one asm
+ * block: what the VMM thread finds in its own register.
+ */
+static long raw_kvm_run_v0(int fd, uint64_t mark, uint64_t *seen)
+{
+	register long x0 asm("x0") = fd;
+	register long x1 asm("x1") = KVM_RUN;
+	register long x2 asm("x2") = 0;
+	register long x8 asm("x8") = __NR_ioctl;
+	uint64_t v;
+
+	asm volatile("fmov	d0, %[m]\n"
+		     "svc	#0\n"
+		     "fmov	%[v], d0\n"
+		     : "+r" (x0), [v] "=r" (v)
+		     : [m] "r" (mark), "r" (x1), "r" (x2), "r" (x8)
+		     : "v0", "memory");
+	*seen = v;
+	return x0;
+}
+
+/*
+ * The backoff (FPCTX_VMM_STREAK 4, FPCTX_VMM_BACKOFF 32 in policy.h): a VMM
+ * that uses FP every time is deferred 4 times, then once per 33 round
+ * trips; 8 of FPC_RUNS + 1 leaves room for a changed constant, not for
+ * deferring every time.
+ */
+#define FPC_DEFER_MAX	8
+#define FPC_DEFER_WARM	40
+
+static const char * const defer_stat[] = {
+	"fp_vmm_deferred", "fp_reload_avoided", "fp_guest_save",
+	"fp_guest_load", "fp_host_save", "fp_trap", "fp_vmm_fp_use",
+};
+
+enum {
+	D_DEFERRED, D_AVOIDED, D_GUEST_SAVE, D_GUEST_LOAD, D_HOST_SAVE,
+	D_TRAP, D_FP_USE, NR_D
+};
+
+static const struct dcase {
+	const char *name;
+	bool vmm_fp;	/* V0 written before and read after each KVM_RUN */
+} dcases[] = {
+	{ "vmm-defer-no-fp", false },
+	{ "vmm-defer-fp", true },
+};
+
+/* 1: pass, 0: fail, -1: this kernel cannot defer (no parameter or stats). */
+static int defer_case(const struct dcase *c)
+{
+	uint64_t v0[NR_D], v1[NR_D], d[NR_D], seen, mark, bad = 0, sw;
+	char was = param_get(FPC_DEFER) == 'Y' ? '1' : '0';
+	const uint64_t runs = FPC_RUNS + 1;
+	struct kvm_vcpu *vcpu;
+	struct vstats vs;
+	struct kvm_vm *vm;
+	unsigned int i;
+	int ok = -1;
+
+	/* Protected mode never defers (fpu_vmm_return()). */
+	if (fp_kvm_protected())
+		return -1;
+	vm = vm_create(1);
+	vcpu = vm_vcpu_add(vm, 0, guest_fp_user);
+	sync_global_from_guest(vm, ucall_exit_mmio_addr);
+	vcpu_args_set(vcpu, 1, (uint64_t)ucall_exit_mmio_addr);
+	if (!vstats_open_names(&vs, vcpu, defer_stat, NR_D) ||
+	    !param_set(FPC_DEFER, "1"))
+		goto out;
+	/*
+	 * Warm up past any backoff the setup's FP use started (the C
+	 * library's calls may use FP): FPC_DEFER_WARM round trips that use
+	 * none. Nothing in the loop may call a variadic function, such as
+	 * test_assert(): its prologue stores the FP argument registers.
+	 */
+	for (i = 0; i < FPC_DEFER_WARM; i++)
+		if (raw_kvm_run(vcpu->fd))
+			break;
+	TEST_ASSERT(i == FPC_DEFER_WARM, "KVM_RUN %u", i);
+	vstats_read_n(&vs, v0, NR_D);
+	sw = fpc_switches();
+	for (i = 0; i < runs; i++) {
+		mark = 0x5a5a000000000000UL | i;
+		if ((c->vmm_fp ? raw_kvm_run_v0(vcpu->fd, mark, &seen) :
+				 raw_kvm_run(vcpu->fd)) ||
+		    vcpu->run->exit_reason != KVM_EXIT_MMIO)
+			break;
+		if (c->vmm_fp && seen != mark && !bad++)
+			ksft_print_msg("%s: round trip %u: V0 is 0x%lx, want 0x%lx\n",
+				       c->name, i, seen, mark);
+	}
+	TEST_ASSERT(i == runs, "KVM_RUN %u: exit reason %u", i,
+		    vcpu->run->exit_reason);
+	vstats_read_n(&vs, v1, NR_D);
+	sw = fpc_switches() - sw;
+	param_set(FPC_DEFER, was == '1' ? "1" : "0");
+	for (i = 0; i < NR_D; i++)
+		d[i] = v1[i] - v0[i];
+	ksft_print_msg("%s: %lu round trips, %lu deferred, %lu entered live\n",
+		       c->name, runs, d[D_DEFERRED], d[D_AVOIDED]);
+	ksft_print_msg("%s: guest saves %lu, loads %lu, host saves %lu, traps %lu\n",
+		       c->name, d[D_GUEST_SAVE], d[D_GUEST_LOAD], d[D_HOST_SAVE],
+		       d[D_TRAP]);
+	ksft_print_msg("%s: %lu with VMM FP use, %lu thread switches\n",
+		       c->name, d[D_FP_USE], sw);
+	if (c->vmm_fp) {
+		/*
+		 * Its own V0 every time; deferred rarely; 4 transfers as ever
+		 * (one more guest save for the stats read after the loop, which
+		 * ends a last deferral).
+		 */
+		ok = !bad && d[D_DEFERRED] >= 1 && d[D_DEFERRED] <= FPC_DEFER_MAX &&
+		     d[D_GUEST_SAVE] <= runs + sw + 1 &&
+		     d[D_HOST_SAVE] <= runs + sw;
+	} else {
+		/*
+		 * No transfer at all, but one of each per thread switch at
+		 * most, and one round trip for the stats read before the loop
+		 * (the C library's read may use FP).
+		 */
+		sw++;
+		ok = d[D_DEFERRED] + sw >= runs && d[D_AVOIDED] + sw >= runs &&
+		     d[D_GUEST_SAVE] <= sw && d[D_GUEST_LOAD] <= sw &&
+		     d[D_HOST_SAVE] <= sw && d[D_TRAP] <= sw;
+	}
+out:
+	vstats_close(&vs);
+	kvm_vm_free(vm);
+	return ok;
+}
+
 static const struct fcase cases[] = {
 	{ "no-fp-user-exits", guest_nofp_user, false, { 0, 0, 0, 0 } },
 	/* per KVM_RUN, each with FPC_HVCS in-kernel exits: 0 more */
@@ -498,7 +662,8 @@ int main(void)
 	int try, r;
 
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(cases) + ARRAY_SIZE(wcases));
+	ksft_set_plan(ARRAY_SIZE(cases) + ARRAY_SIZE(wcases) +
+		      ARRAY_SIZE(dcases));
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = fpc_alarm }, NULL);
 	kvm_pin_this_task_to_pcpu(FPC_CPU);
 
@@ -522,6 +687,31 @@ int main(void)
 					      "no kvm.fp_vmm_watch or fp_vmm_* stats (not our kernel)");
 		else
 			ksft_test_result(r, "%s\n", wcases[i].name);
+	}
+	for (i = 0; i < ARRAY_SIZE(dcases); i++) {
+		int status;
+		pid_t pid;
+
+		/*
+		 * In a new process: the deferral's history (its backoff) is
+		 * per thread, and the watch cases above used FP every time.
+		 */
+		fflush(stdout);
+		pid = fork();
+		TEST_ASSERT(pid >= 0, "fork");
+		if (!pid) {
+			r = defer_case(&dcases[i]);
+			fflush(stdout);
+			_exit(r + 1);
+		}
+		TEST_ASSERT(waitpid(pid, &status, 0) == pid && WIFEXITED(status),
+			    "%s: status 0x%x", dcases[i].name, status);
+		r = WEXITSTATUS(status) - 1;
+		if (r < 0)
+			ksft_test_result_skip("%s: %s\n", dcases[i].name,
+					      "no kvm.fp_vmm_defer or its stats (not our kernel, or protected mode)");
+		else
+			ksft_test_result(r, "%s\n", dcases[i].name);
 	}
 	ksft_finished();
 }
