@@ -161,9 +161,15 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 	 * left another vCPU dirty here (fpu_vmm_enter()).
 	 */
 	if (static_branch_unlikely(&fpu_vmm_watch)) {
-		if (vcpu->wants_to_run && !READ_ONCE(vcpu->scheduled_out))
-			fpu_guest_fetch_remote(&vcpu->arch.fpu);
-		fpu_vmm_enter(&vcpu->arch.fpu);
+		struct fpu_guest *g = &vcpu->arch.fpu;
+		int last = READ_ONCE(g->fpstate.last_cpu);
+
+		/* Last live on another CPU, which may still hold it. */
+		if (vcpu->wants_to_run && !READ_ONCE(vcpu->scheduled_out) &&
+		    last >= 0 && last != smp_processor_id())
+			fpu_guest_fetch_remote(g);
+		if (fpu_vmm_deferred())
+			fpu_vmm_enter(g);
 	}
 	/*
 	 * Someone else's streaming mode (a task's, left behind clean:
@@ -215,7 +221,9 @@ void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
 		vcpu->arch.fp_after_load = false;
 		if (plan == FPU_GUEST_LIVE)
 			vcpu->stat.fp_reload_avoided++;
-		if (static_branch_unlikely(&fpu_vmm_watch))
+		/* Watched or deferred since KVM_RUN last returned? */
+		if (static_branch_unlikely(&fpu_vmm_watch) &&
+		    READ_ONCE(current->thread.fpstate.el0_watch))
 			kvm_fp_vmm_watched(vcpu);
 	}
 	if (trace_kvm_fp_enter_enabled())

@@ -429,7 +429,7 @@ static inline int fpctx_vcpu_put(struct fpown_cpu *pc, int cpu,
  */
 #ifndef FPCTX_VMM_STREAK
 #define FPCTX_VMM_STREAK	4
-#define FPCTX_VMM_BACKOFF	32
+#define FPCTX_VMM_BACKOFF	255
 #endif
 
 /**

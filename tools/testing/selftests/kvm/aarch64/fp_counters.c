@@ -537,10 +537,10 @@ static long raw_kvm_run_v0(int fd, uint64_t mark, uint64_t *seen)
 }
 
 /*
- * The backoff (FPCTX_VMM_STREAK 4, FPCTX_VMM_BACKOFF 32 in policy.h): a VMM
- * that uses FP every time is deferred 4 times, then once per 33 round
- * trips; 8 of FPC_RUNS + 1 leaves room for a changed constant, not for
- * deferring every time.
+ * The backoff (FPCTX_VMM_STREAK 4, FPCTX_VMM_BACKOFF 255 in policy.h): a
+ * VMM that uses FP every time is deferred 4 times, then once per 256
+ * round trips; 8 of FPC_RUNS + 1 leaves room for a changed constant, not
+ * for deferring every time.
  */
 #define FPC_DEFER_MAX	8
 #define FPC_DEFER_WARM	40
@@ -566,7 +566,7 @@ static const struct dcase {
 /* 1: pass, 0: fail, -1: this kernel cannot defer (no parameter or stats). */
 static int defer_case(const struct dcase *c)
 {
-	uint64_t v0[NR_D], v1[NR_D], d[NR_D], seen, mark, bad = 0, sw;
+	uint64_t v0[NR_D], v1[NR_D], d[NR_D], seen = 0, mark, bad = 0, sw;
 	char was = param_get(FPC_DEFER) == 'Y' ? '1' : '0';
 	const uint64_t runs = FPC_RUNS + 1;
 	struct kvm_vcpu *vcpu;
@@ -586,10 +586,11 @@ static int defer_case(const struct dcase *c)
 	    !param_set(FPC_DEFER, "1"))
 		goto out;
 	/*
-	 * Warm up past any backoff the setup's FP use started (the C
-	 * library's calls may use FP): FPC_DEFER_WARM round trips that use
-	 * none. Nothing in the loop may call a variadic function, such as
-	 * test_assert(): its prologue stores the FP argument registers.
+	 * Warm up: FPC_DEFER_WARM round trips that use no FP (the process
+	 * is new, so no backoff is under way; the C library's calls before
+	 * may have used FP, but not 4 times in a row). Nothing in the loop
+	 * may call a variadic function, such as test_assert(): its prologue
+	 * stores the FP argument registers.
 	 */
 	for (i = 0; i < FPC_DEFER_WARM; i++)
 		if (raw_kvm_run(vcpu->fd))

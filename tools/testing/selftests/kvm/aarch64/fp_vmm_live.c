@@ -23,7 +23,6 @@
  * defers. With it on, the signal and fork cases also check from the vCPU
  * stat fp_vmm_deferred that the return was deferred at all.
  */
-#include <elf.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +36,7 @@
 #include <sys/wait.h>
 #include <asm/sigcontext.h>
 #include <asm/ptrace.h>
+#include <linux/elf.h>
 #include <linux/sched.h>
 
 #include "fp_util.h"
@@ -283,7 +283,7 @@ static int live_ptrace(void)
 static bool core_fpregs(const char *path, struct user_fpsimd_state *fp)
 {
 	static char buf[1 << 20];
-	Elf64_Ehdr *eh = (void *)buf;
+	struct elf64_hdr *eh = (void *)buf;
 	bool found = false;
 	ssize_t len;
 	int fd, i;
@@ -296,13 +296,14 @@ static bool core_fpregs(const char *path, struct user_fpsimd_state *fp)
 	if (len < (ssize_t)sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
 		return false;
 	for (i = 0; i < eh->e_phnum && !found; i++) {
-		Elf64_Phdr *ph = (void *)(buf + eh->e_phoff + i * eh->e_phentsize);
+		struct elf64_phdr *ph = (void *)(buf + eh->e_phoff +
+						 i * eh->e_phentsize);
 		size_t off = ph->p_offset, end = ph->p_offset + ph->p_filesz;
 
 		if (ph->p_type != PT_NOTE || end > (size_t)len)
 			continue;
-		while (off + sizeof(Elf64_Nhdr) <= end) {
-			Elf64_Nhdr *nh = (void *)(buf + off);
+		while (off + sizeof(struct elf64_note) <= end) {
+			struct elf64_note *nh = (void *)(buf + off);
 			size_t desc = off + sizeof(*nh) + ((nh->n_namesz + 3) & ~3UL);
 
 			if (nh->n_type == NT_PRFPREG && desc + sizeof(*fp) <= end) {
