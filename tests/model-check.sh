@@ -195,7 +195,7 @@ def rep(ns, **st):
                       "fp_guest_za_save": st.get("save", 0),
                       "fp_guest_load": st.get("load", 0)}}
 classes = {f"{x}/{w}": {"reps": [rep(1000)]}
-           for x in ("user", "hvc", "wfi", "preempt")
+           for x in ("user", "hvc", "wfi", "preempt", "vmmfp")
            for w in ("none", "fp1", "sve1", "fpall", "sveall")}
 sme = {}
 if variant == "ours":
