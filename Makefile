@@ -30,10 +30,12 @@
 # boots, default "nosve nosve-cmdline", "none" for none), CHECK_PROTECTED=0
 # (make check without its protected-mode runs), CHECK_DEBUG=0
 # (make check without its debug build of ours), BUILD=dir,
-# JOBS=n, QEMU_TIMEOUT=s, NESTED_TIMEOUT=s.
+# JOBS=n, QEMU_TIMEOUT=s, NESTED_TIMEOUT=s, NESTED_VMM_WATCH=1 (make nested
+# also counts the L2 QEMUs' round trips with FP use), BENCH_ARGS (more
+# kernel parameters for make bench, e.g. kvm.fp_vmm_defer=1).
 
 BUILD ?= $(CURDIR)/build
-export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CONFIRM_ATTEMPTS CHECK_MODES NESTED_TIMEOUT
+export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CONFIRM_ATTEMPTS CHECK_MODES NESTED_TIMEOUT NESTED_VMM_WATCH
 export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT QEMU OOPS_QUIET_S MACHINE T_SKIP CHECK_MACHINES CHECK_DEBUG CHECK_PROTECTED SOAK_S SOAK_T
 
 TARGETS := all check run nested image image-stock tests series lint unit deps base bench model-check mutants soak
