@@ -405,40 +405,6 @@ static int measure(const struct fcase *c, int try)
 
 /* ---- the VMM's FP use between KVM_RUNs (kvm.fp_vmm_watch, _defer) ---- */
 
-#define FPC_WATCH	"/sys/module/kvm/parameters/fp_vmm_watch"
-#define FPC_DEFER	"/sys/module/kvm/parameters/fp_vmm_defer"
-
-static bool param_set(const char *param, const char *v)
-{
-	int fd = open(param, O_WRONLY);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, v, 1) == 1;
-	close(fd);
-	return ok;
-}
-
-/* A boolean parameter's value as its first character, or 0 if none. */
-static char param_get(const char *param)
-{
-	char c = 0;
-	int fd = open(param, O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (read(fd, &c, 1) != 1)
-		c = 0;
-	close(fd);
-	return c;
-}
-
-static bool watch_set(const char *v)
-{
-	return param_set(FPC_WATCH, v);
-}
-
 /*
  * KVM_RUN by a bare system call: the C library's wrappers may use FP (its
  * alarm() zeroes a struct itimerval through a vector register, which the
@@ -481,7 +447,8 @@ static int watch_case(const struct wcase *c)
 	vcpu = vm_vcpu_add(vm, 0, guest_nofp_user);
 	sync_global_from_guest(vm, ucall_exit_mmio_addr);
 	vcpu_args_set(vcpu, 1, (uint64_t)ucall_exit_mmio_addr);
-	if (!vstats_open_names(&vs, vcpu, watch_stat, 2) || !watch_set("1"))
+	if (!vstats_open_names(&vs, vcpu, watch_stat, 2) ||
+	    !fp_kvm_param_set("fp_vmm_watch", true))
 		goto out;
 	for (i = 0; i < 4; i++)
 		run_expect_mmio(vcpu);
@@ -500,7 +467,7 @@ static int watch_case(const struct wcase *c)
 	TEST_ASSERT(i > FPC_RUNS, "KVM_RUN %u: exit reason %u", i,
 		    vcpu->run->exit_reason);
 	vstats_read_n(&vs, v1, 2);
-	watch_set("0");
+	fp_kvm_param_set("fp_vmm_watch", false);
 	rt = v1[0] - v0[0];
 	use = v1[1] - v0[1];
 	want = c->vmm_fp ? FPC_RUNS + 1 : 0;
@@ -567,7 +534,7 @@ static const struct dcase {
 static int defer_case(const struct dcase *c)
 {
 	uint64_t v0[NR_D], v1[NR_D], d[NR_D], seen = 0, mark, bad = 0, sw;
-	char was = param_get(FPC_DEFER) == 'Y' ? '1' : '0';
+	bool was = fp_kvm_param_get("fp_vmm_defer") == 1;
 	const uint64_t runs = FPC_RUNS + 1;
 	struct kvm_vcpu *vcpu;
 	struct vstats vs;
@@ -583,7 +550,7 @@ static int defer_case(const struct dcase *c)
 	sync_global_from_guest(vm, ucall_exit_mmio_addr);
 	vcpu_args_set(vcpu, 1, (uint64_t)ucall_exit_mmio_addr);
 	if (!vstats_open_names(&vs, vcpu, defer_stat, NR_D) ||
-	    !param_set(FPC_DEFER, "1"))
+	    !fp_kvm_param_set("fp_vmm_defer", true))
 		goto out;
 	/*
 	 * Warm up: FPC_DEFER_WARM round trips that use no FP (the process
@@ -612,7 +579,7 @@ static int defer_case(const struct dcase *c)
 		    vcpu->run->exit_reason);
 	vstats_read_n(&vs, v1, NR_D);
 	sw = fpc_switches() - sw;
-	param_set(FPC_DEFER, was == '1' ? "1" : "0");
+	fp_kvm_param_set("fp_vmm_defer", was);
 	for (i = 0; i < NR_D; i++)
 		d[i] = v1[i] - v0[i];
 	ksft_print_msg("%s: %lu round trips, %lu deferred, %lu entered live\n",

@@ -44,7 +44,6 @@
 #include "processor.h"
 #include "ucall_common.h"
 
-#define LIVE_DEFER	"/sys/module/kvm/parameters/fp_vmm_defer"
 #define LIVE_CORE_PAT	"/proc/sys/kernel/core_pattern"
 #define LIVE_CORE_DIR	"/tmp"
 #define LIVE_CORE_FILE	LIVE_CORE_DIR "/fp_vmm_live.%p"
@@ -130,32 +129,6 @@ static long live_syscall(long nr, long a, long b, long c)
 	asm volatile("svc #0" : "+r" (x0) : "r" (x1), "r" (x2), "r" (x8)
 		     : "memory");
 	return x0;
-}
-
-static bool defer_set(bool on)
-{
-	int fd = open(LIVE_DEFER, O_WRONLY);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, on ? "1" : "0", 1) == 1;
-	close(fd);
-	return ok;
-}
-
-/* Whether the parameter is on now (a boolean reads back as Y or N). */
-static bool defer_get(void)
-{
-	char c = 0;
-	int fd = open(LIVE_DEFER, O_RDONLY);
-
-	if (fd < 0)
-		return false;
-	if (read(fd, &c, 1) != 1)
-		c = 0;
-	close(fd);
-	return c == 'Y';
 }
 
 static uint64_t deferred(struct kvm_vcpu *vcpu)
@@ -389,15 +362,16 @@ static int run_case(int i, bool on)
 
 int main(void)
 {
-	bool can_defer, was = defer_get();
+	bool can_defer, was = fp_kvm_param_get("fp_vmm_defer") == 1;
 	int i, on, r;
 
 	ksft_print_header();
 	ksft_set_plan(2 * ARRAY_SIZE(names));
-	can_defer = !fp_kvm_protected() && defer_set(false);
+	can_defer = !fp_kvm_protected() &&
+		    fp_kvm_param_set("fp_vmm_defer", false);
 	for (on = 0; on < 2; on++) {
 		if (on && can_defer)
-			defer_set(true);
+			fp_kvm_param_set("fp_vmm_defer", true);
 		for (i = 0; i < (int)ARRAY_SIZE(names); i++) {
 			if (on && !can_defer) {
 				ksft_test_result_skip("%s-defer-on: %s\n", names[i],
@@ -414,6 +388,6 @@ int main(void)
 		}
 	}
 	if (can_defer)
-		defer_set(was);
+		fp_kvm_param_set("fp_vmm_defer", was);
 	ksft_finished();
 }

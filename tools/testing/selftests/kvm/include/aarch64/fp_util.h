@@ -96,6 +96,8 @@ static inline void fp_write_tpidr2(uint64_t v)
 }
 
 bool fp_kvm_protected(void);
+int fp_kvm_param_get(const char *name);
+bool fp_kvm_param_set(const char *name, bool on);
 bool fp_vcpu_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val);
 void fp_vcpu_cap_vls(struct kvm_vcpu *vcpu, uint64_t reg, unsigned int max_vl);
 struct kvm_vcpu *fp_vcpu_add(struct kvm_vm *vm, uint32_t id, void *guest_code,

@@ -2,6 +2,7 @@
 /*
  * Helpers shared by the arm64 FP context selftests (aarch64/fp_*.c).
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,49 @@
 #include "gic.h"
 #include "kvm_util.h"
 #include "processor.h"
+
+/**
+ * fp_kvm_param_get() - the value of a boolean parameter of the kvm module
+ * @name: the parameter, e.g. "fp_vmm_defer"
+ *
+ * Return: 1 when on (reads back Y), 0 when off, -1 when there is none.
+ */
+int fp_kvm_param_get(const char *name)
+{
+	char path[128], c = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/kvm/parameters/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y';
+}
+
+/**
+ * fp_kvm_param_set() - set a boolean parameter of the kvm module
+ * @name: the parameter, e.g. "fp_vmm_defer"
+ * @on: its new value
+ *
+ * Return: true when written (false: no such parameter, or not root).
+ */
+bool fp_kvm_param_set(const char *name, bool on)
+{
+	char path[128];
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/kvm/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return false;
+	ok = write(fd, on ? "1" : "0", 1) == 1;
+	close(fd);
+	return ok;
+}
 
 /**
  * fp_kvm_protected() - does KVM run in protected mode?
