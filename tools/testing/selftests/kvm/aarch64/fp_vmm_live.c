@@ -8,6 +8,10 @@
  * exit to userspace. The VMM thread writes its own ('M' bytes) to V0-V31
  * right before KVM_RUN, then, with nothing in between that could use FP:
  *
+ *   read     reads V0 and V31 at once: its first FP use after KVM_RUN
+ *            (with the policy on, the trap that loads the thread);
+ *   syscall  makes a system call first (getppid; the entry skips a
+ *            deferred thread's registers), then reads them;
  *   signal   sends itself a signal: the handler's V0 and V31 and the
  *            signal frame's FPSIMD record are the thread's, and so are V0
  *            and V31 after the handler returns;
@@ -20,8 +24,8 @@
  *
  * Each runs with the parameter off, then on; "on" skips where there is
  * no such parameter (the stock kernel) or in protected mode, which never
- * defers. With it on, the signal and fork cases also check from the vCPU
- * stat fp_vmm_deferred that the return was deferred at all.
+ * defers. With it on, the cases with a VM of the test's own also check
+ * from the vCPU stat fp_vmm_deferred that the return was deferred at all.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -137,6 +141,20 @@ static uint64_t deferred(struct kvm_vcpu *vcpu)
 
 	fp_vcpu_stat(vcpu, "fp_vmm_deferred", &v);
 	return v;
+}
+
+/* ---- read, syscall ---- */
+
+static int live_plain(struct live_vm *lv, bool syscall)
+{
+	uint64_t v0, v31;
+
+	TEST_ASSERT(!live_run(lv->vcpu), "KVM_RUN");
+	if (syscall)
+		live_syscall(__NR_getppid, 0, 0, 0);
+	live_read(&v0, &v31);
+	return live_own(v0, v31, syscall ? "after a system call" :
+			"first use after KVM_RUN");
 }
 
 /* ---- signal ---- */
@@ -330,34 +348,65 @@ static int live_coredump(void)
 	return ok;
 }
 
-static const char * const names[] = { "signal", "fork", "ptrace", "coredump" };
+enum live_case { LIVE_READ, LIVE_SYSCALL, LIVE_SIGNAL, LIVE_FORK,
+		 LIVE_PTRACE, LIVE_COREDUMP, LIVE_CASES };
 
-/* 1 pass, 0 fail, -1 skip. */
-static int run_case(int i, bool on)
+static const char * const names[LIVE_CASES] = {
+	[LIVE_READ] = "read",
+	[LIVE_SYSCALL] = "syscall",
+	[LIVE_SIGNAL] = "signal",
+	[LIVE_FORK] = "fork",
+	[LIVE_PTRACE] = "ptrace",
+	[LIVE_COREDUMP] = "coredump",
+};
+
+/*
+ * In a child of its own: the adaptive rule's history of FP use after
+ * KVM_RUN is the thread's, and a case's FP use must not stop deferral in
+ * the next. Exit status 0 pass, 1 fail.
+ */
+static void __noreturn live_vm_case(enum live_case i, bool on)
 {
 	struct live_vm lv;
 	uint64_t d0;
 	int r;
 
-	if (i == 2)
-		return live_ptrace();
-	if (i == 3)
-		return live_coredump();
 	live_vm_create(&lv);
 	/* The first round trip loads the guest: the measured one finds it live. */
 	TEST_ASSERT(!live_run(lv.vcpu), "KVM_RUN");
 	d0 = deferred(lv.vcpu);
-	if (i == 0)
+	if (i == LIVE_SIGNAL)
 		r = live_signal(&lv);
-	else
+	else if (i == LIVE_FORK)
 		r = live_fork(&lv);
+	else
+		r = live_plain(&lv, i == LIVE_SYSCALL);
 	if (on && deferred(lv.vcpu) == d0) {
 		ksft_print_msg("%s: no return was deferred (fp_vmm_deferred)\n",
 			       names[i]);
 		r = 0;
 	}
 	kvm_vm_free(lv.vm);
-	return r;
+	exit(!r);
+}
+
+/* 1 pass, 0 fail, -1 skip. */
+static int run_case(enum live_case i, bool on)
+{
+	int status;
+	pid_t pid;
+
+	if (i == LIVE_PTRACE)
+		return live_ptrace();
+	if (i == LIVE_COREDUMP)
+		return live_coredump();
+	fflush(stdout);
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (!pid)
+		live_vm_case(i, on);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && !WEXITSTATUS(status);
 }
 
 int main(void)
@@ -366,13 +415,13 @@ int main(void)
 	int i, on, r;
 
 	ksft_print_header();
-	ksft_set_plan(2 * ARRAY_SIZE(names));
+	ksft_set_plan(2 * LIVE_CASES);
 	can_defer = !fp_kvm_protected() &&
 		    fp_kvm_param_set("fp_vmm_defer", false);
 	for (on = 0; on < 2; on++) {
 		if (on && can_defer)
 			fp_kvm_param_set("fp_vmm_defer", true);
-		for (i = 0; i < (int)ARRAY_SIZE(names); i++) {
+		for (i = 0; i < LIVE_CASES; i++) {
 			if (on && !can_defer) {
 				ksft_test_result_skip("%s-defer-on: %s\n", names[i],
 						      "no kvm.fp_vmm_defer (not our kernel), or protected mode");
