@@ -871,13 +871,13 @@ struct bench_opts {
 	bool no_sr;
 };
 
+/* The vmmfp class: the VMM writes a V register before each KVM_RUN. */
+static bool vmm_fp;
+
 /*
  * Run the vCPU until the guest ends a batch. Userspace MMIO exits are
  * resumed at once; anything else ends the program.
  */
-/* The vmmfp class: the VMM writes a V register before each KVM_RUN. */
-static bool vmm_fp;
-
 static void run_batch(struct kvm_vcpu *vcpu, uint64_t user_gpa,
 		      uint32_t batch)
 {

@@ -405,23 +405,6 @@ static int measure(const struct fcase *c, int try)
 
 /* ---- the VMM's FP use between KVM_RUNs (kvm.fp_vmm_watch, _defer) ---- */
 
-/*
- * KVM_RUN by a bare system call: the C library's wrappers may use FP (its
- * alarm() zeroes a struct itimerval through a vector register, which the
- * first version of this test counted as the VMM's FP use).
- */
-static long raw_kvm_run(int fd)
-{
-	register long x0 asm("x0") = fd;
-	register long x1 asm("x1") = KVM_RUN;
-	register long x2 asm("x2") = 0;
-	register long x8 asm("x8") = __NR_ioctl;
-
-	asm volatile("svc	#0" : "+r" (x0) : "r" (x1), "r" (x2), "r" (x8)
-		     : "memory");
-	return x0;
-}
-
 static const char * const watch_stat[] = { "fp_vmm_round_trip",
 					   "fp_vmm_fp_use" };
 
@@ -460,7 +443,7 @@ static int watch_case(const struct wcase *c)
 	for (i = 0; i <= FPC_RUNS; i++) {
 		if (c->vmm_fp)
 			asm volatile("fmov d16, xzr" : : : "v16");
-		if (raw_kvm_run(vcpu->fd) ||
+		if (fp_raw_kvm_run(vcpu->fd) ||
 		    vcpu->run->exit_reason != KVM_EXIT_MMIO)
 			break;
 	}
@@ -560,7 +543,7 @@ static int defer_case(const struct dcase *c)
 	 * stores the FP argument registers.
 	 */
 	for (i = 0; i < FPC_DEFER_WARM; i++)
-		if (raw_kvm_run(vcpu->fd))
+		if (fp_raw_kvm_run(vcpu->fd))
 			break;
 	TEST_ASSERT(i == FPC_DEFER_WARM, "KVM_RUN %u", i);
 	vstats_read_n(&vs, v0, NR_D);
@@ -568,7 +551,7 @@ static int defer_case(const struct dcase *c)
 	for (i = 0; i < runs; i++) {
 		mark = 0x5a5a000000000000UL | i;
 		if ((c->vmm_fp ? raw_kvm_run_v0(vcpu->fd, mark, &seen) :
-				 raw_kvm_run(vcpu->fd)) ||
+				 fp_raw_kvm_run(vcpu->fd)) ||
 		    vcpu->run->exit_reason != KVM_EXIT_MMIO)
 			break;
 		if (c->vmm_fp && seen != mark && !bad++)

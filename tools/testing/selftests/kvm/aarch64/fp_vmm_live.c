@@ -122,19 +122,6 @@ static bool live_own(uint64_t v0, uint64_t v31, const char *who)
 	return false;
 }
 
-/* A bare system call with up to three arguments, for the FP-free paths. */
-static long live_syscall(long nr, long a, long b, long c)
-{
-	register long x0 asm("x0") = a;
-	register long x1 asm("x1") = b;
-	register long x2 asm("x2") = c;
-	register long x8 asm("x8") = nr;
-
-	asm volatile("svc #0" : "+r" (x0) : "r" (x1), "r" (x2), "r" (x8)
-		     : "memory");
-	return x0;
-}
-
 static uint64_t deferred(struct kvm_vcpu *vcpu)
 {
 	uint64_t v = 0;
@@ -151,7 +138,7 @@ static int live_plain(struct live_vm *lv, bool syscall)
 
 	TEST_ASSERT(!live_run(lv->vcpu), "KVM_RUN");
 	if (syscall)
-		live_syscall(__NR_getppid, 0, 0, 0);
+		fp_raw_syscall(__NR_getppid, 0, 0, 0);
 	live_read(&v0, &v31);
 	return live_own(v0, v31, syscall ? "after a system call" :
 			"first use after KVM_RUN");
@@ -194,7 +181,7 @@ static int live_signal(struct live_vm *lv)
 	sigaction(SIGUSR1, &sa, NULL);
 	WRITE_ONCE(sig_frame, 0);
 	TEST_ASSERT(!live_run(lv->vcpu), "KVM_RUN");
-	live_syscall(__NR_kill, getpid(), SIGUSR1, 0);
+	fp_raw_syscall(__NR_kill, getpid(), SIGUSR1, 0);
 	live_read(&v0, &v31);
 	ok &= live_own(READ_ONCE(sig_v0), READ_ONCE(sig_v31), "signal handler");
 	ok &= READ_ONCE(sig_frame) &&
@@ -212,10 +199,10 @@ static int live_fork(struct live_vm *lv)
 	long pid;
 
 	TEST_ASSERT(!live_run(lv->vcpu), "KVM_RUN");
-	pid = live_syscall(__NR_clone, SIGCHLD, 0, 0);
+	pid = fp_raw_syscall(__NR_clone, SIGCHLD, 0, 0);
 	if (!pid) {
 		live_read(&v0, &v31);
-		live_syscall(__NR_exit, v0 == VMM_PAT && v31 == VMM_PAT ? 0 :
+		fp_raw_syscall(__NR_exit, v0 == VMM_PAT && v31 == VMM_PAT ? 0 :
 			     v0 == GUEST_PAT || v31 == GUEST_PAT ? 2 : 1, 0, 0);
 	}
 	live_read(&v0, &v31);
@@ -237,9 +224,9 @@ static void __noreturn live_child(int sig)
 
 	live_vm_create(&lv);
 	if (live_run(lv.vcpu))
-		live_syscall(__NR_exit, 3, 0, 0);
-	live_syscall(__NR_kill, getpid(), sig, 0);
-	live_syscall(__NR_exit, 4, 0, 0);
+		fp_raw_syscall(__NR_exit, 3, 0, 0);
+	fp_raw_syscall(__NR_kill, getpid(), sig, 0);
+	fp_raw_syscall(__NR_exit, 4, 0, 0);
 	__builtin_unreachable();
 }
 

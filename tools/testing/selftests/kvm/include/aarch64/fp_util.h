@@ -9,7 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <linux/kvm.h>
 
 struct kvm_vcpu;
 struct kvm_vm;
@@ -93,6 +95,31 @@ static inline uint64_t fp_read_tpidr2(void)
 static inline void fp_write_tpidr2(uint64_t v)
 {
 	asm volatile("msr " TPIDR2_NAME ", %0" : : "r" (v));
+}
+
+/*
+ * A system call with up to three arguments and no library code around it:
+ * libc's wrappers and the selftest library's variadic functions may store
+ * FP registers (a variadic prologue saves q0-q7; glibc's alarm() zeroes a
+ * struct itimerval through a vector register), which a test of the VMM's
+ * FP use between two KVM_RUNs must not do.
+ */
+static inline long fp_raw_syscall(long nr, long a, long b, long c)
+{
+	register long x0 asm("x0") = a;
+	register long x1 asm("x1") = b;
+	register long x2 asm("x2") = c;
+	register long x8 asm("x8") = nr;
+
+	asm volatile("svc	#0" : "+r" (x0) : "r" (x1), "r" (x2), "r" (x8)
+		     : "memory");
+	return x0;
+}
+
+/* KVM_RUN by fp_raw_syscall(). */
+static inline long fp_raw_kvm_run(int vcpu_fd)
+{
+	return fp_raw_syscall(__NR_ioctl, vcpu_fd, KVM_RUN, 0);
 }
 
 bool fp_kvm_protected(void);
