@@ -157,19 +157,15 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 	}
 	/*
 	 * kvm.fp_vmm_defer: KVM_RUN from another thread than the last one
-	 * fetches the vCPU from that thread's CPU; a deferred caller may have
-	 * left another vCPU dirty here (fpu_vmm_enter()).
+	 * fetches the vCPU from that thread's CPU, which may still hold it.
 	 */
 	if (static_branch_unlikely(&fpu_vmm_watch)) {
 		struct fpu_guest *g = &vcpu->arch.fpu;
 		int last = READ_ONCE(g->fpstate.last_cpu);
 
-		/* Last live on another CPU, which may still hold it. */
 		if (vcpu->wants_to_run && !READ_ONCE(vcpu->scheduled_out) &&
 		    last >= 0 && last != smp_processor_id())
 			fpu_guest_fetch_remote(g);
-		if (fpu_vmm_deferred())
-			fpu_vmm_enter(g);
 	}
 	/*
 	 * Someone else's streaming mode (a task's, left behind clean:
@@ -187,16 +183,20 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 	vcpu->arch.fp_after_load = true;
 }
 
-/* The first entry of a KVM_RUN: what did the VMM do since the last one? */
-static noinline void kvm_fp_vmm_watched(struct kvm_vcpu *vcpu)
+/*
+ * The first entry of a KVM_RUN: what did the VMM do since the last one?
+ * Returns fpu_vmm_watch_take()'s answer.
+ */
+static noinline unsigned int kvm_fp_vmm_watched(struct kvm_vcpu *vcpu)
 {
-	unsigned int w = fpu_vmm_watch_take();
+	unsigned int w = fpu_vmm_watch_take(&vcpu->arch.fpu);
 
 	if (w == FPSTATE_WATCH_OFF)
-		return;
+		return w;
 	vcpu->stat.fp_vmm_round_trip++;
 	if (w == FPSTATE_WATCH_HIT)
 		vcpu->stat.fp_vmm_fp_use++;
+	return w;
 }
 
 /**
@@ -208,23 +208,29 @@ static noinline void kvm_fp_vmm_watched(struct kvm_vcpu *vcpu)
  */
 void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
 {
+	bool first = vcpu->arch.fp_after_load;
+	unsigned int w = FPSTATE_WATCH_OFF;
 	enum fpu_guest_plan plan;
 
 	if (!system_supports_fpsimd())
 		return;
+	if (unlikely(first)) {
+		vcpu->arch.fp_after_load = false;
+		/* Watched or deferred since KVM_RUN last returned? */
+		if (static_branch_unlikely(&fpu_vmm_watch) &&
+		    READ_ONCE(current->thread.fpstate.el0_watch))
+			w = kvm_fp_vmm_watched(vcpu);
+	}
 	plan = fpu_guest_enter(&vcpu->arch.fpu);
 	vcpu->arch.fp_plan = plan;
 	/* Protected mode: the hypervisor reads the plan from the vCPU. */
 	if (!is_protected_kvm_enabled())
 		kvm_fp_host_data()->fp_owner = (int)plan;
-	if (unlikely(vcpu->arch.fp_after_load)) {
-		vcpu->arch.fp_after_load = false;
-		if (plan == FPU_GUEST_LIVE)
-			vcpu->stat.fp_reload_avoided++;
-		/* Watched or deferred since KVM_RUN last returned? */
-		if (static_branch_unlikely(&fpu_vmm_watch) &&
-		    READ_ONCE(current->thread.fpstate.el0_watch))
-			kvm_fp_vmm_watched(vcpu);
+	if (unlikely(first) && plan == FPU_GUEST_LIVE) {
+		vcpu->stat.fp_reload_avoided++;
+		/* Deferred, unused, still live: a round trip that moved nothing. */
+		if (w == FPSTATE_WATCH_DEFER)
+			vcpu->stat.fp_vmm_live_entry++;
 	}
 	if (trace_kvm_fp_enter_enabled())
 		trace_kvm_fp_enter(vcpu->vcpu_id, smp_processor_id(), plan);

@@ -58,6 +58,9 @@
  *  39 a vCPU ioctl does not fetch the vCPU another CPU holds deferred (-v)
  *  40 KVM_RUN's first entry ends a deferral with TIF_FOREIGN_FPSTATE
  *     left clear (run with -v)
+ *  41 KVM_RUN's deferring return leaves EL0 FP access on (run with -v)
+ *  42 KVM_RUN's first entry does not write back another vCPU the
+ *     thread left deferred (run with -v)
  *
  * Kernel paths run here besides the task and guest basics: signal
  * delivery and sigreturn, ptrace, prctl(PR_SVE_SET_VL), exec, SVE first
@@ -479,11 +482,6 @@ static int vfirst[NVCPU];
 static void vcpu_load(int cpu, int k)
 {
 	W.hd_task[cpu] = mutation == 21 ? vfirst[W.t[k].vcpu] : k;
-	/* fpu_vmm_enter(): another vCPU the thread left deferred is saved. */
-	if (deferred(k)) {
-		cur_hw = &W.hw[cpu];
-		fpctx_vmm_enter(&W.pc[cpu], cpu, vcpu_st(W.t[k].vcpu), task_st(k));
-	}
 	/* fpu_guest_load_protected(): the caller goes back by its ret path. */
 	if (pkvm_world && mutation != 35) {
 		cur_hw = &W.hw[cpu];
@@ -873,13 +871,20 @@ static int ev_guest_enter(int cpu)
 
 	if (!t || t->mode != M_RUN || t->kfp)
 		return 0;
-	/* fpu_vmm_watch_take(): the deferral ends (-v). */
+	/*
+	 * fpu_vmm_watch_take(): the deferral ends (-v); another vCPU the
+	 * thread left deferred is written back before the plan. EL0 access
+	 * stays off until the way out, which loads the thread first.
+	 */
 	if (vmm_world) {
 		fpctx_vmm_account(task_st(k), t->el0_watch);
+		if (t->el0_watch == FPSTATE_WATCH_DEFER && mutation != 42) {
+			cur_hw = &W.hw[cpu];
+			fpctx_vmm_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu),
+					task_st(k));
+		}
 		if (t->el0_watch == FPSTATE_WATCH_DEFER && mutation != 40)
 			t->foreign = 1;
-		if (t->el0_watch == FPSTATE_WATCH_DEFER)
-			W.hw[cpu].el0_off = 0;
 		t->el0_watch = FPSTATE_WATCH_OFF;
 	}
 	t->plan = fpctx_vcpu_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu), task_st(k));
@@ -1068,11 +1073,16 @@ static int ev_run_exit(int cpu)
 		W.t[k].el0_watch = fpctx_vmm_return(&W.pc[cpu], vst,
 						    task_st(k), 0,
 						    !sme_vcpu(vst));
+		/* Deferred: walled off at EL0 here, not on the way out. */
+		if (W.t[k].el0_watch == FPCTX_VMM_DEFER) {
+			W.t[k].foreign = 0;
+			if (mutation != 41)
+				W.hw[cpu].el0_off = 1;
+			return 1;
+		}
 		if (W.t[k].el0_watch != FPCTX_VMM_PLAIN ||
 		    was == FPSTATE_WATCH_DEFER)
 			W.t[k].foreign = 1;
-		if (W.t[k].el0_watch == FPCTX_VMM_DEFER)
-			return 1;
 	}
 	if (mutation != 9)
 		fpctx_vcpu_put(&W.pc[cpu], cpu, vcpu_st(W.t[k].vcpu));

@@ -106,8 +106,7 @@ void fpu_guest_fetch_remote(struct fpu_guest *g);
  */
 DECLARE_STATIC_KEY_FALSE(fpu_vmm_watch);
 unsigned int fpu_vmm_return(struct fpu_guest *g, bool watch, bool defer);
-void fpu_vmm_enter(struct fpu_guest *g);
-unsigned int fpu_vmm_watch_take(void);
+unsigned int fpu_vmm_watch_take(struct fpu_guest *g);
 
 /**
  * fpu_vmm_deferred() - is current a VMM thread whose registers KVM deferred?

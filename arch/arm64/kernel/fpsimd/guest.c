@@ -429,10 +429,11 @@ void fpu_guest_fetch_remote(struct fpu_guest *g)
  * Call with IRQs disabled from the vCPU's put on KVM_RUN's way back to
  * userspace, when fpu_vmm_watch is on, then put the vCPU unless the answer
  * is a deferral. With @watch or a deferral (fpctx_vmm_return() decides),
- * the thread's way back goes through fpsimd_restore_current_state(), which
- * leaves its EL0 FP access trapped until its first use
- * (fpcore_el0_trapped()); deferred, the thread's registers are not loaded
- * there either, and the vCPU's stay live and dirty. A vCPU with SME is
+ * the thread's EL0 FP access stays trapped until its first use
+ * (fpcore_el0_trapped()): watched, its way back goes through
+ * fpsimd_restore_current_state(), which sets that up; deferred, it is set
+ * up here, its registers are not loaded, and the vCPU's stay live and
+ * dirty. A vCPU with SME is
  * never deferred (its streaming mode would stay on in the VMM), nor is
  * anything on PREEMPT_RT, where an IPI (fpu_guest_fetch()) could interrupt
  * a change of the record.
@@ -449,55 +450,54 @@ unsigned int fpu_vmm_return(struct fpu_guest *g, bool watch, bool defer)
 	defer = defer && !g->sme_vl && !IS_ENABLED(CONFIG_PREEMPT_RT);
 	w = fpctx_vmm_return(fpcore_this(), &g->fpstate, host, watch, defer);
 	host->el0_watch = w;
-	/* A KVM_RUN that never entered leaves an earlier deferral unloaded. */
-	if (w != FPCTX_VMM_PLAIN || was == FPSTATE_WATCH_DEFER)
+	if (w == FPCTX_VMM_DEFER) {
+		/*
+		 * All the return path would do for it: EL0 access off, nothing
+		 * loaded. Done here, so that a round trip without FP use does
+		 * not take the slow way out. Whatever takes the CPU or the
+		 * registers before userspace sets TIF_FOREIGN_FPSTATE again,
+		 * and the return path then does the same.
+		 */
+		if (test_thread_flag(TIF_FOREIGN_FPSTATE))
+			clear_thread_flag(TIF_FOREIGN_FPSTATE);
+		fpcore_el0_off();
+	} else if (w != FPCTX_VMM_PLAIN || was == FPSTATE_WATCH_DEFER) {
+		/* A KVM_RUN that never entered leaves a deferral unloaded. */
 		fpcore_foreign(current);
+	}
 	return w;
 }
 
 /**
- * fpu_vmm_enter() - a VMM thread loads a vCPU for KVM_RUN
- * @g: the vCPU's context
- *
- * Call from vcpu_load, preemption disabled, when fpu_vmm_watch is on. A
- * thread whose registers were deferred may have left another vCPU dirty
- * here: it is written back, so the entry's plan sees only this vCPU or
- * the thread itself dirty (fpctx_vmm_enter()).
- */
-void fpu_vmm_enter(struct fpu_guest *g)
-{
-	struct fpstate *host = &current->thread.fpstate;
-	unsigned long flags;
-
-	if (host->el0_watch != FPSTATE_WATCH_DEFER)
-		return;
-	local_irq_save(flags);
-	fpctx_vmm_enter(fpcore_this(), smp_processor_id(), &g->fpstate, host);
-	local_irq_restore(flags);
-}
-
-/**
  * fpu_vmm_watch_take() - the caller enters a guest again: what did it do?
+ * @g: the vCPU about to enter
  *
- * Call with IRQs disabled, at the first entry of a KVM_RUN. The watch or
- * deferral ends, EL0 FP/SIMD access is on again, and a thread whose
- * registers were never loaded gets them on its way back to userspace.
+ * Call with IRQs disabled, at the first entry of a KVM_RUN, before its
+ * plan. The watch or deferral ends. A deferred thread may have left
+ * another vCPU dirty here, which is written back now, so the plan finds
+ * only @g or the thread itself dirty (fpctx_vmm_enter()); its registers,
+ * never loaded, are loaded on its way back to userspace unless it is
+ * deferred again. A watched thread's EL0 FP/SIMD access is on again.
  *
  * Return: FPSTATE_WATCH_HIT if the caller used FP at EL0 since KVM_RUN
  * last returned, FPSTATE_WATCH_ARMED or FPSTATE_WATCH_DEFER if not,
  * FPSTATE_WATCH_OFF if it was neither watched nor deferred.
  */
-unsigned int fpu_vmm_watch_take(void)
+unsigned int fpu_vmm_watch_take(struct fpu_guest *g)
 {
 	struct fpstate *st = &current->thread.fpstate;
 	unsigned int w = st->el0_watch;
 
 	lockdep_assert_irqs_disabled();
 	fpctx_vmm_account(st, w);
-	if (fpcore_el0_watched(w))
-		fpcore_el0_fp(true);
-	if (w == FPSTATE_WATCH_DEFER)
+	if (w == FPSTATE_WATCH_DEFER) {
+		/* The way out turns EL0 access on after the load. */
+		fpctx_vmm_enter(fpcore_this(), smp_processor_id(), &g->fpstate,
+				st);
 		fpcore_foreign(current);
+	} else if (fpcore_el0_watched(w)) {
+		fpcore_el0_fp(true);
+	}
 	st->el0_watch = FPSTATE_WATCH_OFF;
 	return w;
 }

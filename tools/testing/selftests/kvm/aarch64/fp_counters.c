@@ -34,13 +34,15 @@
  *   vmm-defer-no-fp        with kvm.fp_vmm_defer=1, a guest that uses FP
  *                          before each exit to a loop that touches none:
  *                          every round trip deferred (fp_vmm_deferred)
- *                          and entered live (fp_reload_avoided), with no
- *                          save, load or trap: 0 transfers (4 without)
+ *                          and entered live (fp_reload_avoided,
+ *                          fp_vmm_live_entry), with no save, load or
+ *                          trap: 0 transfers (4 without)
  *   vmm-defer-fp           the same with a VMM that writes V0 before each
  *                          KVM_RUN and reads it back after: it always
  *                          gets its own value (the guest writes D0 too),
  *                          and the backoff stops deferring it: at most
- *                          FPC_DEFER_MAX of the round trips deferred
+ *                          FPC_DEFER_MAX of the round trips deferred, and
+ *                          none entered live after a deferral
  *
  * The guests of the first three are loops in assembly, so that no
  * compiled code touches FP behind the test's back. Each case runs up to
@@ -498,11 +500,12 @@ static long raw_kvm_run_v0(int fd, uint64_t mark, uint64_t *seen)
 static const char * const defer_stat[] = {
 	"fp_vmm_deferred", "fp_reload_avoided", "fp_guest_save",
 	"fp_guest_load", "fp_host_save", "fp_trap", "fp_vmm_fp_use",
+	"fp_vmm_live_entry",
 };
 
 enum {
 	D_DEFERRED, D_AVOIDED, D_GUEST_SAVE, D_GUEST_LOAD, D_HOST_SAVE,
-	D_TRAP, D_FP_USE, NR_D
+	D_TRAP, D_FP_USE, D_LIVE, NR_D
 };
 
 static const struct dcase {
@@ -567,6 +570,8 @@ static int defer_case(const struct dcase *c)
 		d[i] = v1[i] - v0[i];
 	ksft_print_msg("%s: %lu round trips, %lu deferred, %lu entered live\n",
 		       c->name, runs, d[D_DEFERRED], d[D_AVOIDED]);
+	ksft_print_msg("%s: %lu entered live after a deferral\n", c->name,
+		       d[D_LIVE]);
 	ksft_print_msg("%s: guest saves %lu, loads %lu, host saves %lu, traps %lu\n",
 		       c->name, d[D_GUEST_SAVE], d[D_GUEST_LOAD], d[D_HOST_SAVE],
 		       d[D_TRAP]);
@@ -580,7 +585,7 @@ static int defer_case(const struct dcase *c)
 		 */
 		ok = !bad && d[D_DEFERRED] >= 1 && d[D_DEFERRED] <= FPC_DEFER_MAX &&
 		     d[D_GUEST_SAVE] <= runs + sw + 1 &&
-		     d[D_HOST_SAVE] <= runs + sw;
+		     d[D_HOST_SAVE] <= runs + sw && d[D_LIVE] <= sw;
 	} else {
 		/*
 		 * No transfer at all, but one of each per thread switch at
@@ -589,7 +594,7 @@ static int defer_case(const struct dcase *c)
 		 */
 		sw++;
 		ok = d[D_DEFERRED] + sw >= runs && d[D_AVOIDED] + sw >= runs &&
-		     d[D_GUEST_SAVE] <= sw && d[D_GUEST_LOAD] <= sw &&
+		     d[D_LIVE] + sw >= runs && d[D_GUEST_SAVE] <= sw && d[D_GUEST_LOAD] <= sw &&
 		     d[D_HOST_SAVE] <= sw && d[D_TRAP] <= sw;
 	}
 out:
