@@ -33,7 +33,7 @@ cpu_watch() {
 # VM exists and off when the last one goes, patching the scheduler's code
 # each time. Under QEMU 7.2 TCG a CPU has been seen to go on running the
 # old code after such a patch, so vcpu_load/vcpu_put did not happen when a
-# vCPU thread was switched (README.md). With one VM held the key stays on
+# vCPU thread was switched (docs/platform.md). With one VM held the key stays on
 # and the tests' own VMs never patch it.
 hold_vm() {
 	held=no
