@@ -31,8 +31,8 @@
 # (make check without its protected-mode runs), CHECK_DEBUG=0
 # (make check without its debug build of ours), BUILD=dir,
 # JOBS=n, QEMU_TIMEOUT=s, NESTED_TIMEOUT=s, NESTED_VMM_WATCH=1|defer (make
-# nested also counts the L2 QEMUs' round trips with FP use; defer: with
-# kvm.fp_vmm_defer on, and those that moved no register), BENCH_ARGS (more
+# nested also counts the L2 QEMUs' round trips with FP use; defer: turns
+# kvm.fp_vmm_defer on and counts those that moved no register), BENCH_ARGS (more
 # kernel parameters for make bench, e.g. kvm.fp_vmm_defer=1).
 
 BUILD ?= $(CURDIR)/build

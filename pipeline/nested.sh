@@ -13,8 +13,9 @@
 # (measure each L2 QEMU's userspace round trips with and without FP use,
 # per phase: boot, a console load of NESTED_L2_IO lines, fp-stress; the
 # figures are "# nested: vmm-watch" lines in the summary; ours only),
-# NESTED_VMM_WATCH=defer (the same with kvm.fp_vmm_defer on, and
-# "# nested: vmm-defer" lines: the round trips that moved no register).
+# NESTED_VMM_WATCH=defer (kvm.fp_vmm_defer on instead, and "# nested:
+# vmm-defer" lines: the returns deferred and the round trips that moved
+# no register, against the MMIO exits to QEMU).
 #
 # 1. qemu-system-arm:arm64 and its Depends/Pre-Depends closure (first
 #    alternative of each) as .debs in build/cache/nested/debs, downloaded

@@ -428,6 +428,9 @@ static noinline long fpi_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 long kvm_arch_vcpu_async_ioctl(struct file *filp, unsigned int ioctl,
 			       unsigned long arg)
 {
+	/* The hot one first: every userspace round trip pays for this test. */
+	if (likely(ioctl == KVM_RUN))
+		return -ENOIOCTLCMD;
 	if (ioctl == KVM_ARM_GET_FP_STATE || ioctl == KVM_ARM_SET_FP_STATE)
 		return fpi_ioctl(filp->private_data, ioctl, (void __user *)arg);
 	if (ioctl == KVM_CHECK_EXTENSION && arg == KVM_CAP_ARM_FP_STATE)

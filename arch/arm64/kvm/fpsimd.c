@@ -163,8 +163,8 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 		struct fpu_guest *g = &vcpu->arch.fpu;
 		int last = READ_ONCE(g->fpstate.last_cpu);
 
-		if (vcpu->wants_to_run && !READ_ONCE(vcpu->scheduled_out) &&
-		    last >= 0 && last != smp_processor_id())
+		if (last != smp_processor_id() && last >= 0 &&
+		    vcpu->wants_to_run && !READ_ONCE(vcpu->scheduled_out))
 			fpu_guest_fetch_remote(g);
 	}
 	/*
