@@ -325,9 +325,12 @@ void kvm_arch_vcpu_put_fp(struct kvm_vcpu *vcpu)
 	if (!system_supports_fpsimd())
 		return;
 	scoped_guard(irqsave) {
-		/* KVM_RUN itself returns (not a preemption, not another ioctl). */
+		/*
+		 * KVM_RUN itself returns: not a preemption, not another
+		 * ioctl, not a put and load in the middle of the run.
+		 */
 		if (static_branch_unlikely(&fpu_vmm_watch) &&
-		    vcpu->wants_to_run && !READ_ONCE(vcpu->scheduled_out))
+		    vcpu->arch.fp_run_return && !READ_ONCE(vcpu->scheduled_out))
 			deferred = fpu_vmm_return(g, fp_vmm_watch,
 						  fp_vmm_defer && kvm_fp_lazy()) ==
 				   FPSTATE_WATCH_DEFER;
