@@ -17,6 +17,15 @@
 #include "kvm_util.h"
 #include "processor.h"
 
+/* /sys/module/kvm/parameters/@name, opened with @flags, or -1. */
+static int kvm_param_open(const char *name, int flags)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/kvm/parameters/%s", name);
+	return open(path, flags);
+}
+
 /**
  * fp_kvm_param_get() - the value of a boolean parameter of the kvm module
  * @name: the parameter, e.g. "fp_vmm_defer"
@@ -25,11 +34,9 @@
  */
 int fp_kvm_param_get(const char *name)
 {
-	char path[128], c = 0;
-	int fd;
+	int fd = kvm_param_open(name, O_RDONLY);
+	char c = 0;
 
-	snprintf(path, sizeof(path), "/sys/module/kvm/parameters/%s", name);
-	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
 	if (read(fd, &c, 1) != 1)
@@ -47,12 +54,9 @@ int fp_kvm_param_get(const char *name)
  */
 bool fp_kvm_param_set(const char *name, bool on)
 {
-	char path[128];
+	int fd = kvm_param_open(name, O_WRONLY);
 	bool ok;
-	int fd;
 
-	snprintf(path, sizeof(path), "/sys/module/kvm/parameters/%s", name);
-	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return false;
 	ok = write(fd, on ? "1" : "0", 1) == 1;
