@@ -41,7 +41,10 @@
  * host's state saved here into kvm_host_data, put back by hyp-main.c
  * before the host runs again, so the host cannot tell whether the guest
  * used FP); any other vCPU is lazy as above, except that the host was
- * written back at vcpu_load, so this never writes to host memory.
+ * written back at vcpu_load, so this never writes to host memory. Its
+ * V registers, FPSR and FPCR are not copied into the hypervisor's vCPU at
+ * each entry and back at each exit: the trap fetches them, the only time
+ * they are read here (pkvm_fp_fetch_guest()).
  */
 #ifndef __ARM64_KVM_HYP_FPSIMD_H__
 #define __ARM64_KVM_HYP_FPSIMD_H__
@@ -165,6 +168,12 @@ static inline void fphyp_save_host_task(void)
 		**host_data_ptr(task_fpmr) = read_sysreg_s(SYS_FPMR);
 }
 
+#ifdef __KVM_NVHE_HYPERVISOR__
+void pkvm_fp_fetch_guest(struct kvm_vcpu *vcpu);
+#else
+static inline void pkvm_fp_fetch_guest(struct kvm_vcpu *vcpu) { }
+#endif
+
 /* Is this exception a first FP/SVE use that the vCPU may make? */
 static inline bool fphyp_trap_is_ours(struct kvm_vcpu *vcpu)
 {
@@ -206,6 +215,9 @@ static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu,
 			fphyp_save_host_protected(vcpu);
 		else
 			fphyp_save_host_task();
+	} else if (pkvm) {
+		/* The lazy path left the guest's image in the host's vCPU. */
+		pkvm_fp_fetch_guest(vcpu);
 	}
 	fphyp_load_guest(vcpu);
 	*host_data_ptr(fp_owner) = FP_STATE_GUEST_OWNED;
