@@ -7,6 +7,12 @@
  *   mode, a kernel without guest SME), KVM_ARM_VCPU_INIT with SVE and SME
  *   must fail (EINVAL, or ENOENT where the feature bit is unknown), and
  *   every other case is skipped.
+ * - tpidr2-isolated-without-sme (with or without the cap, on an SME
+ *   host): a vCPU without SME reads and writes TPIDR2_EL0, round after
+ *   round; it never reads the VMM thread's value, which is unchanged after
+ *   each KVM_RUN. The accesses are UNDEFINED (a fine-grained trap) except
+ *   in protected mode, whose hypervisor switches TPIDR2_EL0 instead (the
+ *   base's let such a guest read and write the VMM's).
  * - vls-default: KVM_REG_ARM64_SME_VLS starts as exactly the host's
  *   streaming lengths.
  * - one-reg-at-every-svl: for each streaming length the host has, a vCPU
@@ -1000,6 +1006,81 @@ static void test_isolation(void)
 	ksft_test_result(!ts.bad && !tv.bad, "isolation-from-non-sme-vcpu\n");
 }
 
+/*
+ * A guest without SME on an SME host can neither read nor change the VMM
+ * thread's TPIDR2_EL0: its accesses trap (UNDEFINED), or reach a
+ * TPIDR2_EL0 of its own that the hypervisor switches.
+ */
+#define TP_ROUNDS	4
+#define TP_UNDEFS	2	/* per round when trapped: a read and a write */
+
+static void tp_undef_handler(struct ex_regs *regs)
+{
+	regs->pc += 4;
+	WRITE_ONCE(regs->regs[1], regs->regs[1] + 1);
+}
+
+static void guest_tpidr2_code(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < TP_ROUNDS; i++) {
+		register uint64_t undefs asm("x1") = 0;
+		register uint64_t seen asm("x2") = 0;
+
+		/* The write would clobber an unswitched TPIDR2_EL0. */
+		asm volatile("mrs %1, " TPIDR2_NAME "\n"
+			     "msr " TPIDR2_NAME ", %2\n"
+			     : "+r" (undefs), "+r" (seen)
+			     : "r" (0x6767676767676767ULL) : "memory");
+		GUEST_SYNC_ARGS(i, undefs, seen, 0, 0);
+	}
+	GUEST_DONE();
+}
+
+static void test_tpidr2_without_sme(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	unsigned int bad = 0, undefs = 0, i;
+
+	if (!(getauxval(AT_HWCAP2) & HWCAP2_SME)) {
+		ksft_test_result_skip("tpidr2-isolated-without-sme: no SME on this host\n");
+		return;
+	}
+	vm = vm_create_with_one_vcpu(&vcpu, guest_tpidr2_code);
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(vcpu);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_UNKNOWN,
+				tp_undef_handler);
+	fp_write_tpidr2(TPIDR2_MARK);
+	for (i = 0; i <= TP_ROUNDS; i++) {
+		vcpu_run(vcpu);
+		if (get_ucall(vcpu, &uc) == UCALL_DONE && i == TP_ROUNDS)
+			break;
+		if (uc.cmd != UCALL_SYNC) {
+			ksft_print_msg("round %u: unexpected exit\n", i);
+			bad++;
+			break;
+		}
+		undefs += uc.args[2];
+		if ((uc.args[2] && uc.args[2] != TP_UNDEFS) ||
+		    uc.args[3] == TPIDR2_MARK ||
+		    fp_read_tpidr2() != TPIDR2_MARK) {
+			ksft_print_msg("round %u: %lu UNDEFs, guest read 0x%lx, VMM TPIDR2 0x%lx\n",
+				       i, uc.args[2], uc.args[3],
+				       fp_read_tpidr2());
+			bad++;
+			fp_write_tpidr2(TPIDR2_MARK);
+		}
+	}
+	fp_write_tpidr2(0);
+	kvm_vm_free(vm);
+	ksft_print_msg("tpidr2: %u UNDEFs in %u rounds\n", undefs, TP_ROUNDS);
+	ksft_test_result(!bad, "tpidr2-isolated-without-sme\n");
+}
+
 /* The cases after "cap", in the order they run. */
 static const struct {
 	const char *name;
@@ -1022,7 +1103,8 @@ int main(void)
 	int rc;
 
 	ksft_print_header();
-	ksft_set_plan(1 + ARRAY_SIZE(gs_cases));
+	ksft_set_plan(2 + ARRAY_SIZE(gs_cases));
+	test_tpidr2_without_sme();
 	if (!kvm_has_cap(KVM_CAP_ARM_SME)) {
 		if (getauxval(AT_HWCAP2) & HWCAP2_SME) {
 			/* Not offered, so refused: never half-enabled. */
