@@ -99,6 +99,19 @@ machine_sfx() {
 	[ "${MACHINE:-sve}" = sve ] || echo "-$MACHINE"
 }
 
+# guest_cmdline MODE KVM-PARAMS [PARAM...]: the kernel command line of a
+# test machine booted in KVM mode MODE (vhe|nvhe|protected): the console,
+# kvm-arm.mode=MODE, the stage's KVM-PARAMS (words; may be empty), a panic
+# that powers the machine off (panic=-1, with boot_machine's -no-reboot)
+# and the console level the runners' markers are printed at, then each
+# PARAM (words; empty ones add nothing). One space between words.
+guest_cmdline() {
+	local mode=$1 kvm=$2 w
+	shift 2
+	read -ra w <<<"console=ttyAMA0 kvm-arm.mode=$mode $kvm panic=-1 loglevel=4 $*"
+	echo "${w[*]}"
+}
+
 # qemu_cmd ARG...: run the selected qemu-system-aarch64 (exec: its PID is
 # the caller's).
 qemu_cmd() {

@@ -29,6 +29,7 @@
 # 4. one L1 boot; the results land in build/runs/nested-VARIANT-MODE/
 #    (serial.log, results.json with stage "nested", out/).
 . "$(dirname "$0")/lib.sh"
+. "$ROOT/pipeline/image.sh"
 
 variant=${1:?usage: nested.sh ours|stock}
 mode=${KVM_MODE:-vhe}
@@ -174,72 +175,6 @@ fetch_debs() {
 	}
 }
 
-# The ELF interpreter and DT_NEEDED of an arm64 binary.
-elf_interp() {
-	${CROSS}readelf -l "$1" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p'
-}
-
-elf_needed() {
-	${CROSS}readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'
-}
-
-LIBDIRS="lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu lib usr/lib"
-
-# in_root SYSROOT PATH: PATH with its symbolic links followed inside
-# SYSROOT (absolute links point into it, not at the build host); fails
-# when nothing is there.
-in_root() {
-	local root=$1 p=$2 l n=0
-	while [ -L "$root$p" ]; do
-		l=$(readlink "$root$p")
-		case $l in
-		/*) p=$l ;;
-		*) p=$(dirname "$p")/$l ;;
-		esac
-		n=$((n + 1))
-		[ $n -lt 20 ] || return 1
-	done
-	[ -f "$root$p" ] && echo "$root$p"
-}
-
-# copy_with_libs SYSROOT DEST FILE...: copy each FILE (a path relative to
-# SYSROOT, or absolute) to DEST/usr/bin (or DEST/PATH for relative ones),
-# and every library they load, recursively, resolved in SYSROOT, to
-# DEST/lib/aarch64-linux-gnu, plus the loader at its requested path.
-copy_with_libs() {
-	local sysroot=$1 dest=$2 f todo=() seen=" " lib d found interp
-	shift 2
-	mkdir -p "$dest/lib/aarch64-linux-gnu"
-	for f in "$@"; do
-		todo+=("$f")
-	done
-	while [ ${#todo[@]} -gt 0 ]; do
-		f=${todo[0]}
-		todo=("${todo[@]:1}")
-		interp=$(elf_interp "$f")
-		if [ -n "$interp" ] && [ ! -e "$dest$interp" ]; then
-			found=$(in_root "$sysroot" "$interp") ||
-				die "the loader $interp of $f is not in $sysroot"
-			cp "$found" "$dest/lib/aarch64-linux-gnu/$(basename "$interp")"
-			[ "$interp" = "/lib/aarch64-linux-gnu/$(basename "$interp")" ] ||
-				ln -sf "aarch64-linux-gnu/$(basename "$interp")" "$dest$interp"
-		fi
-		for lib in $(elf_needed "$f"); do
-			case $seen in *" $lib "*) continue ;; esac
-			seen="$seen$lib "
-			found=
-			for d in $LIBDIRS; do
-				found=$(in_root "$sysroot" "/$d/$lib") && break
-			done
-			[ -n "$found" ] ||
-				die "$lib, needed by $(basename "$f"), is in no package of the closure"
-			[ -e "$dest/lib/aarch64-linux-gnu/$lib" ] ||
-				cp "$found" "$dest/lib/aarch64-linux-gnu/$lib"
-			todo+=("$found")
-		done
-	done
-}
-
 # 1. The package closure, resolved once (delete build/cache/nested to
 # resolve again) and downloaded once.
 if [ ! -s "$cache/closure.list" ]; then
@@ -264,7 +199,7 @@ if ! cmp -s "$cache/closure.list" "$qroot.stamp"; then
 	[ -x "$cache/sysroot/$QEMU_BIN" ] || die "$QEMU_PKG:arm64 has no /$QEMU_BIN"
 	mkdir -p "$qroot/usr/bin"
 	cp "$cache/sysroot/$QEMU_BIN" "$qroot/$QEMU_BIN"
-	copy_with_libs "$cache/sysroot" "$qroot" "$qroot/$QEMU_BIN"
+	guest_libs "$cache/sysroot" "$qroot" "$qroot/$QEMU_BIN"
 	echo "$(find "$qroot/lib" -name '*.so*' -type f | wc -l)" \
 		"$(du -sb "$qroot" | cut -f1)" \
 		"$(tar -C "$qroot" -cf - . | gzip -6 | wc -c)" >"$qroot.size"
@@ -276,38 +211,24 @@ echo "qemu: /$QEMU_BIN + $nlibs libraries and the loader," \
 	"$((qsize / 1048576)) MB ($((qgz / 1048576)) MB gzipped) in $qroot [${SECONDS}s]"
 
 # 3. The initramfs of L2 and of L1.
-bb=$(ls "$BUILD"/cache/debs/busybox-static_*_arm64.deb 2>/dev/null | head -n1)
-[ -n "$bb" ] || die "busybox-static arm64 .deb missing (run: make deps)"
-
 # fp_root DIR: busybox, the fp programs and the libraries they load (libc,
 # from QEMU's libraries).
 fp_root() {
 	local f
-	mkdir -p "$1"/{bin,proc,sys,dev,tmp,tests/fp}
-	dpkg-deb --fsys-tarfile "$bb" | tar -xOf - ./bin/busybox >"$1/bin/busybox"
-	chmod +x "$1/bin/busybox"
-	ln -sf busybox "$1/bin/sh"
+	guest_root "$1"
 	for f in $FP_PROGS; do
 		[ -x "$fp/$f" ] || die "test program $fp/$f was not built"
-		${CROSS}strip -o "$1/tests/fp/$f" "$fp/$f" 2>/dev/null ||
-			cp "$fp/$f" "$1/tests/fp/$f"
+		guest_prog "$fp/$f" "$1/tests/fp/$f"
 	done
-	copy_with_libs "$qroot" "$1" "$1"/tests/fp/*
-}
-
-mkcpio() {
-	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) >"$2.tmp"
-	mv "$2.tmp" "$2"
+	guest_libs "$qroot" "$1" "$1"/tests/fp/*
 }
 
 l2root=$work/l2-root
-rm -rf "$l2root"
 fp_root "$l2root"
 install -m 755 "$ROOT/guest/l2-init" "$l2root/init"
-mkcpio "$l2root" "$work/l2.cpio"
+guest_cpio "$l2root" "$work/l2.cpio"
 
 l1root=$work/l1-root
-rm -rf "$l1root"
 fp_root "$l1root"
 cp -a "$qroot/." "$l1root/"
 mkdir -p "$l1root/nested"
@@ -334,7 +255,7 @@ L2_QEMU_EXTRA='${NESTED_QEMU_EXTRA:-}'
 VMM_WATCH=${NESTED_VMM_WATCH:-0}
 EOF
 initrd=$work/l1-$variant.cpio
-mkcpio "$l1root" "$initrd"
+guest_cpio "$l1root" "$initrd"
 echo "initramfs: L2 $(du -h "$work/l2.cpio" | cut -f1), L1 $(du -h "$initrd" | cut -f1) [${SECONDS}s]"
 
 # 4. One L1 boot. A crash or hang of L1 is a stage fault (exit 2, as in
@@ -344,7 +265,10 @@ rm -rf "$run"
 mkdir -p "$run"
 # guest/nested-init's tests.
 printf 'nested/%s\n' l2-fp-stress l2-vl256-fp-stress l1-fp-stress >"$run/expected"
-append="console=ttyAMA0 kvm-arm.mode=$mode panic=-1 loglevel=4 ${APPEND:-}"
+# Unlike run.sh and bench.sh, L1 boots without kvm-arm.wfi_trap_policy=trap:
+# its KVM's WFI handling is what the L2 guests run on, and the stage's
+# figures were always taken with KVM's default.
+append=$(guest_cmdline "$mode" "" "${APPEND:-}")
 echo "qemu: nested $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
 t0=$(date +%s)
 boot_machine "$run" "$image" "$initrd" "$append" "$timeout_s" \

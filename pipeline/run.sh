@@ -26,12 +26,11 @@ timeout_s=${QEMU_TIMEOUT:-2400}
 # WFI always traps (by default KVM lets a vCPU thread alone on its CPU
 # execute WFI in the guest), so that kvm/fp_counters can see a vCPU thread
 # sleep and wake; both kernels boot the same way.
-append="console=ttyAMA0 kvm-arm.mode=$mode kvm-arm.wfi_trap_policy=trap panic=-1 loglevel=4"
-[ -z "${T:-}" ] || append="$append fptest.filter=$T"
-[ -z "${T_SKIP:-}" ] || append="$append fptest.skip=$T_SKIP"
-# The debug build exists to turn warnings into failures.
-[ -z "${DEBUG:-}" ] || append="$append panic_on_warn=1"
-append="$append $(machine_append) ${APPEND:-}"
+# T and T_SKIP select the tests (guest/runner); the debug build exists to
+# turn warnings into failures.
+append=$(guest_cmdline "$mode" kvm-arm.wfi_trap_policy=trap \
+	"${T:+fptest.filter=$T}" "${T_SKIP:+fptest.skip=$T_SKIP}" \
+	"${DEBUG:+panic_on_warn=1}" "$(machine_append)" "${APPEND:-}")
 echo "qemu: $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
 
 # The tests this run should report: those of the initramfs's list that
