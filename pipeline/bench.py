@@ -26,9 +26,9 @@ import re
 import subprocess
 import sys
 
-# The console's format (splats, the KVM mode line) has one owner.
+# The console's format (markers, splats, the KVM mode line) has one owner.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from results import KVM_MODE, MODE_NAMES, SPLAT  # noqa: E402
+from console import BENCH_RC, KVM_MODE, MODE_NAMES, SPLAT  # noqa: E402
 
 EXITS = ["user", "hvc", "wfi", "preempt", "vmmfp"]
 WORKS = ["none", "fp1", "sve1", "fpall", "sveall"]
@@ -118,7 +118,7 @@ def parse(run):
             res["info"] = kv(l)
         elif l == "BENCH end":
             res["end"] = True
-        elif l.startswith("FPBENCH-RC "):
+        elif l.startswith(BENCH_RC + " "):
             res["rc"] = int(l.split()[1])
         elif l.startswith("# kernel: "):
             res["kernel"] = l[len("# kernel: "):]

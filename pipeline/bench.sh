@@ -52,7 +52,7 @@ run() {
 	echo "$(($(date +%s) - t0))" >"$dir/wall-seconds"
 	# A kernel that crashed or hung, or a bench that did not finish, is a
 	# stage fault (exit 2): the pipeline runs it again (pipeline/main.sh).
-	fault=$(boot_fault "$dir" FPBENCH-END)
+	fault=$(boot_fault "$dir" BENCH_END)
 	[ -n "$fault" ] || python3 "$ROOT/pipeline/bench.py" check "$dir" ||
 		fault="fp_bench failed or did not finish"
 	if [ -n "$fault" ]; then

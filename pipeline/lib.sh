@@ -64,6 +64,15 @@ qemu_choice() {
 	esac
 }
 
+# kvm_mode: KVM_MODE, the kvm-arm.mode= a test machine boots with: vhe
+# (the default), nvhe or protected.
+kvm_mode() {
+	case ${KVM_MODE:-vhe} in
+	vhe | nvhe | protected) echo "${KVM_MODE:-vhe}" ;;
+	*) die "unknown KVM_MODE '$KVM_MODE': use vhe, nvhe or protected" ;;
+	esac
+}
+
 # The test machine: MACHINE names the emulated CPU and what the kernel is
 # told of it. sve (the default, also when empty): QEMU's max CPU with SVE;
 # nosve: the same CPU without SVE; nosve-cmdline: with SVE, which the
@@ -183,19 +192,31 @@ boot_machine() {
 	fi
 }
 
-# boot_fault DIR END: why the boot in DIR did not reach the console line
-# END (nothing when it did): the reason boot_machine left, else the
-# kernel's first fatal line (a panic powers the machine off), else that
-# the console stopped.
+# marker NAME...: the console markers NAME (BEGIN, END, BOOT, BOOT_FAULT,
+# BENCH_END, ...), one a line: pipeline/console.py owns the console format.
+marker() {
+	python3 "$ROOT/pipeline/console.py" marker "$@"
+}
+
+# boot_fault DIR END: why the boot in DIR did not reach the console marker
+# END (its name: END, BENCH_END; nothing when it did): the reason
+# boot_machine left, else the kernel's first fatal line (a panic powers
+# the machine off), else that the console stopped.
 boot_fault() {
-	local l
+	local l end
+	end=$(marker "$2")
 	if [ -s "$1/end.txt" ]; then
 		head -n 1 "$1/end.txt"
-	elif ! grep -aqE "^$2"$'\r?$' "$1/serial.log"; then
-		l=$(awk '/Kernel panic|Internal error: |Unable to handle kernel |kernel BUG at |[Hh][Yy][Pp] panic/ {
-			sub(/\r$/, ""); sub(/^\[ *[0-9.]*\] /, ""); print; exit }' "$1/serial.log")
-		echo "the machine stopped before $2${l:+: $l}"
+	elif ! grep -aqE "^$end"$'\r?$' "$1/serial.log"; then
+		l=$(python3 "$ROOT/pipeline/console.py" fatal "$1/serial.log")
+		echo "the machine stopped before $end${l:+: $l}"
 	fi
+}
+
+# boot_fault_line REASON: the line that closes the console of a boot that
+# did not end well, in the serial.log of a run (results.py reads it).
+boot_fault_line() {
+	printf '\n%s %s\n' "$(marker BOOT_FAULT)" "$1"
 }
 
 # machine_state DIR FILE: the CPU samples in DIR/FILE, the last KTAP

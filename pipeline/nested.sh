@@ -32,11 +32,7 @@
 . "$ROOT/pipeline/image.sh"
 
 variant=${1:?usage: nested.sh ours|stock}
-mode=${KVM_MODE:-vhe}
-case $mode in
-vhe | nvhe | protected) ;;
-*) die "unknown KVM_MODE '$mode' (vhe|nvhe|protected)" ;;
-esac
+mode=$(kvm_mode)
 src_dir "$variant" >/dev/null
 image=$(obj_dir "$variant")/arch/arm64/boot/Image
 [ -f "$image" ] || die "no $variant kernel at $image (run: make image${variant/ours/})"
@@ -274,8 +270,8 @@ t0=$(date +%s)
 boot_machine "$run" "$image" "$initrd" "$append" "$timeout_s" \
 	"QEMU (L1)" "$variant, $mode" -m 2048 ${QEMU_EXTRA:-} || :
 echo "L1 ran $(($(date +%s) - t0))s [${SECONDS}s]"
-fault=$(boot_fault "$run" FPTEST-END)
-[ -z "$fault" ] || printf '\nFPTEST-BOOT-FAULT %s\n' "$fault" >>"$run/serial.log"
+fault=$(boot_fault "$run" END)
+[ -z "$fault" ] || boot_fault_line "$fault" >>"$run/serial.log"
 tr -d '\r' <"$run/serial.log" | grep '^# nested:' || true
 QEMU_VERSION=$(bash "$ROOT/pipeline/qemu.sh" which) \
 	RESULTS_STAGE=${RESULTS_STAGE:-nested} EXPECTED=$run/expected \
