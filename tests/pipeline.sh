@@ -250,5 +250,15 @@ check "every function main.sh calls is defined" 0 "^$" echo "$undef"
 order=$(sed -n '/^check)$/,/;;/p' "$P/main.sh" | grep -oE 'stage (deps|unit) ' | paste -sd, -)
 check "make check fetches the emulator before its unit tests" 0 "^stage deps ,stage unit " echo "$order"
 
+# Every variable the pipeline reads with a default (a user's, or an
+# internal one) is in the README's table or its list of internal ones.
+undoc=$(cd "$P" && for v in $({
+	grep -ohE '\$\{[A-Z][A-Z0-9_]*:?[-+?=]' ./*.sh | sed -E 's/^\$\{//; s/:?[-+?=]$//'
+	grep -ohE 'environ(\.get)?[(\[]"[A-Z0-9_]+' ./*.py | grep -oE '[A-Z0-9_]+$'
+} | sort -u); do
+	grep -q "\`$v[=\`]" "$ROOT/README.md" || echo "$v"
+done)
+check "every variable the pipeline reads is in the README" 0 "^$" echo "$undoc"
+
 echo "pipeline: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
