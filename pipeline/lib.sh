@@ -53,6 +53,12 @@ kmake() {
 		CC="ccache ${CROSS}gcc" -j"$JOBS" "${@:3}"
 }
 
+# deb_file DIR NAME VERSION ARCH: the .deb of a package in DIR, named as
+# apt-get download names it.
+deb_file() {
+	echo "$1/${2}_${3//:/%3a}_$4.deb"
+}
+
 # qemu_choice: the emulator QEMU selects, "10" (bookworm-backports,
 # fetched by pipeline/qemu.sh; the default, docs/emulators.md says why) or
 # "7.2" (Debian 12's).

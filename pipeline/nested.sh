@@ -18,12 +18,13 @@
 # no register, against the MMIO exits to QEMU).
 #
 # 1. qemu-system-arm:arm64 and its Depends/Pre-Depends closure (first
-#    alternative of each) as .debs in build/cache/nested/debs, downloaded
-#    once and never installed;
+#    alternative of each; pipeline/apt-closure.sh) as .debs in
+#    build/cache/nested/debs, downloaded once (pipeline/deb-fetch.sh) and
+#    never installed;
 # 2. unpacked into a sysroot and pruned to qemu-system-aarch64, the
-#    libraries it loads (DT_NEEDED, recursively) and the dynamic loader:
-#    build/cache/nested/qemu;
-# 3. the L2 initramfs (busybox, libc, fp-stress and its helpers,
+#    libraries it loads (DT_NEEDED, recursively: image.sh's guest_libs) and
+#    the dynamic loader: build/cache/nested/qemu;
+# 3. (pipeline/image.sh) the L2 initramfs (busybox, libc, fp-stress and its helpers,
 #    guest/l2-init) and the L1 initramfs (the same, plus QEMU, the kernel
 #    under test as the L2 kernel, the L2 initramfs and guest/nested-init);
 # 4. one L1 boot; the results land in build/runs/nested-VARIANT-MODE/
@@ -52,135 +53,16 @@ debs=$cache/debs
 work=$BUILD/nested
 mkdir -p "$debs" "$work"
 
-# Package names, versions and architectures: "name version arch" for each
-# argument that has a candidate (name:arm64, or name for Architecture: all).
-pkg_info() {
-	[ $# -gt 0 ] || return 0
-	{ apt-cache show --no-all-versions "$@" 2>/dev/null || true; } | awk '
-	/^Package:/ { p = $2 }
-	/^Version:/ { v = $2 }
-	/^Architecture:/ { a = $2 }
-	/^$/ { if (p != "") print p, v, a; p = "" }
-	END { if (p != "") print p, v, a }'
-}
-
-DEP_OPTS="--no-recommends --no-suggests --no-conflicts --no-breaks
-	--no-replaces --no-enhances"
-
-# resolve_closure FILE: write "name version arch" for every package in the
-# closure of $QEMU_PKG:arm64, following the first alternative of each
-# Depends/Pre-Depends (a virtual package: its first provider).
-resolve_closure() {
-	local out=$1 tmp=$work/resolve names missing specs
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	# Every name apt reaches following all alternatives: a superset.
-	apt-cache depends --recurse $DEP_OPTS "$QEMU_PKG:arm64" >"$tmp/recurse" ||
-		die "apt-cache does not know $QEMU_PKG:arm64 (apt-get update?)"
-	names=$(awk '/^[^ <]/ { sub(/:arm64$/, ""); print }' "$tmp/recurse" | sort -u)
-	pkg_info $(printf '%s:arm64\n' $names) | awk '$3 == "arm64"' >"$tmp/info"
-	missing=$(echo "$names" | awk 'NR == FNR { have[$1] = 1; next }
-		!($1 in have)' "$tmp/info" -)
-	pkg_info $missing | awk '$3 == "all"' >>"$tmp/info"
-	specs=$(awk '{ print $3 == "all" ? $1 : $1 ":arm64" }' "$tmp/info")
-	# Edges "package dependency" of the chosen alternatives.
-	apt-cache depends $DEP_OPTS $specs | awk '
-	/^[^ ]/ { cur = $1; sub(/:arm64$/, "", cur); next }
-	/^ [ |][A-Za-z]+: / {
-		if (!open)
-			chosen = 0
-		open = ($0 ~ /^ \|/)
-		virt = ($2 ~ /^</)
-		dep = $2
-		if (!chosen && !virt) {
-			sub(/:arm64$/, "", dep)
-			print cur, dep
-			chosen = 1
-		}
-		next
-	}
-	/^    [^ ]/ {
-		if (virt && !chosen) {
-			dep = $1
-			sub(/:arm64$/, "", dep)
-			print cur, dep
-			chosen = 1
-		}
-	}' >"$tmp/edges"
-	awk -v root="$QEMU_PKG" '
-	{ e[$1] = e[$1] " " $2 }
-	END {
-		q[0] = root; n = 1; seen[root] = 1
-		for (i = 0; i < n; i++) {
-			k = split(e[q[i]], d, " ")
-			for (j = 1; j <= k; j++)
-				if (!(d[j] in seen)) {
-					seen[d[j]] = 1
-					q[n++] = d[j]
-				}
-		}
-		for (i = 0; i < n; i++)
-			print q[i]
-	}' "$tmp/edges" | sort >"$tmp/closure"
-	missing=$(awk 'NR == FNR { have[$1] = 1; next } !($1 in have)' \
-		"$tmp/info" "$tmp/closure")
-	[ -z "$missing" ] ||
-		die "no arm64 or arch-independent package for: $(echo $missing) (needed by $QEMU_PKG:arm64)"
-	awk 'NR == FNR { want[$1] = 1; next } $1 in want' "$tmp/closure" \
-		"$tmp/info" | sort -u >"$out.tmp"
-	mv "$out.tmp" "$out"
-	rm -rf "$tmp"
-}
-
-deb_path() {
-	# name version arch
-	echo "$debs/${1}_${2//:/%3a}_$3.deb"
-}
-
-# Download the .debs of the closure that are not cached yet. apt-get
-# download is all or nothing, so after a failed batch each package is
-# tried alone to name the ones that cannot be had.
-fetch_debs() {
-	local want=() name ver arch bad=() dl=$debs/partial
-	while read -r name ver arch; do
-		[ -f "$(deb_path "$name" "$ver" "$arch")" ] && continue
-		if [ "$arch" = all ]; then
-			want+=("$name=$ver")
-		else
-			want+=("$name:$arch=$ver")
-		fi
-	done <"$cache/closure.list"
-	[ ${#want[@]} -gt 0 ] || return 0
-	echo "downloading ${#want[@]} packages"
-	rm -rf "$dl"
-	mkdir -p "$dl"
-	if ! (cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "${want[@]}"); then
-		for p in "${want[@]}"; do
-			(cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$p") ||
-				bad+=("$p")
-		done
-	fi
-	mv "$dl"/*.deb "$debs"/ 2>/dev/null || true
-	rm -rf "$dl"
-	for p in "${bad[@]}"; do
-		echo "error: cannot download the package $p (apt-get download $p)"
-	done
-	[ ${#bad[@]} -eq 0 ] || {
-		echo "  (versions as resolved into $cache/closure.list; delete it to resolve again)"
-		exit 1
-	}
-}
-
 # 1. The package closure, resolved once (delete build/cache/nested to
 # resolve again) and downloaded once.
 if [ ! -s "$cache/closure.list" ]; then
 	echo "resolving the closure of $QEMU_PKG:arm64"
-	resolve_closure "$cache/closure.list"
+	bash "$ROOT/pipeline/apt-closure.sh" "$QEMU_PKG" "$cache/closure.list"
 	echo "resolved [${SECONDS}s]"
 fi
-fetch_debs
+bash "$ROOT/pipeline/deb-fetch.sh" "$cache/closure.list" "$debs"
 npkgs=$(wc -l <"$cache/closure.list")
-debsize=$(while read -r name ver arch; do deb_path "$name" "$ver" "$arch"; done \
+debsize=$(while read -r name ver arch; do deb_file "$debs" "$name" "$ver" "$arch"; done \
 	<"$cache/closure.list" | xargs du -cb | tail -n1 | cut -f1)
 echo "closure: $npkgs packages, $((debsize / 1048576)) MB of .debs in $debs [${SECONDS}s]"
 
@@ -190,7 +72,7 @@ if ! cmp -s "$cache/closure.list" "$qroot.stamp"; then
 	echo "unpacking and pruning"
 	rm -rf "$cache/sysroot" "$qroot" "$qroot.stamp"
 	while read -r name ver arch; do
-		dpkg-deb -x "$(deb_path "$name" "$ver" "$arch")" "$cache/sysroot"
+		dpkg-deb -x "$(deb_file "$debs" "$name" "$ver" "$arch")" "$cache/sysroot"
 	done <"$cache/closure.list"
 	[ -x "$cache/sysroot/$QEMU_BIN" ] || die "$QEMU_PKG:arm64 has no /$QEMU_BIN"
 	mkdir -p "$qroot/usr/bin"
