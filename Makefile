@@ -20,24 +20,44 @@
 #   make soak         the FP integrity suites and fp-stress on both kernels
 #                     for SOAK_S seconds (default 1800), failures counted
 #
-# Variables: KSRC=/path (your own base tree), KVM_MODE=vhe|nvhe|protected,
-# QEMU=10|7.2 (the emulator: bookworm-backports' 10.0.2, the default, or
-# Debian 12's 7.2; docs/emulators.md),
-# DEBUG=1 (lockdep/preempt debug variant), T=word[,word] (run only tests
-# whose suite/name contains a word), T_SKIP=word[,word] (none of those),
-# MACHINE=sve|nosve|nosve-cmdline|nopauth (the test machine's CPU: SVE, none, or
-# SVE the kernel ignores), CHECK_MACHINES (the other machines make check
-# boots, default "nosve nosve-cmdline", "none" for none), CHECK_PROTECTED=0
-# (make check without its protected-mode runs), CHECK_DEBUG=0
-# (make check without its debug build of ours), BUILD=dir,
-# JOBS=n, QEMU_TIMEOUT=s, NESTED_TIMEOUT=s, NESTED_VMM_WATCH=1|defer (make
-# nested also counts the L2 QEMUs' round trips with FP use; defer: turns
-# kvm.fp_vmm_defer on and counts those that moved no register), BENCH_ARGS (more
-# kernel parameters for make bench, e.g. kvm.fp_vmm_defer=1).
+# Variables (README.md, "Variables", says more of each):
+#   what is built: KSRC=/path (your own base tree), BASE_TARBALL, BASE_VERSION,
+#     EXTRA_PKGS (more packages for make deps), BUILD=dir, JOBS=n,
+#     CCACHE_BASEDIR, CCACHE_MAXSIZE, DEBUG=1 (lockdep/preempt debug variant)
+#   the test machine: KVM_MODE=vhe|nvhe|protected,
+#     MACHINE=sve|nosve|nosve-cmdline|nopauth (the test machine's CPU: SVE,
+#     none, SVE the kernel ignores, or SVE without PAuth), QEMU=10|7.2 (the
+#     emulator: bookworm-backports' 10.0.2, the default, or Debian 12's 7.2;
+#     docs/emulators.md), QEMU10_CACHE, QEMU10_SUITE, QEMU10_MIRROR,
+#     QEMU_EXTRA (more QEMU options), APPEND (more kernel parameters),
+#     QEMU_TIMEOUT=s
+#   the tests: T=word[,word] (run only tests whose suite/name contains a
+#     word), T_SKIP=word[,word] (none of those), CONFIRM_ATTEMPTS=n,
+#     STUCK_REBOOTS=n, STALL_REPORTS=n, SAMPLES=n, STUCK_MONITOR="cmd;cmd",
+#     OOPS_QUIET_S=s, HEARTBEAT_S=s
+#   make check: CHECK_MODES (default "vhe nvhe"), CHECK_MACHINES (the other
+#     machines it boots, default "nosve nosve-cmdline", "none" for none),
+#     CHECK_PROTECTED=0 (without its protected-mode runs), CHECK_DEBUG=0
+#     (without its debug build of ours)
+#   make nested: NESTED_TIMEOUT=s, NESTED_VMM_WATCH=1|defer (also count the
+#     L2 QEMUs' round trips with FP use; defer: turn kvm.fp_vmm_defer on and
+#     count those that moved no register), NESTED_L2_IO=n, NESTED_L2_APPEND,
+#     NESTED_QEMU_EXTRA, L2_BOOT_TIMEOUT=s, L2_TIMEOUT=s, L1_STRESS=s,
+#     L2_STRESS=s, STRESS_GRACE=s
+#   make bench: BENCH_MODES, BENCH_ARGS (more kernel parameters, e.g.
+#     kvm.fp_vmm_defer=1), BENCH_TIMEOUT=s; make profile: CLASS, VARIANT,
+#     PROFILE_ARGS; make mutants: MUTANTS, MUTANT_TESTS; make soak: SOAK_S=s,
+#     SOAK_T
 
 BUILD ?= $(CURDIR)/build
-export BUILD KSRC KVM_MODE DEBUG T JOBS QEMU_TIMEOUT CONFIRM_ATTEMPTS CHECK_MODES NESTED_TIMEOUT NESTED_VMM_WATCH
-export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT QEMU OOPS_QUIET_S MACHINE T_SKIP CHECK_MACHINES CHECK_DEBUG CHECK_PROTECTED SOAK_S SOAK_T
+# Every variable a user may set (the list above), for the pipeline.
+export BUILD KSRC BASE_TARBALL BASE_VERSION EXTRA_PKGS JOBS CCACHE_BASEDIR CCACHE_MAXSIZE DEBUG
+export KVM_MODE MACHINE QEMU QEMU10_CACHE QEMU10_SUITE QEMU10_MIRROR QEMU_EXTRA APPEND QEMU_TIMEOUT
+export T T_SKIP CONFIRM_ATTEMPTS STUCK_REBOOTS STALL_REPORTS SAMPLES STUCK_MONITOR OOPS_QUIET_S HEARTBEAT_S
+export CHECK_MODES CHECK_MACHINES CHECK_PROTECTED CHECK_DEBUG
+export NESTED_TIMEOUT NESTED_VMM_WATCH NESTED_L2_IO NESTED_L2_APPEND NESTED_QEMU_EXTRA
+export L2_BOOT_TIMEOUT L2_TIMEOUT L1_STRESS L2_STRESS STRESS_GRACE
+export BENCH_MODES BENCH_ARGS BENCH_TIMEOUT PROFILE_ARGS MUTANTS MUTANT_TESTS SOAK_S SOAK_T
 
 TARGETS := all check run nested image image-stock tests series lint unit deps base bench model-check mutants soak
 

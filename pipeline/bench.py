@@ -26,9 +26,9 @@ import re
 import subprocess
 import sys
 
-# The console's format (splats, the KVM mode line) has one owner.
+# The console's format (markers, splats, the KVM mode line) has one owner.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from results import KVM_MODE, MODE_NAMES, SPLAT  # noqa: E402
+from console import BENCH_RC, KVM_MODE, MODE_NAMES, SPLAT  # noqa: E402
 
 EXITS = ["user", "hvc", "wfi", "preempt", "vmmfp"]
 WORKS = ["none", "fp1", "sve1", "fpall", "sveall"]
@@ -118,7 +118,7 @@ def parse(run):
             res["info"] = kv(l)
         elif l == "BENCH end":
             res["end"] = True
-        elif l.startswith("FPBENCH-RC "):
+        elif l.startswith(BENCH_RC + " "):
             res["rc"] = int(l.split()[1])
         elif l.startswith("# kernel: "):
             res["kernel"] = l[len("# kernel: "):]
@@ -176,6 +176,16 @@ def in_guest(c):
     return c["za"].startswith("guest")
 
 
+def sme_row(c, val, *stats):
+    """An SME class c's exit kind, its minimum ns per iteration and their
+    spread, ours' ns per iteration of the same class without ZA (val:
+    (exit, work) -> (stock, ours)), and each of STATS per iteration."""
+    x, w = c["class"].split("/")
+    zv, spread = per_iter(c)
+    base = val.get((x, w), (None, None))[1]
+    return (x, zv, spread, base, *(stat_per_iter(c, s) for s in stats))
+
+
 def guest_za_report(mode, o, val, targets):
     """Ours' classes with PSTATE.ZA (and SM) set in the guest, against the
     same class without, and their ZA transfers against GUEST_ZA_BOUND."""
@@ -189,12 +199,8 @@ def guest_za_report(mode, o, val, targets):
     print(f"{'class':16} {'guest':>7} {'SVL':>4} {'ours':>9} {'with ZA':>9} "
           f"{'+instr':>8}  za_load/it za_save/it guest_load/it  least")
     for c in rows:
-        x, w = c["class"].split("/")
-        zv, _ = per_iter(c)
-        base = val.get((x, w), (None, None))[1]
-        zl = stat_per_iter(c, "fp_guest_za_load")
-        zs = stat_per_iter(c, "fp_guest_za_save")
-        gl = stat_per_iter(c, "fp_guest_load")
+        x, zv, _, base, zl, zs, gl = sme_row(
+            c, val, "fp_guest_za_load", "fp_guest_za_save", "fp_guest_load")
         want = GUEST_ZA_BOUND[x]
         print(f"{c['class']:16} {c['za']:>7} {c['svl']:4} {fmt(base)} "
               f"{zv:9.0f} {fmt(None if base is None else zv - base, 8)}  "
@@ -224,12 +230,8 @@ def sme_report(mode, o, val):
                                           kv_[1]["svl"])):
         if not c["reps"] or in_guest(c):
             continue
-        x, w = c["class"].split("/")
-        zv, zs = per_iter(c)
-        base = val.get((x, w), (None, None))[1]
-        flush = stat_per_iter(c, "fp_host_sme_flush")
-        zsave = stat_per_iter(c, "fp_host_za_save")
-        hsave = stat_per_iter(c, "fp_host_save")
+        _, zv, zs, base, flush, zsave, hsave = sme_row(
+            c, val, "fp_host_sme_flush", "fp_host_za_save", "fp_host_save")
         print(f"{c['class']:16} {c['za']:>6} {c['svl']:4} "
               f"{c['svl'] * c['svl']:6} {fmt(base)} {zv:9.0f} "
               f"{fmt(None if base is None else zv - base, 8)} "

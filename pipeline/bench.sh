@@ -10,32 +10,21 @@
 # BENCH_ARGS adds fpbench.* options to the guest command line (see
 # guest/bench-init), BENCH_TIMEOUT limits one QEMU run (seconds).
 . "$(dirname "$0")/lib.sh"
+. "$ROOT/pipeline/image.sh"
 
 out=$BUILD/bench
 initrd=$out/initramfs.cpio
 mkdir -p "$out"
 
 pack() {
-	local bin=$BUILD/tests/kvm/aarch64/fp_bench root=$out/root deb l
+	local bin=$BUILD/tests/kvm/aarch64/fp_bench root=$out/root
 	[ -x "$bin" ] || die "fp_bench was not built ($bin; run: make tests)"
-	deb=$(ls "$BUILD"/cache/debs/busybox-static_*_arm64.deb 2>/dev/null | head -n1)
-	[ -n "$deb" ] || die "busybox-static arm64 .deb missing (run: make deps)"
-	rm -rf "$root" "$out/busybox"
-	mkdir -p "$root"/{bin,bench,proc,sys,dev,tmp,lib/aarch64-linux-gnu}
-	dpkg-deb -x "$deb" "$out/busybox"
-	cp "$out/busybox/bin/busybox" "$root/bin/busybox"
-	ln -s busybox "$root/bin/sh"
-	for l in ld-linux-aarch64.so.1 libc.so.6 libm.so.6 libpthread.so.0; do
-		cp -L "/usr/aarch64-linux-gnu/lib/$l" "$root/lib/aarch64-linux-gnu/"
-	done
-	ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$root/lib/ld-linux-aarch64.so.1"
-	${CROSS}strip -o "$root/bench/fp_bench" "$bin"
+	guest_root "$root"
+	guest_libc "$root"
+	guest_prog "$bin" "$root/bench/fp_bench"
 	guest_tools "$root"
-	cp "$ROOT/guest/bench-init" "$root/init"
-	chmod +x "$root/init"
-	(cd "$root" && find . | LC_ALL=C sort |
-		cpio -o -H newc --owner 0:0 --quiet) >"$initrd.tmp"
-	mv "$initrd.tmp" "$initrd"
+	install -m 755 "$ROOT/guest/bench-init" "$root/init"
+	guest_cpio "$root" "$initrd"
 	echo "bench initramfs: $initrd ($(du -h "$initrd" | cut -f1))"
 }
 
@@ -54,9 +43,8 @@ run() {
 	dir=$out/$variant-$mode
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	append="console=ttyAMA0 kvm-arm.mode=$mode kvm.halt_poll_ns=0"
-	append="$append kvm-arm.wfi_trap_policy=trap panic=-1"
-	append="$append loglevel=4 ${BENCH_ARGS:-}"
+	append=$(guest_cmdline "$mode" \
+		"kvm.halt_poll_ns=0 kvm-arm.wfi_trap_policy=trap" "${BENCH_ARGS:-}")
 	echo "qemu: $variant $mode (-icount shift=0), log $dir/serial.log"
 	t0=$(date +%s)
 	boot_machine "$dir" "$image" "$initrd" "$append" "$timeout_s" \
@@ -64,7 +52,7 @@ run() {
 	echo "$(($(date +%s) - t0))" >"$dir/wall-seconds"
 	# A kernel that crashed or hung, or a bench that did not finish, is a
 	# stage fault (exit 2): the pipeline runs it again (pipeline/main.sh).
-	fault=$(boot_fault "$dir" FPBENCH-END)
+	fault=$(boot_fault "$dir" BENCH_END)
 	[ -n "$fault" ] || python3 "$ROOT/pipeline/bench.py" check "$dir" ||
 		fault="fp_bench failed or did not finish"
 	if [ -n "$fault" ]; then

@@ -53,6 +53,12 @@ kmake() {
 		CC="ccache ${CROSS}gcc" -j"$JOBS" "${@:3}"
 }
 
+# deb_file DIR NAME VERSION ARCH: the .deb of a package in DIR, named as
+# apt-get download names it.
+deb_file() {
+	echo "$1/${2}_${3//:/%3a}_$4.deb"
+}
+
 # qemu_choice: the emulator QEMU selects, "10" (bookworm-backports,
 # fetched by pipeline/qemu.sh; the default, docs/emulators.md says why) or
 # "7.2" (Debian 12's).
@@ -61,6 +67,15 @@ qemu_choice() {
 	7.2 | 7) echo 7.2 ;;
 	10) echo 10 ;;
 	*) die "unknown QEMU '$QEMU': use 7.2 or 10" ;;
+	esac
+}
+
+# kvm_mode: KVM_MODE, the kvm-arm.mode= a test machine boots with: vhe
+# (the default), nvhe or protected.
+kvm_mode() {
+	case ${KVM_MODE:-vhe} in
+	vhe | nvhe | protected) echo "${KVM_MODE:-vhe}" ;;
+	*) die "unknown KVM_MODE '$KVM_MODE': use vhe, nvhe or protected" ;;
 	esac
 }
 
@@ -97,6 +112,19 @@ machine_append() {
 machine_sfx() {
 	machine_check
 	[ "${MACHINE:-sve}" = sve ] || echo "-$MACHINE"
+}
+
+# guest_cmdline MODE KVM-PARAMS [PARAM...]: the kernel command line of a
+# test machine booted in KVM mode MODE (vhe|nvhe|protected): the console,
+# kvm-arm.mode=MODE, the stage's KVM-PARAMS (words; may be empty), a panic
+# that powers the machine off (panic=-1, with boot_machine's -no-reboot)
+# and the console level the runners' markers are printed at, then each
+# PARAM (words; empty ones add nothing). One space between words.
+guest_cmdline() {
+	local mode=$1 kvm=$2 w
+	shift 2
+	read -ra w <<<"console=ttyAMA0 kvm-arm.mode=$mode $kvm panic=-1 loglevel=4 $*"
+	echo "${w[*]}"
 }
 
 # qemu_cmd ARG...: run the selected qemu-system-aarch64 (exec: its PID is
@@ -170,19 +198,31 @@ boot_machine() {
 	fi
 }
 
-# boot_fault DIR END: why the boot in DIR did not reach the console line
-# END (nothing when it did): the reason boot_machine left, else the
-# kernel's first fatal line (a panic powers the machine off), else that
-# the console stopped.
+# marker NAME...: the console markers NAME (BEGIN, END, BOOT, BOOT_FAULT,
+# BENCH_END, ...), one a line: pipeline/console.py owns the console format.
+marker() {
+	python3 "$ROOT/pipeline/console.py" marker "$@"
+}
+
+# boot_fault DIR END: why the boot in DIR did not reach the console marker
+# END (its name: END, BENCH_END; nothing when it did): the reason
+# boot_machine left, else the kernel's first fatal line (a panic powers
+# the machine off), else that the console stopped.
 boot_fault() {
-	local l
+	local l end
+	end=$(marker "$2")
 	if [ -s "$1/end.txt" ]; then
 		head -n 1 "$1/end.txt"
-	elif ! grep -aqE "^$2"$'\r?$' "$1/serial.log"; then
-		l=$(awk '/Kernel panic|Internal error: |Unable to handle kernel |kernel BUG at |[Hh][Yy][Pp] panic/ {
-			sub(/\r$/, ""); sub(/^\[ *[0-9.]*\] /, ""); print; exit }' "$1/serial.log")
-		echo "the machine stopped before $2${l:+: $l}"
+	elif ! grep -aqE "^$end"$'\r?$' "$1/serial.log"; then
+		l=$(python3 "$ROOT/pipeline/console.py" fatal "$1/serial.log")
+		echo "the machine stopped before $end${l:+: $l}"
 	fi
+}
+
+# boot_fault_line REASON: the line that closes the console of a boot that
+# did not end well, in the serial.log of a run (results.py reads it).
+boot_fault_line() {
+	printf '\n%s %s\n' "$(marker BOOT_FAULT)" "$1"
 }
 
 # machine_state DIR FILE: the CPU samples in DIR/FILE, the last KTAP

@@ -5,11 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 P=$ROOT/pipeline
-mode=${KVM_MODE:-vhe}
-case $mode in
-vhe | nvhe | protected) ;;
-*) die "unknown KVM_MODE '$mode': use vhe, nvhe or protected" ;;
-esac
+mode=$(kvm_mode)
 sfx=${DEBUG:+-debug}
 qemu_choice >/dev/null
 machine_check

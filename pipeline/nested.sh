@@ -18,24 +18,22 @@
 # no register, against the MMIO exits to QEMU).
 #
 # 1. qemu-system-arm:arm64 and its Depends/Pre-Depends closure (first
-#    alternative of each) as .debs in build/cache/nested/debs, downloaded
-#    once and never installed;
+#    alternative of each; pipeline/apt-closure.sh) as .debs in
+#    build/cache/nested/debs, downloaded once (pipeline/deb-fetch.sh) and
+#    never installed;
 # 2. unpacked into a sysroot and pruned to qemu-system-aarch64, the
-#    libraries it loads (DT_NEEDED, recursively) and the dynamic loader:
-#    build/cache/nested/qemu;
-# 3. the L2 initramfs (busybox, libc, fp-stress and its helpers,
+#    libraries it loads (DT_NEEDED, recursively: image.sh's guest_libs) and
+#    the dynamic loader: build/cache/nested/qemu;
+# 3. (pipeline/image.sh) the L2 initramfs (busybox, libc, fp-stress and its helpers,
 #    guest/l2-init) and the L1 initramfs (the same, plus QEMU, the kernel
 #    under test as the L2 kernel, the L2 initramfs and guest/nested-init);
 # 4. one L1 boot; the results land in build/runs/nested-VARIANT-MODE/
 #    (serial.log, results.json with stage "nested", out/).
 . "$(dirname "$0")/lib.sh"
+. "$ROOT/pipeline/image.sh"
 
 variant=${1:?usage: nested.sh ours|stock}
-mode=${KVM_MODE:-vhe}
-case $mode in
-vhe | nvhe | protected) ;;
-*) die "unknown KVM_MODE '$mode' (vhe|nvhe|protected)" ;;
-esac
+mode=$(kvm_mode)
 src_dir "$variant" >/dev/null
 image=$(obj_dir "$variant")/arch/arm64/boot/Image
 [ -f "$image" ] || die "no $variant kernel at $image (run: make image${variant/ours/})"
@@ -55,201 +53,16 @@ debs=$cache/debs
 work=$BUILD/nested
 mkdir -p "$debs" "$work"
 
-# Package names, versions and architectures: "name version arch" for each
-# argument that has a candidate (name:arm64, or name for Architecture: all).
-pkg_info() {
-	[ $# -gt 0 ] || return 0
-	{ apt-cache show --no-all-versions "$@" 2>/dev/null || true; } | awk '
-	/^Package:/ { p = $2 }
-	/^Version:/ { v = $2 }
-	/^Architecture:/ { a = $2 }
-	/^$/ { if (p != "") print p, v, a; p = "" }
-	END { if (p != "") print p, v, a }'
-}
-
-DEP_OPTS="--no-recommends --no-suggests --no-conflicts --no-breaks
-	--no-replaces --no-enhances"
-
-# resolve_closure FILE: write "name version arch" for every package in the
-# closure of $QEMU_PKG:arm64, following the first alternative of each
-# Depends/Pre-Depends (a virtual package: its first provider).
-resolve_closure() {
-	local out=$1 tmp=$work/resolve names missing specs
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	# Every name apt reaches following all alternatives: a superset.
-	apt-cache depends --recurse $DEP_OPTS "$QEMU_PKG:arm64" >"$tmp/recurse" ||
-		die "apt-cache does not know $QEMU_PKG:arm64 (apt-get update?)"
-	names=$(awk '/^[^ <]/ { sub(/:arm64$/, ""); print }' "$tmp/recurse" | sort -u)
-	pkg_info $(printf '%s:arm64\n' $names) | awk '$3 == "arm64"' >"$tmp/info"
-	missing=$(echo "$names" | awk 'NR == FNR { have[$1] = 1; next }
-		!($1 in have)' "$tmp/info" -)
-	pkg_info $missing | awk '$3 == "all"' >>"$tmp/info"
-	specs=$(awk '{ print $3 == "all" ? $1 : $1 ":arm64" }' "$tmp/info")
-	# Edges "package dependency" of the chosen alternatives.
-	apt-cache depends $DEP_OPTS $specs | awk '
-	/^[^ ]/ { cur = $1; sub(/:arm64$/, "", cur); next }
-	/^ [ |][A-Za-z]+: / {
-		if (!open)
-			chosen = 0
-		open = ($0 ~ /^ \|/)
-		virt = ($2 ~ /^</)
-		dep = $2
-		if (!chosen && !virt) {
-			sub(/:arm64$/, "", dep)
-			print cur, dep
-			chosen = 1
-		}
-		next
-	}
-	/^    [^ ]/ {
-		if (virt && !chosen) {
-			dep = $1
-			sub(/:arm64$/, "", dep)
-			print cur, dep
-			chosen = 1
-		}
-	}' >"$tmp/edges"
-	awk -v root="$QEMU_PKG" '
-	{ e[$1] = e[$1] " " $2 }
-	END {
-		q[0] = root; n = 1; seen[root] = 1
-		for (i = 0; i < n; i++) {
-			k = split(e[q[i]], d, " ")
-			for (j = 1; j <= k; j++)
-				if (!(d[j] in seen)) {
-					seen[d[j]] = 1
-					q[n++] = d[j]
-				}
-		}
-		for (i = 0; i < n; i++)
-			print q[i]
-	}' "$tmp/edges" | sort >"$tmp/closure"
-	missing=$(awk 'NR == FNR { have[$1] = 1; next } !($1 in have)' \
-		"$tmp/info" "$tmp/closure")
-	[ -z "$missing" ] ||
-		die "no arm64 or arch-independent package for: $(echo $missing) (needed by $QEMU_PKG:arm64)"
-	awk 'NR == FNR { want[$1] = 1; next } $1 in want' "$tmp/closure" \
-		"$tmp/info" | sort -u >"$out.tmp"
-	mv "$out.tmp" "$out"
-	rm -rf "$tmp"
-}
-
-deb_path() {
-	# name version arch
-	echo "$debs/${1}_${2//:/%3a}_$3.deb"
-}
-
-# Download the .debs of the closure that are not cached yet. apt-get
-# download is all or nothing, so after a failed batch each package is
-# tried alone to name the ones that cannot be had.
-fetch_debs() {
-	local want=() name ver arch bad=() dl=$debs/partial
-	while read -r name ver arch; do
-		[ -f "$(deb_path "$name" "$ver" "$arch")" ] && continue
-		if [ "$arch" = all ]; then
-			want+=("$name=$ver")
-		else
-			want+=("$name:$arch=$ver")
-		fi
-	done <"$cache/closure.list"
-	[ ${#want[@]} -gt 0 ] || return 0
-	echo "downloading ${#want[@]} packages"
-	rm -rf "$dl"
-	mkdir -p "$dl"
-	if ! (cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "${want[@]}"); then
-		for p in "${want[@]}"; do
-			(cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$p") ||
-				bad+=("$p")
-		done
-	fi
-	mv "$dl"/*.deb "$debs"/ 2>/dev/null || true
-	rm -rf "$dl"
-	for p in "${bad[@]}"; do
-		echo "error: cannot download the package $p (apt-get download $p)"
-	done
-	[ ${#bad[@]} -eq 0 ] || {
-		echo "  (versions as resolved into $cache/closure.list; delete it to resolve again)"
-		exit 1
-	}
-}
-
-# The ELF interpreter and DT_NEEDED of an arm64 binary.
-elf_interp() {
-	${CROSS}readelf -l "$1" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p'
-}
-
-elf_needed() {
-	${CROSS}readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'
-}
-
-LIBDIRS="lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu lib usr/lib"
-
-# in_root SYSROOT PATH: PATH with its symbolic links followed inside
-# SYSROOT (absolute links point into it, not at the build host); fails
-# when nothing is there.
-in_root() {
-	local root=$1 p=$2 l n=0
-	while [ -L "$root$p" ]; do
-		l=$(readlink "$root$p")
-		case $l in
-		/*) p=$l ;;
-		*) p=$(dirname "$p")/$l ;;
-		esac
-		n=$((n + 1))
-		[ $n -lt 20 ] || return 1
-	done
-	[ -f "$root$p" ] && echo "$root$p"
-}
-
-# copy_with_libs SYSROOT DEST FILE...: copy each FILE (a path relative to
-# SYSROOT, or absolute) to DEST/usr/bin (or DEST/PATH for relative ones),
-# and every library they load, recursively, resolved in SYSROOT, to
-# DEST/lib/aarch64-linux-gnu, plus the loader at its requested path.
-copy_with_libs() {
-	local sysroot=$1 dest=$2 f todo=() seen=" " lib d found interp
-	shift 2
-	mkdir -p "$dest/lib/aarch64-linux-gnu"
-	for f in "$@"; do
-		todo+=("$f")
-	done
-	while [ ${#todo[@]} -gt 0 ]; do
-		f=${todo[0]}
-		todo=("${todo[@]:1}")
-		interp=$(elf_interp "$f")
-		if [ -n "$interp" ] && [ ! -e "$dest$interp" ]; then
-			found=$(in_root "$sysroot" "$interp") ||
-				die "the loader $interp of $f is not in $sysroot"
-			cp "$found" "$dest/lib/aarch64-linux-gnu/$(basename "$interp")"
-			[ "$interp" = "/lib/aarch64-linux-gnu/$(basename "$interp")" ] ||
-				ln -sf "aarch64-linux-gnu/$(basename "$interp")" "$dest$interp"
-		fi
-		for lib in $(elf_needed "$f"); do
-			case $seen in *" $lib "*) continue ;; esac
-			seen="$seen$lib "
-			found=
-			for d in $LIBDIRS; do
-				found=$(in_root "$sysroot" "/$d/$lib") && break
-			done
-			[ -n "$found" ] ||
-				die "$lib, needed by $(basename "$f"), is in no package of the closure"
-			[ -e "$dest/lib/aarch64-linux-gnu/$lib" ] ||
-				cp "$found" "$dest/lib/aarch64-linux-gnu/$lib"
-			todo+=("$found")
-		done
-	done
-}
-
 # 1. The package closure, resolved once (delete build/cache/nested to
 # resolve again) and downloaded once.
 if [ ! -s "$cache/closure.list" ]; then
 	echo "resolving the closure of $QEMU_PKG:arm64"
-	resolve_closure "$cache/closure.list"
+	bash "$ROOT/pipeline/apt-closure.sh" "$QEMU_PKG" "$cache/closure.list"
 	echo "resolved [${SECONDS}s]"
 fi
-fetch_debs
+bash "$ROOT/pipeline/deb-fetch.sh" "$cache/closure.list" "$debs"
 npkgs=$(wc -l <"$cache/closure.list")
-debsize=$(while read -r name ver arch; do deb_path "$name" "$ver" "$arch"; done \
+debsize=$(while read -r name ver arch; do deb_file "$debs" "$name" "$ver" "$arch"; done \
 	<"$cache/closure.list" | xargs du -cb | tail -n1 | cut -f1)
 echo "closure: $npkgs packages, $((debsize / 1048576)) MB of .debs in $debs [${SECONDS}s]"
 
@@ -259,12 +72,12 @@ if ! cmp -s "$cache/closure.list" "$qroot.stamp"; then
 	echo "unpacking and pruning"
 	rm -rf "$cache/sysroot" "$qroot" "$qroot.stamp"
 	while read -r name ver arch; do
-		dpkg-deb -x "$(deb_path "$name" "$ver" "$arch")" "$cache/sysroot"
+		dpkg-deb -x "$(deb_file "$debs" "$name" "$ver" "$arch")" "$cache/sysroot"
 	done <"$cache/closure.list"
 	[ -x "$cache/sysroot/$QEMU_BIN" ] || die "$QEMU_PKG:arm64 has no /$QEMU_BIN"
 	mkdir -p "$qroot/usr/bin"
 	cp "$cache/sysroot/$QEMU_BIN" "$qroot/$QEMU_BIN"
-	copy_with_libs "$cache/sysroot" "$qroot" "$qroot/$QEMU_BIN"
+	guest_libs "$cache/sysroot" "$qroot" "$qroot/$QEMU_BIN"
 	echo "$(find "$qroot/lib" -name '*.so*' -type f | wc -l)" \
 		"$(du -sb "$qroot" | cut -f1)" \
 		"$(tar -C "$qroot" -cf - . | gzip -6 | wc -c)" >"$qroot.size"
@@ -276,38 +89,24 @@ echo "qemu: /$QEMU_BIN + $nlibs libraries and the loader," \
 	"$((qsize / 1048576)) MB ($((qgz / 1048576)) MB gzipped) in $qroot [${SECONDS}s]"
 
 # 3. The initramfs of L2 and of L1.
-bb=$(ls "$BUILD"/cache/debs/busybox-static_*_arm64.deb 2>/dev/null | head -n1)
-[ -n "$bb" ] || die "busybox-static arm64 .deb missing (run: make deps)"
-
 # fp_root DIR: busybox, the fp programs and the libraries they load (libc,
 # from QEMU's libraries).
 fp_root() {
 	local f
-	mkdir -p "$1"/{bin,proc,sys,dev,tmp,tests/fp}
-	dpkg-deb --fsys-tarfile "$bb" | tar -xOf - ./bin/busybox >"$1/bin/busybox"
-	chmod +x "$1/bin/busybox"
-	ln -sf busybox "$1/bin/sh"
+	guest_root "$1"
 	for f in $FP_PROGS; do
 		[ -x "$fp/$f" ] || die "test program $fp/$f was not built"
-		${CROSS}strip -o "$1/tests/fp/$f" "$fp/$f" 2>/dev/null ||
-			cp "$fp/$f" "$1/tests/fp/$f"
+		guest_prog "$fp/$f" "$1/tests/fp/$f"
 	done
-	copy_with_libs "$qroot" "$1" "$1"/tests/fp/*
-}
-
-mkcpio() {
-	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) >"$2.tmp"
-	mv "$2.tmp" "$2"
+	guest_libs "$qroot" "$1" "$1"/tests/fp/*
 }
 
 l2root=$work/l2-root
-rm -rf "$l2root"
 fp_root "$l2root"
 install -m 755 "$ROOT/guest/l2-init" "$l2root/init"
-mkcpio "$l2root" "$work/l2.cpio"
+guest_cpio "$l2root" "$work/l2.cpio"
 
 l1root=$work/l1-root
-rm -rf "$l1root"
 fp_root "$l1root"
 cp -a "$qroot/." "$l1root/"
 mkdir -p "$l1root/nested"
@@ -334,7 +133,7 @@ L2_QEMU_EXTRA='${NESTED_QEMU_EXTRA:-}'
 VMM_WATCH=${NESTED_VMM_WATCH:-0}
 EOF
 initrd=$work/l1-$variant.cpio
-mkcpio "$l1root" "$initrd"
+guest_cpio "$l1root" "$initrd"
 echo "initramfs: L2 $(du -h "$work/l2.cpio" | cut -f1), L1 $(du -h "$initrd" | cut -f1) [${SECONDS}s]"
 
 # 4. One L1 boot. A crash or hang of L1 is a stage fault (exit 2, as in
@@ -344,14 +143,17 @@ rm -rf "$run"
 mkdir -p "$run"
 # guest/nested-init's tests.
 printf 'nested/%s\n' l2-fp-stress l2-vl256-fp-stress l1-fp-stress >"$run/expected"
-append="console=ttyAMA0 kvm-arm.mode=$mode panic=-1 loglevel=4 ${APPEND:-}"
+# Unlike run.sh and bench.sh, L1 boots without kvm-arm.wfi_trap_policy=trap:
+# its KVM's WFI handling is what the L2 guests run on, and the stage's
+# figures were always taken with KVM's default.
+append=$(guest_cmdline "$mode" "" "${APPEND:-}")
 echo "qemu: nested $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
 t0=$(date +%s)
 boot_machine "$run" "$image" "$initrd" "$append" "$timeout_s" \
 	"QEMU (L1)" "$variant, $mode" -m 2048 ${QEMU_EXTRA:-} || :
 echo "L1 ran $(($(date +%s) - t0))s [${SECONDS}s]"
-fault=$(boot_fault "$run" FPTEST-END)
-[ -z "$fault" ] || printf '\nFPTEST-BOOT-FAULT %s\n' "$fault" >>"$run/serial.log"
+fault=$(boot_fault "$run" END)
+[ -z "$fault" ] || boot_fault_line "$fault" >>"$run/serial.log"
 tr -d '\r' <"$run/serial.log" | grep '^# nested:' || true
 QEMU_VERSION=$(bash "$ROOT/pipeline/qemu.sh" which) \
 	RESULTS_STAGE=${RESULTS_STAGE:-nested} EXPECTED=$run/expected \

@@ -21,12 +21,12 @@ by function, then the total. The window opens and closes a little late
 import bisect
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
 import time
 
+from console import BENCH_END, monitor
 from sysmap import symbols
 
 
@@ -64,19 +64,12 @@ def hyp_offset(pcs, addrs, names, entries):
     return None
 
 
-def monitor(path, cmd):
-    for _ in range(100):
-        try:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.connect(path)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
+def command(path, cmd):
+    """CMD to the QEMU monitor at PATH, which QEMU may still be opening."""
+    try:
+        monitor(path, cmd, tries=100)
+    except OSError:
         sys.exit(f"error: QEMU monitor {path} did not answer")
-    s.sendall((cmd + "\n").encode())
-    time.sleep(0.2)
-    s.close()
 
 
 def main():
@@ -138,12 +131,12 @@ def main():
         except FileNotFoundError:
             continue
         if state == 0 and re.search(r"BENCH class=\S+ rep=1 ", text):
-            monitor(sock, "log exec,nochain")
+            command(sock, "log exec,nochain")
             state = 1
         elif state == 1 and re.search(r"BENCH class=\S+ rep=2 ", text):
-            monitor(sock, "log none")
+            command(sock, "log none")
             state = 2
-        elif state == 2 and "FPBENCH-END" in text:
+        elif state == 2 and BENCH_END in text:
             break
     if qemu.poll() is None:
         qemu.terminate()

@@ -35,21 +35,12 @@ import os
 import re
 import sys
 
-SPLAT = re.compile(
-    r"WARNING:|BUG:|Oops|Kernel panic|Unable to handle kernel|Internal error:"
-    r"|possible recursive locking|possible circular locking"
-    r"|inconsistent lock state|suspicious RCU usage"
-    r"|turning off the locking correctness validator|trying to register non-static key"
-    r"|scheduling while atomic|sleeping function called from invalid context"
-    r"|hyp panic|HYP panic|UBSAN|KASAN|detected stalls|hung_task"
-    # guest/fptest-init.c: the test runner died and was started again.
-    r"|FPTEST-RUNNER-DIED")
-KVM_MODE = re.compile(r"kvm \[\d+\]: (Protected nVHE|Protected hVHE|Hyp nVHE|Hyp hVHE"
-                      r"|VHE) mode initialized successfully")
-MODE_NAMES = {"VHE": "vhe", "Hyp nVHE": "nvhe", "Hyp hVHE": "hvhe",
-              "Protected nVHE": "protected", "Protected hVHE": "protected"}
-STALL = re.compile(r"FPTEST-STUCK|detected stalls|rcu_preempt kthread|soft lockup|hard LOCKUP")
-ALIVE = re.compile(r"\[ *\d+\.\d+\] FPTEST-ALIVE\r?\n")
+# The console's format has one owner.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from console import (ALIVE_LINE, BEGIN, BOOT, BOOT_FAULT, DMESG_BEGIN,  # noqa: E402
+                     DMESG_END, END, KVM_MODE, MODE_NAMES, SPLAT, STALL, START)
+
 TOTALS_FAILED = re.compile(r"^# Totals: pass:\d+ fail:[1-9]")
 TEST_LINE = re.compile(r"^    (not ok|ok) (\d+) (\S+)(?: # (.*))?$")
 
@@ -59,13 +50,13 @@ def parse(run, variant, mode):
         text = f.read()
     # The runner's heartbeat is printed by the kernel, so it may land in
     # the middle of a line of test output: take it out, whole lines back.
-    text = ALIVE.sub("", text)
+    text = ALIVE_LINE.sub("", text)
     lines = [l.rstrip("\r") for l in text.split("\n")]
     if lines and lines[-1] == "":
         lines.pop()
     res = {"variant": variant, "mode": mode, "debug": bool(os.environ.get("DEBUG")),
            "stage": os.environ.get("RESULTS_STAGE", ""),
-           "complete": "FPTEST-END" in lines, "kernel": None, "kvm_mode": None,
+           "complete": END in lines, "kernel": None, "kvm_mode": None,
            "sve_vls": None, "tests": {}, "splats": [],
            "qemu": os.environ.get("QEMU_VERSION"),
            # lib.sh's MACHINE; "" is the default one (sve).
@@ -94,9 +85,9 @@ def parse(run, variant, mode):
     started = None
     faults = []
     for l in lines:
-        if l.startswith("FPTEST-BOOT-FAULT "):
+        if l.startswith(BOOT_FAULT + " "):
             # run.sh: this boot did not reach its end, and why.
-            why = l[len("FPTEST-BOOT-FAULT "):]
+            why = l[len(BOOT_FAULT) + 1:]
             faults.append(why)
             if started:
                 boots[-1]["stuck"] = started
@@ -105,29 +96,29 @@ def parse(run, variant, mode):
                        "has the console and any CPU samples)", buf)
                 started, buf = None, []
             continue
-        if l.startswith("FPTEST-BOOT "):
+        if l.startswith(BOOT + " "):
             if boots[-1]["lines"]:
                 boots.append({"lines": [], "dmesg": [], "stuck": None})
             continue
         boot = boots[-1]
-        if l == "FPTEST-DMESG-BEGIN":
+        if l == DMESG_BEGIN:
             in_dmesg = True
             continue
-        if l == "FPTEST-DMESG-END":
+        if l == DMESG_END:
             in_dmesg = False
             continue
         if in_dmesg:
             boot["dmesg"].append(l)
             continue
         boot["lines"].append(l)
-        if l == "FPTEST-BEGIN" and started:
+        if l == BEGIN and started:
             # The previous boot never finished this test: it was stuck.
             boots[-2]["stuck"] = started
             record(started, "fail", "STUCK (the kernel stalled; CPU samples "
                    "in the run's boot*/stall.txt)", buf)
             started, buf = None, []
-        if l.startswith("    # start "):
-            started = l[len("    # start "):]
+        if l.startswith(START):
+            started = l[len(START):]
         if l.startswith("# kernel: "):
             res["kernel"] = l[len("# kernel: "):]
         elif l.startswith("# sve_vls:"):

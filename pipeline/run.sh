@@ -7,11 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:?usage: run.sh ours|stock}
-mode=${KVM_MODE:-vhe}
-case $mode in
-vhe | nvhe | protected) ;;
-*) die "unknown KVM_MODE '$mode' (vhe|nvhe|protected)" ;;
-esac
+mode=$(kvm_mode)
 # IMAGE and RUN_NAME let other stages boot a kernel variant of their own.
 image=${IMAGE:-$(obj_dir "$variant")/arch/arm64/boot/Image}
 initrd=$BUILD/initramfs/initramfs.cpio
@@ -26,12 +22,11 @@ timeout_s=${QEMU_TIMEOUT:-2400}
 # WFI always traps (by default KVM lets a vCPU thread alone on its CPU
 # execute WFI in the guest), so that kvm/fp_counters can see a vCPU thread
 # sleep and wake; both kernels boot the same way.
-append="console=ttyAMA0 kvm-arm.mode=$mode kvm-arm.wfi_trap_policy=trap panic=-1 loglevel=4"
-[ -z "${T:-}" ] || append="$append fptest.filter=$T"
-[ -z "${T_SKIP:-}" ] || append="$append fptest.skip=$T_SKIP"
-# The debug build exists to turn warnings into failures.
-[ -z "${DEBUG:-}" ] || append="$append panic_on_warn=1"
-append="$append $(machine_append) ${APPEND:-}"
+# T and T_SKIP select the tests (guest/runner); the debug build exists to
+# turn warnings into failures.
+append=$(guest_cmdline "$mode" kvm-arm.wfi_trap_policy=trap \
+	"${T:+fptest.filter=$T}" "${T_SKIP:+fptest.skip=$T_SKIP}" \
+	"${DEBUG:+panic_on_warn=1}" "$(machine_append)" "${APPEND:-}")
 echo "qemu: $variant $mode, log $run/serial.log, timeout ${timeout_s}s"
 
 # The tests this run should report: those of the initramfs's list that
@@ -68,15 +63,14 @@ while :; do
 	rc=0
 	boot_machine "$run/boot$n" "$image" "$initrd" "$a" "$timeout_s" \
 		QEMU "$variant, $mode, boot $n" -m 2048 ${QEMU_EXTRA:-} || rc=$?
-	fault=$(boot_fault "$run/boot$n" FPTEST-END)
+	fault=$(boot_fault "$run/boot$n" END)
 	{
-		echo "FPTEST-BOOT $n"
+		echo "$(marker BOOT) $n"
 		cat "$run/boot$n/serial.log"
-		[ -z "$fault" ] || printf '\nFPTEST-BOOT-FAULT %s\n' "$fault"
+		[ -z "$fault" ] || boot_fault_line "$fault"
 	} >>"$run/serial.log"
 	[ -n "$fault" ] || break
-	after=$(tr -d '\r' <"$run/boot$n/serial.log" |
-		sed -n 's|^    # start \([^ ]*\)$|\1|p' | tail -n 1)
+	after=$(python3 "$ROOT/pipeline/console.py" started "$run/boot$n/serial.log")
 	[ -n "$after" ] && [ $n -le "${STUCK_REBOOTS:-2}" ] || break
 	echo "stuck: $after left the kernel stuck or crashed it ($fault); booting again for the tests after it"
 done

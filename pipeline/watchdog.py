@@ -33,27 +33,11 @@ a machine that hangs without any report shows where it hangs too.
 import bisect
 import os
 import re
-import socket
 import sys
 import time
 
+from console import ALIVE, BEGIN, END, OOPS, STALLS, STUCK_LINE, monitor
 from sysmap import symbols
-
-STALLS = (
-    ("an RCU CPU stall", re.compile(r"rcu: INFO: \S+ detected stalls")),
-    ("a soft lockup", re.compile(r"watchdog: BUG: soft lockup")),
-    ("a hard lockup", re.compile(r"Watchdog detected hard LOCKUP")),
-)
-# The guest /init's own report: a CPU that accounts no time has been stuck for
-# a minute already, whether or not RCU noticed.
-STUCK_LINE = re.compile(r"FPTEST-STUCK: [^\n]*")
-# A kernel that has died in part: one of these on the console, then
-# silence, is a stuck kernel.
-OOPS = re.compile(r"Internal error: |Unable to handle kernel |Kernel panic|"
-                  r"[Hh][Yy][Pp] panic|kernel BUG at ")
-ALIVE = "FPTEST-ALIVE"
-BEGIN = "FPTEST-BEGIN"
-END = "FPTEST-END"
 
 
 def load_map(path):
@@ -70,25 +54,6 @@ def symbol(smap, pc):
     if i < 0 or pc - addrs[i] > 0x100000:
         return "?"
     return f"{names[i]}+{pc - addrs[i]:#x}"
-
-
-def monitor(path, cmd):
-    """Send one command to the human monitor; return what it printed."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(10)
-        s.connect(path)
-        buf = b""
-        while not buf.endswith(b"(qemu) "):
-            buf += s.recv(65536)
-        s.sendall(cmd.encode() + b"\n")
-        buf = b""
-        while not buf.endswith(b"(qemu) "):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", buf.decode(errors="replace"))
-    return text.replace("\r", "")
 
 
 def sample(sock, smap, samples):

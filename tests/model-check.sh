@@ -53,31 +53,35 @@ json.dump({"info": {"iters": "1000", "warm": "50"}, "classes": {cls: c}},
 ' "$cls" "$@" >"$tmp/bench/ours-vhe/bench.json"
 }
 
-expect() {
-	local want=$1 what=$2 rc=0
-	shift 2
-	"$@" >"$tmp/out" 2>&1 || rc=$?
-	if { [ "$want" = pass ] && [ $rc -eq 0 ]; } ||
-	   { [ "$want" = fail ] && [ $rc -ne 0 ]; }; then
-		echo "ok - $what"
+# tally GOOD OK NOT-OK: count one check (GOOD 1 when it held) and print
+# its line; a failed one shows the output of the last expect.
+tally() {
+	if [ "$1" = 1 ]; then
+		echo "ok - $2"
 		pass=$((pass + 1))
 	else
-		echo "not ok - $what (exit $rc)"
+		echo "not ok - $3"
 		sed 's/^/  | /' "$tmp/out"
 		fail=$((fail + 1))
 	fi
 }
 
+expect() {
+	local want=$1 what=$2 rc=0 good=0
+	shift 2
+	"$@" >"$tmp/out" 2>&1 || rc=$?
+	if { [ "$want" = pass ] && [ $rc -eq 0 ]; } ||
+	   { [ "$want" = fail ] && [ $rc -ne 0 ]; }; then
+		good=1
+	fi
+	tally $good "$what" "$what (exit $rc)"
+}
+
 # The output of the last expect names $1.
 names() {
-	if grep -q -- "$1" "$tmp/out"; then
-		echo "ok - the report says: $1"
-		pass=$((pass + 1))
-	else
-		echo "not ok - the report does not say: $1"
-		sed 's/^/  | /' "$tmp/out"
-		fail=$((fail + 1))
-	fi
+	local good=0
+	! grep -q -- "$1" "$tmp/out" || good=1
+	tally $good "the report says: $1" "the report does not say: $1"
 }
 
 check() {

@@ -20,6 +20,7 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 . "$ROOT/tests/lib/check.sh"
+. "$ROOT/tests/lib/bare-kernel.sh"
 
 # QEMU=10 runs the emulator fetched for the checkout's own BUILD.
 export QEMU10_CACHE=${QEMU10_CACHE:-${BUILD:-$ROOT/build}/cache/qemu10}
@@ -41,24 +42,7 @@ printf '%s\n' "fp fp-stress 120 -t 10" "kvm fp_integrity 120" "kvm other 120" \
 # (PSCI SYSTEM_OFF).
 console() {
 	printf '%s\n' "$@" >"$tmp/console.txt"
-	cat >"$tmp/console.S" <<S
-	.global _start
-_start:
-	ldr	x1, =0x09000000
-	adr	x2, msg
-1:	ldrb	w0, [x2], #1
-	cbz	w0, 2f
-	strb	w0, [x1]
-	b	1b
-2:	ldr	x0, =0x84000008
-	smc	#0
-	hvc	#0
-3:	b	3b
-msg:	.incbin	"$tmp/console.txt"
-	.byte	0
-S
-	"${CROSS}gcc" -nostdlib -static -Wl,-Ttext=0x40080000 \
-		-o "$tmp/console.elf" "$tmp/console.S"
+	bare_kernel "$tmp/console.elf" "$tmp/console.txt"
 }
 mutants() {
 	env MUTANTS=$m QEMU_TIMEOUT=60 bash "$ROOT/pipeline/mutants.sh"

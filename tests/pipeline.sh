@@ -10,6 +10,7 @@ chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 
 . "$ROOT/tests/lib/check.sh"
+. "$ROOT/tests/lib/bare-kernel.sh"
 
 # A tiny fake base tree and project.
 base=$tmp/base
@@ -100,27 +101,18 @@ fi
 # and spins. The watchdog names where each CPU is and stops QEMU long
 # before the timeout.
 if command -v qemu-system-aarch64 >/dev/null && command -v ${CROSS:-aarch64-linux-gnu-}gcc >/dev/null; then
-	cat >"$tmp/stuck.S" <<'S'
-	.global _start
-_start:
-	ldr	x1, =0x09000000		/* PL011 data register of QEMU virt */
-	mov	x3, #3
-1:	adr	x2, msg
-2:	ldrb	w0, [x2], #1
-	cbz	w0, 3f
-	strb	w0, [x1]
-	b	2b
-3:	subs	x3, x3, #1
-	b.ne	1b
-	.global stuck_here
-stuck_here:
-	b	stuck_here
-msg:	.asciz	"    # start kvm/x\nrcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
-S
 	img=$BUILD/ours/obj/arch/arm64/boot/Image
-	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
-		-o "$img" "$tmp/stuck.S"
-	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
+	# play NAME TEXT [TIMES [END [LABEL]]]: the machine's kernel prints
+	# TEXT (printf %b) as bare_kernel says, its symbols in System.map.
+	play() {
+		local name=$1 text=$2
+		shift 2
+		printf '%b' "$text" >"$tmp/$name.txt"
+		bare_kernel "$img" "$tmp/$name.txt" "$@"
+		${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
+	}
+	play stuck "    # start kvm/x\nrcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n" \
+		3 spin stuck_here
 	check "a stuck kernel is stopped before the timeout" 2 \
 		"error: QEMU: the kernel is stuck \(ours, vhe, boot 1\)" \
 		sh -c "STUCK_REBOOTS=1 QEMU_TIMEOUT=120 bash $P/run.sh ours >$tmp/stuck.out 2>&1; rc=\$?; cat $tmp/stuck.out; exit \$rc"
@@ -132,45 +124,21 @@ S
 		"kernel is stuck \\(ours, vhe, boot 2\\)" cat "$tmp/stuck.out"
 
 	# Every CPU stuck, nothing reported: the runner's heartbeat stops.
-	cat >"$tmp/silent.S" <<'S'
-	.global _start
-_start:
-	ldr	x1, =0x09000000
-	adr	x2, msg
-2:	ldrb	w0, [x2], #1
-	cbz	w0, silent_here
-	strb	w0, [x1]
-	b	2b
-	.global silent_here
-silent_here:
-	b	silent_here
-msg:	.asciz	"    # start kvm/y\n[    1.0] FPTEST-ALIVE\n"
-S
-	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
-		-o "$img" "$tmp/silent.S"
-	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
+	play silent "    # start kvm/y\n[    1.0] FPTEST-ALIVE\n" 1 spin silent_here
 	check "a silent machine is stopped when its heartbeat stops" 2 \
 		"stuck: no FPTEST-ALIVE for 6 s" \
 		env STUCK_REBOOTS=0 HEARTBEAT_S=6 QEMU_TIMEOUT=120 bash "$P/run.sh" ours
 
 	# The runner began and the machine froze before its first heartbeat.
-	sed -e 's/silent_here/frozen_here/g' \
-		-e 's|^msg:.*|msg:	.asciz	"FPTEST-BEGIN\\n"|' "$tmp/silent.S" >"$tmp/frozen.S"
-	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
-		-o "$img" "$tmp/frozen.S"
-	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
+	play frozen "FPTEST-BEGIN\n" 1 spin frozen_here
 	check "a machine frozen before its first heartbeat is stopped" 2 \
 		"stuck: no FPTEST-ALIVE in 6 s after FPTEST-BEGIN" \
 		env STUCK_REBOOTS=0 HEARTBEAT_S=6 QEMU_TIMEOUT=120 bash "$P/run.sh" ours
 
 	# An oops, then silence (the nested stage's stock L1: both CPUs then
 	# spun on a lock, the heartbeat stopped): stopped OOPS_QUIET_S after.
-	sed -e 's/silent_here/oopsed_here/g' \
-		-e 's|^msg:.*|msg:	.asciz	"    # start kvm/z\\n[    2.0] Unable to handle kernel NULL pointer dereference at virtual address 0\\n"|' \
-		"$tmp/silent.S" >"$tmp/oops.S"
-	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
-		-o "$img" "$tmp/oops.S"
-	${CROSS:-aarch64-linux-gnu-}nm "$img" >"$BUILD/ours/obj/System.map"
+	play oops "    # start kvm/z\n[    2.0] Unable to handle kernel NULL pointer dereference at virtual address 0\n" \
+		1 spin oopsed_here
 	check "an oopsed machine is stopped once its console is silent" 2 \
 		"fault: ours vhe: the run did not finish: stuck: console silent for 5 s after: Unable to handle kernel NULL" \
 		env STUCK_REBOOTS=0 OOPS_QUIET_S=5 HEARTBEAT_S=600 QEMU_TIMEOUT=120 bash "$P/run.sh" ours
@@ -181,23 +149,7 @@ S
 	# A panic powers the machine off (panic=-1 and QEMU's -no-reboot):
 	# the test it was in fails as crashed, and the machine boots again for
 	# the tests after it.
-	cat >"$tmp/panic.S" <<'S'
-	.global _start
-_start:
-	ldr	x1, =0x09000000
-	adr	x2, msg
-2:	ldrb	w0, [x2], #1
-	cbz	w0, 3f
-	strb	w0, [x1]
-	b	2b
-3:	ldr	x0, =0x84000008		/* PSCI SYSTEM_OFF */
-	smc	#0
-	hvc	#0
-4:	b	4b
-msg:	.asciz	"    # start kvm/p\n[    3.0] Kernel panic - not syncing: test\n"
-S
-	${CROSS:-aarch64-linux-gnu-}gcc -nostdlib -static -Wl,-Ttext=0x40080000 \
-		-o "$img" "$tmp/panic.S"
+	play panic "    # start kvm/p\n[    3.0] Kernel panic - not syncing: test\n"
 	check "a panicked machine's test fails as crashed" 2 \
 		"stuck: kvm/p left the kernel stuck or crashed it \(the machine stopped before FPTEST-END: Kernel panic - not syncing: test\); booting again" \
 		env STUCK_REBOOTS=1 QEMU_TIMEOUT=60 bash "$P/run.sh" ours
@@ -249,6 +201,16 @@ check "every function main.sh calls is defined" 0 "^$" echo "$undef"
 # with "QEMU 10 is not fetched" on 2026-12-01).
 order=$(sed -n '/^check)$/,/;;/p' "$P/main.sh" | grep -oE 'stage (deps|unit) ' | paste -sd, -)
 check "make check fetches the emulator before its unit tests" 0 "^stage deps ,stage unit " echo "$order"
+
+# Every variable the pipeline reads with a default (a user's, or an
+# internal one) is in the README's table or its list of internal ones.
+undoc=$(cd "$P" && for v in $({
+	grep -ohE '\$\{[A-Z][A-Z0-9_]*:?[-+?=]' ./*.sh | sed -E 's/^\$\{//; s/:?[-+?=]$//'
+	grep -ohE 'environ(\.get)?[(\[]"[A-Z0-9_]+' ./*.py | grep -oE '[A-Z0-9_]+$'
+} | sort -u); do
+	grep -q "\`$v[=\`]" "$ROOT/README.md" || echo "$v"
+done)
+check "every variable the pipeline reads is in the README" 0 "^$" echo "$undoc"
 
 echo "pipeline: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -37,10 +37,13 @@ trap 'rm -rf "$tmp"' EXIT
 # initramfs DIR: the guest's /init, runner and helpers, busybox, and the
 # tests written into DIR/root/tests; DIR/initramfs/initramfs.cpio.
 root=$tmp/root
-mkdir -p "$root"/{bin,tests/kvm,tests/fp,proc,sys,dev,tmp,usr/bin}
-dpkg-deb -x "$deb" "$tmp/bb"
-cp "$tmp/bb/bin/busybox" "$root/bin/busybox"
-ln -s busybox "$root/bin/sh"
+# image_step STEP ARG...: a step of the pipeline's image builder (pipeline/image.sh).
+image_step() {
+	BUILD=$BUILD bash -c '. "$0/pipeline/lib.sh"; . "$0/pipeline/image.sh"; "$@"' \
+		"$ROOT" "$@"
+}
+image_step guest_root "$root" || exit 1
+mkdir -p "$root"/{tests/kvm,tests/fp,usr/bin}
 bash "$ROOT/pipeline/nofp-cc.sh" "$root/init" "$ROOT/guest/fptest-init.c" || exit 1
 bash "$ROOT/pipeline/nofp-cc.sh" "$root/bin/hold-vm" "$ROOT/guest/hold-vm.c" || exit 1
 ln -s ../init "$root/bin/fptest-run"
@@ -64,8 +67,7 @@ test_prog fp/after 'echo after the deaths; exit 0'
 printf '%s\n' "kvm pass 30" "kvm kill-runner 30" "kvm skip 30" "kvm hang 5" \
 	"kvm kill-launcher 30" "kvm last 30" "fp after 30" >"$root/tests/list"
 mkdir -p "$tmp/build/initramfs"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) \
-	>"$tmp/build/initramfs/initramfs.cpio"
+image_step guest_cpio "$root" "$tmp/build/initramfs/initramfs.cpio" || exit 1
 
 run=$tmp/build/runs/runner-vhe
 BUILD=$tmp/build IMAGE=$image RUN_NAME=runner QEMU_TIMEOUT=600 \
