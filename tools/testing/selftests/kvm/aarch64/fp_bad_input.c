@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
@@ -39,49 +40,11 @@
 #define BI_V0		(BI_CORE(fp_regs.vregs[0]) | KVM_REG_SIZE_U128)
 #define BI_FPSR		(BI_CORE(fp_regs.fpsr) | KVM_REG_SIZE_U32)
 
-/* Guest buffers: Z (or V) registers at stride VL, then FPSR and FPCR. */
-struct bi_regs {
-	uint8_t z[32 * 256];
-	uint64_t fpsr;
-	uint64_t fpcr;
-} __aligned(16);
-
-#define BI_SR_OFF	8192
-kvm_static_assert(offsetof(struct bi_regs, fpsr) == BI_SR_OFF, "layout");
-
-/* Store FPSR and FPCR after the registers at %[s]. */
-#define BI_STORE_CTL							\
-	"	mrs	x1, fpsr\n"					\
-	"	str	x1, [%[s], #" __stringify(BI_SR_OFF) "]\n"	\
-	"	mrs	x1, fpcr\n"					\
-	"	str	x1, [%[s], #" __stringify(BI_SR_OFF) " + 8]\n"
-
 static uint32_t guest_sve;
-static struct bi_regs g_load, g_store;
+/* Z (or V) registers at stride VL, FPSR and FPCR: loaded, then stored. */
+static struct fp_regimg g_load, g_store;
 
 /* ---- guest ---- */
-
-static long first_mismatch(const uint8_t *a, const uint8_t *b,
-			   unsigned long len)
-{
-	unsigned long i = 0, t1, t2;
-	long pos = -1;
-
-	asm volatile("0:	cmp	%[i], %[len]\n"
-		     "	b.hs	2f\n"
-		     "	ldrb	%w[t1], [%[a], %[i]]\n"
-		     "	ldrb	%w[t2], [%[b], %[i]]\n"
-		     "	cmp	%w[t1], %w[t2]\n"
-		     "	b.ne	1f\n"
-		     "	add	%[i], %[i], #1\n"
-		     "	b	0b\n"
-		     "1:	mov	%[pos], %[i]\n"
-		     "2:\n"
-		     : [i] "+&r" (i), [t1] "=&r" (t1), [t2] "=&r" (t2), [pos] "+&r" (pos)
-		     : [a] "r" (a), [b] "r" (b), [len] "r" (len)
-		     : "cc", "memory");
-	return pos;
-}
 
 static void guest_main(void)
 {
@@ -106,14 +69,10 @@ static void guest_main(void)
 			asm volatile("	.arch_extension sve\n"
 				     "	msr	fpsr, %[sr]\n"
 				     "	msr	fpcr, %[cr]\n"
-				     "	.irp	n," FP_REGS32 "\n"
-				     "	ldr	z\\n, [%[l], #\\n, mul vl]\n"
-				     "	.endr\n"
+				     FP_ASM_LDR_Z("%[l]")
 				     "	str	xzr, [%[mmio]]\n"
-				     "	.irp	n," FP_REGS32 "\n"
-				     "	str	z\\n, [%[s], #\\n, mul vl]\n"
-				     "	.endr\n"
-				     BI_STORE_CTL
+				     FP_ASM_STR_Z("%[s]")
+				     FP_ASM_STR_SR_CR("%[s]", "x1")
 				     :
 				     : [l] "r" (g_load.z), [s] "r" (g_store.z),
 				       [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
@@ -122,27 +81,22 @@ static void guest_main(void)
 		} else {
 			asm volatile("	msr	fpsr, %[sr]\n"
 				     "	msr	fpcr, %[cr]\n"
-				     "	.irp	n," FP_REGS32 "\n"
-				     "	ldr	q\\n, [%[l], #16 * \\n]\n"
-				     "	.endr\n"
+				     FP_ASM_LDR_Q("%[l]")
 				     "	str	xzr, [%[mmio]]\n"
-				     "	.irp	n," FP_REGS32 "\n"
-				     "	str	q\\n, [%[s], #16 * \\n]\n"
-				     "	.endr\n"
-				     BI_STORE_CTL
+				     FP_ASM_STR_Q("%[s]")
+				     FP_ASM_STR_SR_CR("%[s]", "x1")
 				     :
 				     : [l] "r" (g_load.z), [s] "r" (g_store.z),
 				       [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
 				       [mmio] "r" (mmio)
 				     : "x1", FP_VCLOBBERS, "cc", "memory");
 		}
-		bad = first_mismatch(g_load.z, g_store.z, 32 * vl);
+		bad = fp_first_diff(g_load.z, g_store.z, 32 * vl);
 		if (bad >= 0)
 			GUEST_FAIL("round %lu VL %lu: %s%lu byte %lu is %#x, want %#x",
 				   round, vl, guest_sve ? "z" : "v", bad / vl,
 				   bad % vl, g_store.z[bad], g_load.z[bad]);
-		bad = first_mismatch((uint8_t *)&g_load.fpsr,
-				     (uint8_t *)&g_store.fpsr, 16);
+		bad = fp_first_diff(&g_load.fpsr, &g_store.fpsr, 16);
 		if (bad >= 0)
 			GUEST_FAIL("round %lu: fpsr/fpcr %#lx/%#lx, want %#lx/%#lx",
 				   round, g_store.fpsr, g_store.fpcr,

@@ -35,12 +35,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "ucall_common.h"
 
-#define OR_MAX_VL	256
 #define OR_ZREG_BYTES	256	/* KVM_REG_SIZE_U2048 */
 #define OR_PREG_BYTES	32	/* KVM_REG_SIZE_U256 */
 #define OR_ITERS	3
@@ -52,20 +52,6 @@
 #define OR_FPSR		(OR_CORE(fp_regs.fpsr) | KVM_REG_SIZE_U32)
 #define OR_FPCR		(OR_CORE(fp_regs.fpcr) | KVM_REG_SIZE_U32)
 
-/* As STR lays them out: Zn at n * VL, Pn at n * VL / 8. */
-struct img {
-	uint8_t z[32 * OR_MAX_VL];
-	uint8_t p[16 * OR_MAX_VL / 8];
-	uint8_t ffr[OR_MAX_VL / 8];
-	uint64_t fpsr;
-	uint64_t fpcr;
-} __aligned(16);
-
-#define OR_SR_OFF	8736
-#define OR_CR_OFF	8744
-kvm_static_assert(offsetof(struct img, fpsr) == OR_SR_OFF, "layout");
-kvm_static_assert(offsetof(struct img, fpcr) == OR_CR_OFF, "layout");
-
 struct or_cfg {
 	uint32_t sve;
 	uint32_t iters;
@@ -75,9 +61,9 @@ struct or_cfg {
 };
 
 static struct or_cfg cfg;
-static struct img want, expect, seen;
+static struct fp_regimg want, expect, seen;
 /* Written by the entry stubs before any compiled code runs. */
-struct img or_entry_img;
+struct fp_regimg or_entry_img;
 
 /* ---- shared ---- */
 
@@ -88,7 +74,7 @@ static uint64_t hash64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static void pattern(struct img *f, uint64_t seed, unsigned int vl, bool sve)
+static void pattern(struct fp_regimg *f, uint64_t seed, unsigned int vl, bool sve)
 {
 	uint64_t *d = (uint64_t *)f->z;
 	unsigned int i, pl = vl / 8, k;
@@ -109,27 +95,6 @@ static void pattern(struct img *f, uint64_t seed, unsigned int vl, bool sve)
 			    k > 8 * i ? (1U << (k - 8 * i)) - 1 : 0;
 }
 
-/* First differing byte, or -1. */
-static long bytes_differ(const void *a, const void *b, unsigned long n)
-{
-	unsigned long i = 0, x, y;
-	long r = -1;
-
-	asm volatile("1:	cmp	%[i], %[n]\n"
-		     "	b.hs	3f\n"
-		     "	ldrb	%w[x], [%[a], %[i]]\n"
-		     "	ldrb	%w[y], [%[b], %[i]]\n"
-		     "	add	%[i], %[i], #1\n"
-		     "	cmp	%w[x], %w[y]\n"
-		     "	b.eq	1b\n"
-		     "	sub	%[r], %[i], #1\n"
-		     "3:\n"
-		     : [i] "+&r" (i), [x] "=&r" (x), [y] "=&r" (y), [r] "+&r" (r)
-		     : [a] "r" (a), [b] "r" (b), [n] "r" (n)
-		     : "cc", "memory");
-	return r;
-}
-
 struct where {
 	const char *reg;
 	long idx;
@@ -146,22 +111,22 @@ static bool differs(struct where *w, const char *reg, long idx, long byte,
 }
 
 /* Where two images first differ (no formatting: the guest has no libc). */
-static bool same_img(const struct img *a, const struct img *b,
+static bool same_img(const struct fp_regimg *a, const struct fp_regimg *b,
 		     unsigned int vl, bool sve, struct where *w)
 {
 	unsigned int pl = vl / 8;
 	long at;
 
-	at = bytes_differ(a->z, b->z, 32 * vl);
+	at = fp_first_diff(a->z, b->z, 32 * vl);
 	if (at >= 0)
 		return differs(w, sve ? "z" : "v", at / vl, at % vl, a->z[at],
 			       b->z[at]);
 	if (sve) {
-		at = bytes_differ(a->p, b->p, 16 * pl);
+		at = fp_first_diff(a->p, b->p, 16 * pl);
 		if (at >= 0)
 			return differs(w, "p", at / pl, at % pl, a->p[at],
 				       b->p[at]);
-		at = bytes_differ(a->ffr, b->ffr, pl);
+		at = fp_first_diff(a->ffr, b->ffr, pl);
 		if (at >= 0)
 			return differs(w, "ffr", 0, at, a->ffr[at],
 				       b->ffr[at]);
@@ -187,22 +152,15 @@ static void or_entry_z(void)
 	asm("	.arch_extension sve\n"
 	    "	adrp	x0, or_entry_img\n"
 	    "	add	x0, x0, :lo12:or_entry_img\n"
-	    "	.irp	n," FP_REGS32 "\n"
-	    "	str	z\\n, [x0, #\\n, mul vl]\n"
-	    "	.endr\n"
-	    "	add	x1, x0, #8192\n"
-	    "	.irp	n," FP_REGS16 "\n"
-	    "	str	p\\n, [x1, #\\n, mul vl]\n"
-	    "	.endr\n"
+	    FP_ASM_STR_Z("x0")
+	    "	add	x1, x0, #" __stringify(FP_IMG_P_OFF) "\n"
+	    FP_ASM_STR_P("x1")
 	    "	rdffr	p0.b\n"
-	    "	mov	x1, #8704\n"
+	    "	mov	x1, #" __stringify(FP_IMG_FFR_OFF) "\n"
 	    "	add	x1, x0, x1\n"
 	    "	str	p0, [x1]\n"
 	    "or_entry_ctl:\n"
-	    "	mrs	x1, fpsr\n"
-	    "	str	x1, [x0, #" __stringify(OR_SR_OFF) "]\n"
-	    "	mrs	x1, fpcr\n"
-	    "	str	x1, [x0, #" __stringify(OR_CR_OFF) "]\n"
+	    FP_ASM_STR_SR_CR("x0", "x1")
 	    "	b	guest_main\n");
 	unreachable();
 }
@@ -211,30 +169,21 @@ static void or_entry_v(void)
 {
 	asm("	adrp	x0, or_entry_img\n"
 	    "	add	x0, x0, :lo12:or_entry_img\n"
-	    "	.irp	n," FP_REGS32 "\n"
-	    "	str	q\\n, [x0, #16 * \\n]\n"
-	    "	.endr\n"
+	    FP_ASM_STR_Q("x0")
 	    "	b	or_entry_ctl\n");
 	unreachable();
 }
 
-static noinline void exit_window(struct img *w, struct img *s, bool sve,
+static noinline void exit_window(struct fp_regimg *w, struct fp_regimg *s, bool sve,
 				 uint64_t mmio)
 {
 	if (!sve) {
 		asm volatile("	msr	fpsr, %[sr]\n"
 			     "	msr	fpcr, %[cr]\n"
-			     "	.irp	n," FP_REGS32 "\n"
-			     "	ldr	q\\n, [%[w], #16 * \\n]\n"
-			     "	.endr\n"
+			     FP_ASM_LDR_Q("%[w]")
 			     "	str	xzr, [%[mmio]]\n"
-			     "	.irp	n," FP_REGS32 "\n"
-			     "	str	q\\n, [%[s], #16 * \\n]\n"
-			     "	.endr\n"
-			     "	mrs	x6, fpsr\n"
-			     "	str	x6, [%[s], #" __stringify(OR_SR_OFF) "]\n"
-			     "	mrs	x6, fpcr\n"
-			     "	str	x6, [%[s], #" __stringify(OR_CR_OFF) "]\n"
+			     FP_ASM_STR_Q("%[s]")
+			     FP_ASM_STR_SR_CR("%[s]", "x6")
 			     :
 			     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr),
 			       [cr] "r" (w->fpcr), [mmio] "r" (mmio)
@@ -244,27 +193,14 @@ static noinline void exit_window(struct img *w, struct img *s, bool sve,
 	asm volatile("	.arch_extension sve\n"
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     "	ldr	p0, [%[wf]]\n"
-		     "	wrffr	p0.b\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	z\\n, [%[w], #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_LDR_FFR("%[wf]")
+		     FP_ASM_LDR_P("%[wp]")
+		     FP_ASM_LDR_Z("%[w]")
 		     "	str	xzr, [%[mmio]]\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	z\\n, [%[s], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	rdffr	p0.b\n"
-		     "	str	p0, [%[sf]]\n"
-		     "	mrs	x6, fpsr\n"
-		     "	str	x6, [%[s], #" __stringify(OR_SR_OFF) "]\n"
-		     "	mrs	x6, fpcr\n"
-		     "	str	x6, [%[s], #" __stringify(OR_CR_OFF) "]\n"
+		     FP_ASM_STR_Z("%[s]")
+		     FP_ASM_STR_P("%[sp]")
+		     FP_ASM_STR_FFR("%[sf]")
+		     FP_ASM_STR_SR_CR("%[s]", "x6")
 		     :
 		     : [w] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
 		       [s] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
@@ -312,8 +248,8 @@ static void guest_main(void)
  * the stores, so the stores show what the last entry left in the
  * registers.
  */
-static uint8_t sf_load[32 * OR_MAX_VL] __aligned(16);
-static uint8_t sf_seen[32 * OR_MAX_VL] __aligned(16);
+static uint8_t sf_load[32 * FP_MAX_VL] __aligned(16);
+static uint8_t sf_seen[32 * FP_MAX_VL] __aligned(16);
 static uint64_t sf_stage, sf_go;
 
 static void sf_guest(void)
@@ -321,9 +257,7 @@ static void sf_guest(void)
 	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
 
 	asm volatile("	.arch_extension sve\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	z\\n, [%[l], #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_LDR_Z("%[l]")
 		     "	mov	x1, #1\n"
 		     "	str	x1, [%[st]]\n"
 		     "1:	ldr	x1, [%[go]]\n"
@@ -335,9 +269,7 @@ static void sf_guest(void)
 		     "2:	ldr	x1, [%[go]]\n"
 		     "	cmp	x1, #2\n"
 		     "	b.lo	2b\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	z\\n, [%[s], #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_Z("%[s]")
 		     "	str	xzr, [%[mmio]]\n"
 		     "3:	b	3b\n"
 		     :
@@ -395,7 +327,7 @@ static void xfer(struct kvm_vcpu *vcpu, bool set, uint64_t id, void *buf)
  * vector length are filled with junk KVM must drop; on get, they are
  * collected and must all be zero (returns false otherwise).
  */
-static bool xfer_img(struct kvm_vcpu *vcpu, bool set, struct img *f,
+static bool xfer_img(struct kvm_vcpu *vcpu, bool set, struct fp_regimg *f,
 		     unsigned int vl, bool sve)
 {
 	uint8_t buf[OR_ZREG_BYTES];
@@ -461,10 +393,10 @@ static uint64_t run_on_cpu1(struct runner *r, struct ucall *uc)
 
 static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 {
-	struct img *host = calloc(2, sizeof(*host)), *back = host + 1;
+	struct fp_regimg *host = calloc(2, sizeof(*host)), *back = host + 1;
 	struct runner r = {};
 	struct kvm_vm *vm;
-	struct img *gwant;
+	struct fp_regimg *gwant;
 	pthread_t tid;
 	struct ucall uc;
 	unsigned int vl = sve ? max_vl : 16, k;
@@ -606,7 +538,7 @@ static void set_fault_test(unsigned int vl)
 	struct runner r = {};
 	struct kvm_vm *vm;
 	pthread_t tid;
-	struct img *a;
+	struct fp_regimg *a;
 	bool ok = false, stuck = true;
 
 	if (!vl) {
@@ -677,7 +609,7 @@ static void set_fault_test(unsigned int vl)
 		goto out;
 
 	ok = true;
-	at = bytes_differ(seen, after, vl);
+	at = fp_first_diff(seen, after, vl);
 	if (at >= 0) {
 		ksft_print_msg("set-fault: guest z0 byte %ld is %#x, KVM_GET_ONE_REG read %#x,\n",
 			       at, seen[at], after[at]);
@@ -685,7 +617,7 @@ static void set_fault_test(unsigned int vl)
 			       before[at]);
 		ok = false;
 	}
-	at = bytes_differ(seen + vl, a->z + vl, 31 * vl);
+	at = fp_first_diff(seen + vl, a->z + vl, 31 * vl);
 	if (at >= 0) {
 		ksft_print_msg("set-fault: guest z%ld byte %ld is %#x, loaded %#x\n",
 			       1 + at / vl, at % vl, seen[vl + at],
@@ -693,7 +625,7 @@ static void set_fault_test(unsigned int vl)
 		ok = false;
 	}
 	xfer(r.vcpu, false, KVM_REG_ARM64_SVE_ZREG(0, 0), before);
-	at = bytes_differ(before, after, vl);
+	at = fp_first_diff(before, after, vl);
 	if (at >= 0) {
 		ksft_print_msg("set-fault: z0 byte %ld reads %#x after the run, %#x before it\n",
 			       at, before[at], after[at]);
@@ -727,7 +659,7 @@ static void probe_vls(void)
 	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
 	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
 	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
-	for (vq = 1; vq <= OR_MAX_VL / 16; vq++) {
+	for (vq = 1; vq <= FP_MAX_VL / 16; vq++) {
 		if (!(vls[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64))))
 			continue;
 		if (!kvm_small_vl && vq > 1)

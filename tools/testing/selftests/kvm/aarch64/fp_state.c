@@ -82,6 +82,7 @@
 #include <sys/mman.h>
 #include <asm/hwcap.h>
 
+#include "fp_regs.h"
 #include "fp_state.h"
 #include "fp_util.h"
 #include "kvm_util.h"
@@ -183,17 +184,12 @@ static void guest_round(void)
 		     "	tbz	x24, #" __stringify(FSG_FA64) ", 4f\n"
 		     "3:	ldr	p0, [x11]\n"
 		     "	wrffr	p0.b\n"
-		     "4:	.irp	n," FP_REGS16 "\n"
-		     "	ldr	p\\n, [x10, #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	z\\n, [x9, #\\n, mul vl]\n"
-		     "	.endr\n"
+		     "4:\n"
+		     FP_ASM_LDR_P("x10")
+		     FP_ASM_LDR_Z("x9")
 		     "	b	6f\n"
 		     "5:	add	x9, x19, #" __stringify(FS_FP) "\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	q\\n, [x9, #16 * \\n]\n"
-		     "	.endr\n"
+		     FP_ASM_LDR_Q("x9")
 		     "6:	tbz	x24, #" __stringify(FSG_SPIN) ", 8f\n"
 		     "	mov	x1, #1\n"
 		     "	str	x1, [x22]\n"
@@ -230,12 +226,8 @@ static void guest_round(void)
 		     "	add	x9, x20, x25\n"
 		     "	rdvl	x10, #1\n"
 		     "	add	x10, x9, x10, lsl #5\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	z\\n, [x9, #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	str	p\\n, [x10, #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_Z("x9")
+		     FP_ASM_STR_P("x10")
 		     "	tbz	x27, #0, 14f\n"
 		     "	tbz	x24, #" __stringify(FSG_FA64) ", 15f\n"
 		     "14:	rdffr	p0.b\n"
@@ -244,9 +236,7 @@ static void guest_round(void)
 		     "	str	p0, [x11]\n"
 		     "15:	b	17f\n"
 		     "16:	add	x9, x20, #" __stringify(FS_FP) "\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	q\\n, [x9, #16 * \\n]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_Q("x9")
 		     "17:	tbz	x24, #" __stringify(FSG_SME) ", 18f\n"
 		     "	msr	" SVCR_NAME ", xzr\n"
 		     "	isb\n"
@@ -258,21 +248,10 @@ static void guest_round(void)
 		       FP_VCLOBBERS, "cc", "memory");
 }
 
-/* First byte at which @a and @b differ, or -1. */
-static long fs_differ(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (a[i] != b[i])
-			return i;
-	return -1;
-}
-
 /* Registers of @size bytes at @off of g_store and g_expect must match. */
 static void guest_cmp(const char *reg, size_t off, size_t len, size_t size)
 {
-	long at = fs_differ(g_store + off, g_expect + off, len);
+	long at = fp_first_diff(g_store + off, g_expect + off, len);
 
 	__GUEST_ASSERT(at < 0, "%s%lu byte %lu is %#x, want %#x", reg,
 		       at / size, at % size, g_store[off + at],
@@ -454,7 +433,7 @@ static unsigned int fs_same(const struct fs_vm *v, const uint8_t *got,
 			    const uint8_t *want, const char *name,
 			    const char *what)
 {
-	long at = fs_differ(got, want, v->size);
+	long at = fp_first_diff(got, want, v->size);
 
 	if (at < 0)
 		return 0;
@@ -497,7 +476,7 @@ static unsigned int fs_reg_is(struct fs_vm *v, uint64_t id, const void *want,
 			       strerror(err));
 		return 1;
 	}
-	at = fs_differ(buf, want, len);
+	at = fp_first_diff(buf, want, len);
 	if (at >= 0) {
 		ksft_print_msg("%s: %s%u byte %ld reads %#x, image %#x\n", name,
 			       reg, n, at, buf[at], ((const uint8_t *)want)[at]);

@@ -131,6 +131,7 @@ struct kvm_vcpu *fp_vcpu_add(struct kvm_vm *vm, uint32_t id, void *guest_code,
 			     unsigned int sve_max_vl, unsigned int sme_max_vl);
 void fp_guest_wfi_once(uint64_t ticks);
 void fp_fill(uint8_t *buf, size_t len, uint64_t seed);
+long fp_first_diff(const void *a, const void *b, size_t len);
 void fp_za_load(const uint8_t *buf, unsigned int svl);
 void fp_za_store(uint8_t *buf, unsigned int svl);
 

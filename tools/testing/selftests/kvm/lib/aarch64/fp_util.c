@@ -409,6 +409,39 @@ void fp_fill(uint8_t *buf, size_t len, uint64_t seed)
 }
 
 /**
+ * fp_first_diff() - find the first byte at which two buffers differ
+ * @a: one buffer
+ * @b: the other
+ * @len: how many bytes of each to compare
+ *
+ * A byte loop in asm: the compiler may neither vectorize it nor call
+ * memcmp(), either of which would use the FP registers that the guest
+ * or the VMM thread is checking.
+ *
+ * Return: the offset of the first byte that differs, or -1 if none does.
+ */
+long fp_first_diff(const void *a, const void *b, size_t len)
+{
+	unsigned long i = 0, x, y;
+	long at = -1;
+
+	asm volatile("1:	cmp	%[i], %[len]\n"
+		     "	b.hs	3f\n"
+		     "	ldrb	%w[x], [%[a], %[i]]\n"
+		     "	ldrb	%w[y], [%[b], %[i]]\n"
+		     "	cmp	%w[x], %w[y]\n"
+		     "	b.ne	2f\n"
+		     "	add	%[i], %[i], #1\n"
+		     "	b	1b\n"
+		     "2:	mov	%[at], %[i]\n"
+		     "3:\n"
+		     : [i] "+&r" (i), [x] "=&r" (x), [y] "=&r" (y), [at] "+&r" (at)
+		     : [a] "r" (a), [b] "r" (b), [len] "r" (len)
+		     : "cc", "memory");
+	return at;
+}
+
+/**
  * fp_za_load() - turn ZA on and load it
  * @buf: @svl rows of @svl bytes
  * @svl: the calling thread's streaming vector length, in bytes
