@@ -1158,29 +1158,12 @@ static void fpb_state_free(struct fpb_state *s)
 /* The shortest and the longest SVE vector length KVM offers (bytes). */
 static void state_vls(unsigned int *min_vl, unsigned int *max_vl)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm;
-	unsigned int vq;
+	unsigned int vls[FP_MAX_VL / 16], n = 0;
 
-	*min_vl = 0;
-	*max_vl = 0;
-	if (!have_sve)
-		return;
-	vm = vm_create(1);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
-	for (vq = 1; vq <= FP_MAX_VL / 16; vq++) {
-		if (!(vls[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64))))
-			continue;
-		if (!*min_vl)
-			*min_vl = vq * 16;
-		*max_vl = vq * 16;
-	}
-	kvm_vm_free(vm);
+	if (have_sve)
+		n = fp_kvm_sve_vls(vls, ARRAY_SIZE(vls));
+	*min_vl = n ? vls[0] : 0;
+	*max_vl = n ? vls[n - 1] : 0;
 }
 
 /*

@@ -412,32 +412,15 @@ static struct kvm_vcpu *fpt_vcpu_add(struct kvm_vm *vm, uint32_t id,
 
 static void probe_host_vls(void)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm;
-	unsigned int vq;
+	unsigned int i;
 
 	have_sve = kvm_has_cap(KVM_CAP_ARM_SVE);
 	if (!have_sve)
 		return;
-	vm = vm_create(1);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
-	for (vq = KVM_ARM64_SVE_VQ_MIN; vq <= KVM_ARM64_SVE_VQ_MAX; vq++) {
-		unsigned int b = vq - KVM_ARM64_SVE_VQ_MIN;
-
-		if (!(vls[b / 64] & (1ULL << (b % 64))))
-			continue;
-		if (vq * 16 <= FP_MAX_VL && host_nr_vls < 16)
-			host_vl_list[host_nr_vls++] = vq * 16;
-	}
-	kvm_vm_free(vm);
+	host_nr_vls = fp_kvm_sve_vls(host_vl_list, ARRAY_SIZE(host_vl_list));
 	ksft_print_msg("KVM SVE vector lengths:");
-	for (vq = 0; vq < host_nr_vls; vq++)
-		printf(" %u", host_vl_list[vq]);
+	for (i = 0; i < host_nr_vls; i++)
+		printf(" %u", host_vl_list[i]);
 	printf("\n");
 }
 

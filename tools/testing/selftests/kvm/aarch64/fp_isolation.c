@@ -736,12 +736,6 @@ static void test_turns(const char *name, bool sve_b, unsigned int vl_a,
 
 static void probe(void)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm;
-	unsigned int vq;
-
 	host_sve = getauxval(AT_HWCAP) & HWCAP_SVE;
 	if (host_sve) {
 		int r = prctl(PR_SVE_SET_VL, FP_MAX_VL);
@@ -754,17 +748,7 @@ static void probe(void)
 	marker_seen = marker + 1;
 	make_marker(marker, host_sve ? host_vl : 16);
 
-	if (!kvm_has_cap(KVM_CAP_ARM_SVE))
-		return;
-	vm = vm_create(1);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
-	for (vq = 1; vq <= FP_MAX_VL / 16; vq++)
-		if (vls[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64)))
-			kvm_vls[nr_kvm_vls++] = vq * 16;
-	kvm_vm_free(vm);
+	nr_kvm_vls = fp_kvm_sve_vls(kvm_vls, ARRAY_SIZE(kvm_vls));
 }
 
 int main(void)

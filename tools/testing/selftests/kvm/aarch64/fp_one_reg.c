@@ -216,7 +216,8 @@ static unsigned int guest_vl(void)
 	return vl;
 }
 
-static void guest_main(void)
+/* Not static: only the entry stubs' asm names it. */
+void guest_main(void)
 {
 	unsigned int vl = cfg.sve ? guest_vl() : 16, k;
 	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
@@ -646,27 +647,14 @@ out:
 
 static void probe_vls(void)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm;
-	unsigned int vq;
+	unsigned int vls[FP_MAX_VL / 16], i, n;
 
-	if (!kvm_has_cap(KVM_CAP_ARM_SVE))
-		return;
-	vm = vm_create(1);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
-	for (vq = 1; vq <= FP_MAX_VL / 16; vq++) {
-		if (!(vls[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64))))
-			continue;
-		if (!kvm_small_vl && vq > 1)
-			kvm_small_vl = vq * 16;
-		kvm_max_vl = vq * 16;
+	n = fp_kvm_sve_vls(vls, ARRAY_SIZE(vls));
+	for (i = 0; i < n; i++) {
+		if (!kvm_small_vl && vls[i] > 16)
+			kvm_small_vl = vls[i];
+		kvm_max_vl = vls[i];
 	}
-	kvm_vm_free(vm);
 }
 
 int main(void)

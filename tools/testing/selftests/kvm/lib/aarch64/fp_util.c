@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "arch_timer.h"
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "gic.h"
 #include "kvm_util.h"
@@ -146,6 +147,40 @@ void fp_vcpu_cap_vls(struct kvm_vcpu *vcpu, uint64_t reg, unsigned int max_vl)
 	for (vq = max_vl / 16 + 1; vq <= KVM_ARM64_SVE_VQ_MAX; vq++)
 		vls[(vq - 1) / 64] &= ~(1ULL << ((vq - 1) % 64));
 	vcpu_ioctl(vcpu, KVM_SET_ONE_REG, &r);
+}
+
+/**
+ * fp_kvm_sve_vls() - the SVE vector lengths KVM offers a vCPU
+ * @vls: where the lengths go, in bytes, shortest first
+ * @max: room in @vls
+ *
+ * Read from KVM_REG_ARM64_SVE_VLS of a new vCPU with SVE, which holds
+ * every length the host has until the VMM narrows it. Lengths past
+ * FP_MAX_VL, and past the first @max, are left out.
+ *
+ * Return: how many lengths went into @vls; 0 when KVM has no SVE.
+ */
+unsigned int fp_kvm_sve_vls(unsigned int *vls, unsigned int max)
+{
+	uint64_t bits[KVM_ARM64_SVE_VLS_WORDS];
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	unsigned int vq, n = 0;
+
+	if (!kvm_has_cap(KVM_CAP_ARM_SVE))
+		return 0;
+	vm = vm_create(1);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	/* It never runs. */
+	vcpu = aarch64_vcpu_add(vm, 0, &init, NULL);
+	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, bits);
+	for (vq = 1; vq <= FP_MAX_VL / 16 && n < max; vq++)
+		if (bits[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64)))
+			vls[n++] = vq * 16;
+	kvm_vm_free(vm);
+	return n;
 }
 
 /**
