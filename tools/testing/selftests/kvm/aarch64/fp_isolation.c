@@ -23,7 +23,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 #include <linux/psci.h>
 #include <stdio.h>
@@ -626,10 +625,6 @@ struct iso_off_vcpu {
 	uint64_t bits;
 };
 
-static void iso_alarm(int sig)
-{
-}
-
 /* vCPU 1's thread, alone on CPU 1: one KVM_RUN from fill to the report. */
 static void *iso_off_thread(void *arg)
 {
@@ -637,9 +632,7 @@ static void *iso_off_thread(void *arg)
 	struct kvm_run *run = o->vcpu->run;
 
 	kvm_pin_this_task_to_pcpu(1);
-	alarm(60);
-	o->rc = __vcpu_run(o->vcpu) ? errno : 0;
-	alarm(0);
+	o->rc = fp_vcpu_run_timed(o->vcpu, 60) ? errno : 0;
 	if (!o->rc && run->exit_reason == KVM_EXIT_MMIO &&
 	    run->mmio.is_write && run->mmio.phys_addr == o->mmio) {
 		memcpy(&o->bits, run->mmio.data, sizeof(o->bits));
@@ -660,7 +653,6 @@ static void test_cpu_on_reset(void)
 	pthread_t tid;
 	bool done = false;
 
-	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = iso_alarm }, NULL);
 	vm = vm_create(2);
 	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
 	init.features[0] |= 1 << KVM_ARM_VCPU_PSCI_0_2;

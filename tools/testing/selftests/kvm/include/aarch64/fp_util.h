@@ -130,6 +130,7 @@ void fp_vcpu_cap_vls(struct kvm_vcpu *vcpu, uint64_t reg, unsigned int max_vl);
 unsigned int fp_kvm_sve_vls(unsigned int *vls, unsigned int max);
 struct kvm_vcpu *fp_vcpu_add(struct kvm_vm *vm, uint32_t id, void *guest_code,
 			     unsigned int sve_max_vl, unsigned int sme_max_vl);
+int fp_vcpu_run_timed(struct kvm_vcpu *vcpu, unsigned int seconds);
 void fp_guest_wfi_once(uint64_t ticks);
 void fp_fill(uint8_t *buf, size_t len, uint64_t seed);
 long fp_first_diff(const void *a, const void *b, size_t len);

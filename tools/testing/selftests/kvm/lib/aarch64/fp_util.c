@@ -225,6 +225,33 @@ struct kvm_vcpu *fp_vcpu_add(struct kvm_vm *vm, uint32_t id, void *guest_code,
 	return vcpu;
 }
 
+static void fp_alarm(int sig)
+{
+}
+
+/**
+ * fp_vcpu_run_timed() - KVM_RUN, given up when the guest takes too long
+ * @vcpu: the vCPU
+ * @seconds: how long the guest may run before it exits
+ *
+ * SIGALRM gets a handler that does nothing and has no SA_RESTART, so the
+ * alarm ends a KVM_RUN whose guest never exits with EINTR rather than the
+ * process. The handler stays installed.
+ *
+ * Return: as __vcpu_run(): 0, or -1 with errno set (EINTR: time ran out).
+ */
+int fp_vcpu_run_timed(struct kvm_vcpu *vcpu, unsigned int seconds)
+{
+	struct sigaction sa = { .sa_handler = fp_alarm };
+	int r;
+
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(seconds);
+	r = __vcpu_run(vcpu);
+	alarm(0);
+	return r;
+}
+
 /**
  * fp_guest_wfi_once() - guest code: sleep in WFI until the virtual timer fires
  * @ticks: the sleep, in virtual counter ticks
