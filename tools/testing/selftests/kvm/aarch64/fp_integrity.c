@@ -98,42 +98,6 @@ static uint32_t guest_wfi_fired[FPT_MAX_VCPUS];
 
 /* ---- helpers shared by guest and host (same image in both) ---- */
 
-static uint64_t fpt_mix(uint64_t v)
-{
-	v += 0x6a09e667f3bcc909ULL;
-	v = (v ^ (v >> 29)) * 0xbf58476d1ce4e5b9ULL;
-	v = (v ^ (v >> 32)) * 0x94d049bb133111ebULL;
-	return v ^ (v >> 30);
-}
-
-static void img_fill(struct fp_regimg *r, uint64_t seed, unsigned int vl,
-		     bool sve)
-{
-	uint64_t *w = (uint64_t *)r->z;
-	unsigned int i, plen = vl / 8, nbits;
-
-	for (i = 0; i < FPT_NR_Z * vl / 8; i++)
-		w[i] = fpt_mix(seed * 131 + i);
-	r->fpsr = fpt_mix(seed ^ 0x5555) & FP_FPSR_BITS;
-	r->fpcr = fpt_mix(seed ^ 0xaaaa) & FP_FPCR_BITS;
-	if (!sve)
-		return;
-
-	w = (uint64_t *)r->p;
-	for (i = 0; i < FPT_NR_P * plen / 8; i++)
-		w[i] = fpt_mix(~seed * 7 + i);
-	/* WRFFR is only defined for a run of ones starting at bit 0. */
-	nbits = fpt_mix(seed + 3) % (vl + 1);
-	for (i = 0; i < plen; i++) {
-		if (nbits >= 8 * (i + 1))
-			r->ffr[i] = 0xff;
-		else if (nbits > 8 * i)
-			r->ffr[i] = (1U << (nbits - 8 * i)) - 1;
-		else
-			r->ffr[i] = 0;
-	}
-}
-
 static bool note(struct mismatch *m, const char *what, unsigned int reg,
 		 unsigned int byte, const uint8_t *want, const uint8_t *got)
 {
@@ -301,10 +265,10 @@ static void guest_main(void)
 					continue;
 			}
 			for (it = 0; it < gcfg.iters; it++) {
-				img_fill(w, gcfg.seed ^ ((uint64_t)id << 48) ^
-					 ((uint64_t)vl << 32) ^
-					 ((uint64_t)pass << 16) ^ it,
-					 vl, gcfg.sve);
+				fp_regimg_fill(w, gcfg.seed ^ ((uint64_t)id << 48) ^
+					       ((uint64_t)vl << 32) ^
+					       ((uint64_t)pass << 16) ^ it,
+					       vl, gcfg.sve);
 				if (x.flags & XF_WFI)
 					timer_arm(hz * gcfg.timer_us / 1000000);
 				if (gcfg.sve)
@@ -463,7 +427,7 @@ static bool vthread_step(struct vthread *t, struct fp_regimg *hw,
 	struct ucall uc;
 	long rc;
 
-	img_fill(hw, t->seed + t->runs, 16, false);
+	fp_regimg_fill(hw, t->seed + t->runs, 16, false);
 	rc = host_run_checked(t->vcpu->fd, hw, hs);
 	t->runs++;
 	if (rc == -EINTR)
@@ -608,7 +572,7 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 		.only_max = only_max,
 		.spin_us = et->spin_us,
 		.timer_us = 1000,
-		.seed = fpt_mix(et->flags * 1000 + max_vl + et->sve),
+		.seed = fp_mix64(et->flags * 1000 + max_vl + et->sve),
 	};
 	sync_global_to_guest(vm, gcfg);
 
@@ -620,7 +584,7 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 	for (i = 0; i < et->nr_vcpus; i++) {
 		t[i].pin = -1;
 		t[i].migrate = et->migrate;
-		t[i].seed = fpt_mix(0x4057 + i) & ~0xffffULL;
+		t[i].seed = fp_mix64(0x4057 + i) & ~0xffffULL;
 		pthread_create(&t[i].tid, NULL, vthread_main, &t[i]);
 	}
 	for (i = 0; i < et->nr_vcpus; i++) {
@@ -788,7 +752,7 @@ static bool host_sve_round(unsigned int host_vl, unsigned int guest_vl)
 	for (i = 0; i < 6 && ok; i++) {
 		TEST_ASSERT(vthread_step(&own, &img[0], &img[1]),
 			    "own vCPU stopped: %s", own.msg);
-		img_fill(&img[2], 0xf00d0000 + i, vl, true);
+		fp_regimg_fill(&img[2], 0xf00d0000 + i, vl, true);
 		host_sve_hold(&img[2], &img[3], ticks);
 		if (!img_same(&img[2], &img[3], vl, true, &m)) {
 			ksft_print_msg("host VL %d, round %d: %s%u byte %u is %#x, want %#x\n",

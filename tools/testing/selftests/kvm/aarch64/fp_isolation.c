@@ -59,38 +59,6 @@ static const struct fp_regimg all_zero;
 
 /* ---- shared helpers ---- */
 
-static uint64_t scramble(uint64_t v)
-{
-	v ^= v >> 33;
-	v *= 0xff51afd7ed558ccdULL;
-	v ^= v >> 33;
-	v *= 0xc4ceb9fe1a85ec53ULL;
-	return v ^ (v >> 33);
-}
-
-static void make_pattern(struct fp_regimg *f, uint64_t seed, unsigned int vl,
-			 bool sve)
-{
-	uint64_t *q = (uint64_t *)f->z;
-	unsigned int i, pb = vl / 8, ones;
-
-	for (i = 0; i < 4 * vl; i++)
-		q[i] = scramble((seed << 20) + i + 1);
-	f->fpsr = scramble(seed + 77) & FP_FPSR_BITS;
-	f->fpcr = scramble(seed + 78) & FP_FPCR_BITS;
-	if (!sve)
-		return;
-	q = (uint64_t *)f->p;
-	for (i = 0; i < 2 * pb; i++)
-		q[i] = scramble((seed << 20) ^ (0xabcd0000 + i));
-	ones = scramble(seed + 79) % (vl + 1);
-	for (i = 0; i < pb; i++) {
-		unsigned int n = ones > 8 * i ? ones - 8 * i : 0;
-
-		f->ffr[i] = n >= 8 ? 0xff : (1U << n) - 1;
-	}
-}
-
 /*
  * First index where got differs from want (strict), or differs from both
  * want and zero (loose); -1 if none.
@@ -336,7 +304,7 @@ static void guest_loop(uint64_t mmio)
 	struct bad b;
 
 	for (it = 0; it < cfg.iters; it++) {
-		make_pattern(&want, cfg.seed * 1000 + it, vl, cfg.sve);
+		fp_regimg_fill(&want, cfg.seed * 1000 + it, vl, cfg.sve);
 		if (cfg.sve)
 			window_sve(&want, &seen, 0, mmio);
 		else
@@ -359,8 +327,8 @@ static void guest_shrink(uint64_t mmio)
 		got = zcr_len(lens[i] / 16 - 1);
 		zcr_len(15);
 		for (it = 0; it < cfg.iters; it++) {
-			make_pattern(&want, cfg.seed * 1000 + i * 10 + it, vl,
-				     true);
+			fp_regimg_fill(&want, cfg.seed * 1000 + i * 10 + it,
+				       vl, true);
 			window_sve(&want, &seen, lens[i], mmio);
 			if (!state_ok(&want, &seen, vl, got, true, &b))
 				GUEST_FAIL("VL %u -> %u -> %u: %s%u byte %u is %#x, want %#x or 0",

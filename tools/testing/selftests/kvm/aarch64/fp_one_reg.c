@@ -67,34 +67,6 @@ struct fp_regimg or_entry_img;
 
 /* ---- shared ---- */
 
-static uint64_t hash64(uint64_t x)
-{
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static void pattern(struct fp_regimg *f, uint64_t seed, unsigned int vl, bool sve)
-{
-	uint64_t *d = (uint64_t *)f->z;
-	unsigned int i, pl = vl / 8, k;
-
-	for (i = 0; i < 4 * vl; i++)
-		d[i] = hash64(seed * 0x10001 + i);
-	f->fpsr = hash64(seed ^ 0xf5f5) & FP_FPSR_BITS;
-	f->fpcr = hash64(seed ^ 0xfcfc) & FP_FPCR_BITS;
-	if (!sve)
-		return;
-	d = (uint64_t *)f->p;
-	for (i = 0; i < 2 * pl; i++)
-		d[i] = hash64(~seed + 3 * i);
-	/* FFR must be a run of ones from bit 0. */
-	k = hash64(seed + 1) % (vl + 1);
-	for (i = 0; i < pl; i++)
-		f->ffr[i] = k >= 8 * i + 8 ? 0xff :
-			    k > 8 * i ? (1U << (k - 8 * i)) - 1 : 0;
-}
-
 struct where {
 	const char *reg;
 	long idx;
@@ -224,15 +196,15 @@ void guest_main(void)
 	struct where w;
 
 	/* The VMM set ZCR_EL1 to the maximum before the first run. */
-	pattern(&expect, cfg.seed_first, vl, cfg.sve);
+	fp_regimg_fill(&expect, cfg.seed_first, vl, cfg.sve);
 	if (!same_img(&or_entry_img, &expect, vl, cfg.sve, &w))
 		GUEST_FAIL("first entry (VL %u): %s%ld byte %ld is %#lx, VMM set %#lx",
 			   vl, w.reg, w.idx, w.byte, w.a, w.b);
 	GUEST_SYNC(0);
 
 	for (k = 0; k < cfg.iters; k++) {
-		pattern(&want, cfg.seed_guest + k, vl, cfg.sve);
-		pattern(&expect, cfg.seed_vmm + k, vl, cfg.sve);
+		fp_regimg_fill(&want, cfg.seed_guest + k, vl, cfg.sve);
+		fp_regimg_fill(&expect, cfg.seed_vmm + k, vl, cfg.sve);
 		exit_window(&want, &seen, cfg.sve, mmio);
 		if (!same_img(&seen, &expect, vl, cfg.sve, &w))
 			GUEST_FAIL("after exit %u (VL %u): %s%ld byte %ld is %#lx, VMM set %#lx",
@@ -428,7 +400,7 @@ static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 
 	/* Registers of a vCPU that has never run. */
 	kvm_pin_this_task_to_pcpu(0);
-	pattern(host, cfg.seed_first, vl, sve);
+	fp_regimg_fill(host, cfg.seed_first, vl, sve);
 	xfer_img(r.vcpu, true, host, vl, sve);
 
 	sem_init(&r.go, 0, 0);
@@ -461,7 +433,7 @@ static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 			ok = false;
 		}
 
-		pattern(host, cfg.seed_vmm + k, vl, sve);
+		fp_regimg_fill(host, cfg.seed_vmm + k, vl, sve);
 		xfer_img(r.vcpu, true, host, vl, sve);
 		if (!xfer_img(r.vcpu, false, back, vl, sve)) {
 			ksft_print_msg("%s: set/get %u: junk past VL kept\n",
@@ -551,7 +523,7 @@ static void set_fault_test(unsigned int vl)
 	vm = vm_create(1);
 	r.vcpu = fp_vcpu_add(vm, 0, sf_guest, FP_VL_ALL, 0);
 	vcpu_set_reg(r.vcpu, KVM_ARM64_SYS_REG(SYS_ZCR_EL1), 15);
-	pattern(a, 0x5f5f + vl, vl, true);
+	fp_regimg_fill(a, 0x5f5f + vl, vl, true);
 	memcpy(addr_gva2hva(vm, (vm_vaddr_t)sf_load), a->z, 32 * vl);
 	stage = addr_gva2hva(vm, (vm_vaddr_t)&sf_stage);
 	go = addr_gva2hva(vm, (vm_vaddr_t)&sf_go);

@@ -7,6 +7,7 @@
 #ifndef SELFTEST_KVM_AARCH64_FP_REGS_H
 #define SELFTEST_KVM_AARCH64_FP_REGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/stringify.h>
@@ -88,5 +89,9 @@ kvm_static_assert(sizeof(struct fp_regimg) == FP_IMG_SIZE, "layout");
 	"	str	" t ", [" b ", #" __stringify(FP_IMG_SR_OFF) "]\n"	\
 	"	mrs	" t ", fpcr\n"					\
 	"	str	" t ", [" b ", #" __stringify(FP_IMG_CR_OFF) "]\n"
+
+uint64_t fp_mix64(uint64_t v);
+void fp_regimg_fill(struct fp_regimg *img, uint64_t seed, unsigned int vl,
+		    bool sve);
 
 #endif /* SELFTEST_KVM_AARCH64_FP_REGS_H */
