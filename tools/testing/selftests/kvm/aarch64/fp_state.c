@@ -799,20 +799,6 @@ static void fs_cfg_add(const char *name, unsigned int sve, unsigned int sme,
 	c->skip = skip;
 }
 
-/* The lengths a KVM_REG_ARM64_*_VLS register offers, shortest first. */
-static unsigned int fs_vls(struct kvm_vcpu *vcpu, uint64_t reg,
-			   unsigned int *vl)
-{
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	unsigned int vq, n = 0;
-
-	vcpu_get_reg(vcpu, reg, vls);
-	for (vq = 1; vq <= 16; vq++)
-		if (vls[0] & (1ULL << (vq - 1)))
-			vl[n++] = 16 * vq;
-	return n;
-}
-
 static void fs_probe(void)
 {
 	bool sve = kvm_has_cap(KVM_CAP_ARM_SVE);
@@ -833,9 +819,11 @@ static void fs_probe(void)
 		if (sme)
 			init.features[0] |= 1U << KVM_ARM_VCPU_SME;
 		vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-		fs_nr_sve = fs_vls(vcpu, KVM_REG_ARM64_SVE_VLS, fs_sve_vls);
+		fs_nr_sve = fp_vcpu_vls(vcpu, KVM_REG_ARM64_SVE_VLS, fs_sve_vls,
+					ARRAY_SIZE(fs_sve_vls));
 		if (sme)
-			fs_nr_sme = fs_vls(vcpu, KVM_REG_ARM64_SME_VLS, fs_svls);
+			fs_nr_sme = fp_vcpu_vls(vcpu, KVM_REG_ARM64_SME_VLS,
+						fs_svls, ARRAY_SIZE(fs_svls));
 		kvm_vm_free(vm);
 	}
 	/* SME vCPUs get an SVE length of their own, 32 bytes if there is. */

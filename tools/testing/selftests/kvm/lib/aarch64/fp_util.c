@@ -150,23 +150,45 @@ void fp_vcpu_cap_vls(struct kvm_vcpu *vcpu, uint64_t reg, unsigned int max_vl)
 }
 
 /**
+ * fp_vcpu_vls() - the vector lengths a vCPU's VLS register holds
+ * @vcpu: the vCPU, with SVE (or SME)
+ * @reg: KVM_REG_ARM64_SVE_VLS or KVM_REG_ARM64_SME_VLS
+ * @vls: where the lengths go, in bytes, shortest first
+ * @max: room in @vls
+ *
+ * Lengths past FP_MAX_VL, and past the first @max, are left out.
+ *
+ * Return: how many lengths went into @vls.
+ */
+unsigned int fp_vcpu_vls(struct kvm_vcpu *vcpu, uint64_t reg,
+			 unsigned int *vls, unsigned int max)
+{
+	uint64_t bits[KVM_ARM64_SVE_VLS_WORDS];
+	unsigned int vq, n = 0;
+
+	vcpu_get_reg(vcpu, reg, bits);
+	for (vq = 1; vq <= FP_MAX_VL / 16 && n < max; vq++)
+		if (bits[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64)))
+			vls[n++] = vq * 16;
+	return n;
+}
+
+/**
  * fp_kvm_sve_vls() - the SVE vector lengths KVM offers a vCPU
  * @vls: where the lengths go, in bytes, shortest first
  * @max: room in @vls
  *
  * Read from KVM_REG_ARM64_SVE_VLS of a new vCPU with SVE, which holds
- * every length the host has until the VMM narrows it. Lengths past
- * FP_MAX_VL, and past the first @max, are left out.
+ * every length the host has until the VMM narrows it; as fp_vcpu_vls().
  *
  * Return: how many lengths went into @vls; 0 when KVM has no SVE.
  */
 unsigned int fp_kvm_sve_vls(unsigned int *vls, unsigned int max)
 {
-	uint64_t bits[KVM_ARM64_SVE_VLS_WORDS];
 	struct kvm_vcpu_init init;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
-	unsigned int vq, n = 0;
+	unsigned int n;
 
 	if (!kvm_has_cap(KVM_CAP_ARM_SVE))
 		return 0;
@@ -175,10 +197,7 @@ unsigned int fp_kvm_sve_vls(unsigned int *vls, unsigned int max)
 	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
 	/* It never runs. */
 	vcpu = aarch64_vcpu_add(vm, 0, &init, NULL);
-	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, bits);
-	for (vq = 1; vq <= FP_MAX_VL / 16 && n < max; vq++)
-		if (bits[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64)))
-			vls[n++] = vq * 16;
+	n = fp_vcpu_vls(vcpu, KVM_REG_ARM64_SVE_VLS, vls, max);
 	kvm_vm_free(vm);
 	return n;
 }
