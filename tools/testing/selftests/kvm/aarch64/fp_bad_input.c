@@ -72,7 +72,8 @@ static void guest_main(void)
 				     FP_ASM_LDR_Z("%[l]")
 				     "	str	xzr, [%[mmio]]\n"
 				     FP_ASM_STR_Z("%[s]")
-				     FP_ASM_STR_SR_CR("%[s]", "x1")
+				     FP_ASM_STR_FPSR("%[s]", x1)
+				     FP_ASM_STR_FPCR("%[s]", x1)
 				     :
 				     : [l] "r" (g_load.z), [s] "r" (g_store.z),
 				       [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
@@ -84,7 +85,8 @@ static void guest_main(void)
 				     FP_ASM_LDR_Q("%[l]")
 				     "	str	xzr, [%[mmio]]\n"
 				     FP_ASM_STR_Q("%[s]")
-				     FP_ASM_STR_SR_CR("%[s]", "x1")
+				     FP_ASM_STR_FPSR("%[s]", x1)
+				     FP_ASM_STR_FPCR("%[s]", x1)
 				     :
 				     : [l] "r" (g_load.z), [s] "r" (g_store.z),
 				       [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),

@@ -169,11 +169,13 @@ static noinline void guest_window_v(struct fp_regimg *w,
 {
 	asm volatile("	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     FP_ASM_STR_SR_CR("%[w]", "x6")
+		     FP_ASM_STR_FPSR("%[w]", x6)
+		     FP_ASM_STR_FPCR("%[w]", x6)
 		     FP_ASM_LDR_Q("%[w]")
 		     FPT_EXIT_ASM
 		     FP_ASM_STR_Q("%[s]")
-		     FP_ASM_STR_SR_CR("%[s]", "x6")
+		     FP_ASM_STR_FPSR("%[s]", x6)
+		     FP_ASM_STR_FPCR("%[s]", x6)
 		     :
 		     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
 		       [fl] "r" (x->flags), [spin] "r" (x->spin), [mmio] "r" (x->mmio),
@@ -189,7 +191,8 @@ static noinline void guest_window_z(struct fp_regimg *w,
 	asm volatile("	.arch_extension sve\n"
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     FP_ASM_STR_SR_CR("%[wz]", "x6")
+		     FP_ASM_STR_FPSR("%[wz]", x6)
+		     FP_ASM_STR_FPCR("%[wz]", x6)
 		     FP_ASM_LDR_FFR("%[wf]")
 		     FP_ASM_LDR_P("%[wp]")
 		     FP_ASM_LDR_Z("%[wz]")
@@ -197,7 +200,8 @@ static noinline void guest_window_z(struct fp_regimg *w,
 		     FP_ASM_STR_Z("%[sz]")
 		     FP_ASM_STR_P("%[sp]")
 		     FP_ASM_STR_FFR("%[sf]")
-		     FP_ASM_STR_SR_CR("%[sz]", "x6")
+		     FP_ASM_STR_FPSR("%[sz]", x6)
+		     FP_ASM_STR_FPCR("%[sz]", x6)
 		     :
 		     : [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
 		       [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
@@ -306,11 +310,13 @@ static long host_run_checked(int fd, struct fp_regimg *w,
 	asm volatile("	mrs	%[keep], fpcr\n"
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     FP_ASM_STR_SR_CR("%[w]", "x9")
+		     FP_ASM_STR_FPSR("%[w]", x9)
+		     FP_ASM_STR_FPCR("%[w]", x9)
 		     FP_ASM_LDR_Q("%[w]")
 		     "	svc	#0\n"
 		     FP_ASM_STR_Q("%[s]")
-		     FP_ASM_STR_SR_CR("%[s]", "x9")
+		     FP_ASM_STR_FPSR("%[s]", x9)
+		     FP_ASM_STR_FPCR("%[s]", x9)
 		     "	msr	fpcr, %[keep]\n"
 		     : "+r" (x0), [keep] "=&r" (keep)
 		     : "r" (x1), "r" (x2), "r" (x8), [w] "r" (w), [s] "r" (s),
@@ -333,7 +339,8 @@ static void host_sve_hold(struct fp_regimg *w, struct fp_regimg *s,
 		     "	mrs	%[keep], fpcr\n"
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     FP_ASM_STR_SR_CR("%[wz]", "x9")
+		     FP_ASM_STR_FPSR("%[wz]", x9)
+		     FP_ASM_STR_FPCR("%[wz]", x9)
 		     FP_ASM_LDR_FFR("%[wf]")
 		     FP_ASM_LDR_P("%[wp]")
 		     FP_ASM_LDR_Z("%[wz]")
@@ -345,7 +352,8 @@ static void host_sve_hold(struct fp_regimg *w, struct fp_regimg *s,
 		     FP_ASM_STR_Z("%[sz]")
 		     FP_ASM_STR_P("%[sp]")
 		     FP_ASM_STR_FFR("%[sf]")
-		     FP_ASM_STR_SR_CR("%[sz]", "x9")
+		     FP_ASM_STR_FPSR("%[sz]", x9)
+		     FP_ASM_STR_FPCR("%[sz]", x9)
 		     "	msr	fpcr, %[keep]\n"
 		     : [keep] "=&r" (keep)
 		     : [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),

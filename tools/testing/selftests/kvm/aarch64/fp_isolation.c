@@ -198,7 +198,8 @@ static void iso_entry_sve(void)
 	    "	rdvl	x1, #1\n"
 	    /* x0: image, x1: VL; stores FPSR, FPCR and the VL (next to the image). */
 	    "iso_store_ctl:\n"
-	    FP_ASM_STR_SR_CR("x0", "x2")
+	    FP_ASM_STR_FPSR("x0", x2)
+	    FP_ASM_STR_FPCR("x0", x2)
 	    "	adrp	x2, iso_first\n"
 	    "	add	x2, x2, :lo12:iso_first\n"
 	    "	sub	x2, x0, x2\n"
@@ -231,7 +232,8 @@ static noinline void window_sve(struct fp_regimg *w, struct fp_regimg *s,
 	asm volatile("	.arch_extension sve\n"
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     FP_ASM_STR_SR_CR("%[wz]", "x6")
+		     FP_ASM_STR_FPSR("%[wz]", x6)
+		     FP_ASM_STR_FPCR("%[wz]", x6)
 		     FP_ASM_LDR_FFR("%[wf]")
 		     FP_ASM_LDR_P("%[wp]")
 		     FP_ASM_LDR_Z("%[wz]")
@@ -249,7 +251,8 @@ static noinline void window_sve(struct fp_regimg *w, struct fp_regimg *s,
 		     FP_ASM_STR_Z("%[sz]")
 		     FP_ASM_STR_P("%[sp]")
 		     FP_ASM_STR_FFR("%[sf]")
-		     FP_ASM_STR_SR_CR("%[sz]", "x6")
+		     FP_ASM_STR_FPSR("%[sz]", x6)
+		     FP_ASM_STR_FPCR("%[sz]", x6)
 		     :
 		     : [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
 		       [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
@@ -263,11 +266,13 @@ static noinline void window_fpsimd(struct fp_regimg *w, struct fp_regimg *s,
 {
 	asm volatile("	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     FP_ASM_STR_SR_CR("%[w]", "x6")
+		     FP_ASM_STR_FPSR("%[w]", x6)
+		     FP_ASM_STR_FPCR("%[w]", x6)
 		     FP_ASM_LDR_Q("%[w]")
 		     "	str	xzr, [%[mmio]]\n"
 		     FP_ASM_STR_Q("%[s]")
-		     FP_ASM_STR_SR_CR("%[s]", "x6")
+		     FP_ASM_STR_FPSR("%[s]", x6)
+		     FP_ASM_STR_FPCR("%[s]", x6)
 		     :
 		     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
 		       [mmio] "r" (mmio)

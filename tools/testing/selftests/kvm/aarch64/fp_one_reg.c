@@ -132,7 +132,8 @@ static void or_entry_z(void)
 	    "	add	x1, x0, x1\n"
 	    "	str	p0, [x1]\n"
 	    "or_entry_ctl:\n"
-	    FP_ASM_STR_SR_CR("x0", "x1")
+	    FP_ASM_STR_FPSR("x0", x1)
+	    FP_ASM_STR_FPCR("x0", x1)
 	    "	b	guest_main\n");
 	unreachable();
 }
@@ -155,7 +156,8 @@ static noinline void exit_window(struct fp_regimg *w, struct fp_regimg *s, bool 
 			     FP_ASM_LDR_Q("%[w]")
 			     "	str	xzr, [%[mmio]]\n"
 			     FP_ASM_STR_Q("%[s]")
-			     FP_ASM_STR_SR_CR("%[s]", "x6")
+			     FP_ASM_STR_FPSR("%[s]", x6)
+			     FP_ASM_STR_FPCR("%[s]", x6)
 			     :
 			     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr),
 			       [cr] "r" (w->fpcr), [mmio] "r" (mmio)
@@ -172,7 +174,8 @@ static noinline void exit_window(struct fp_regimg *w, struct fp_regimg *s, bool 
 		     FP_ASM_STR_Z("%[s]")
 		     FP_ASM_STR_P("%[sp]")
 		     FP_ASM_STR_FFR("%[sf]")
-		     FP_ASM_STR_SR_CR("%[s]", "x6")
+		     FP_ASM_STR_FPSR("%[s]", x6)
+		     FP_ASM_STR_FPCR("%[s]", x6)
 		     :
 		     : [w] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
 		       [s] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),

@@ -83,12 +83,16 @@ kvm_static_assert(sizeof(struct fp_regimg) == FP_IMG_SIZE, "layout");
 #define FP_ASM_STR_FFR(b)						\
 	"	rdffr	p0.b\n"						\
 	"	str	p0, [" b "]\n"
-/* FPSR and FPCR into the image at @b, through the scratch register @t. */
-#define FP_ASM_STR_SR_CR(b, t)						\
-	"	mrs	" t ", fpsr\n"					\
-	"	str	" t ", [" b ", #" __stringify(FP_IMG_SR_OFF) "]\n"	\
-	"	mrs	" t ", fpcr\n"					\
-	"	str	" t ", [" b ", #" __stringify(FP_IMG_CR_OFF) "]\n"
+/*
+ * FPSR or FPCR into the image at @b, through the scratch register @t,
+ * which is named bare (x6, not "x6").
+ */
+#define FP_ASM_STR_FPSR(b, t)						\
+	"	mrs	" #t ", fpsr\n"					\
+	"	str	" #t ", [" b ", #" __stringify(FP_IMG_SR_OFF) "]\n"
+#define FP_ASM_STR_FPCR(b, t)						\
+	"	mrs	" #t ", fpcr\n"					\
+	"	str	" #t ", [" b ", #" __stringify(FP_IMG_CR_OFF) "]\n"
 
 uint64_t fp_mix64(uint64_t v);
 void fp_regimg_fill(struct fp_regimg *img, uint64_t seed, unsigned int vl,
