@@ -527,6 +527,13 @@ static const struct za_case za_cases[] = {
 	  .fp_stress = true },
 };
 
+/* After the ZA cases; each reports one result, in this order. */
+static void (* const sme_tests[])(void) = {
+	test_sme_on_za_off,
+	test_za_off_after_fork,
+	test_streaming_beside_vcpu,
+};
+
 int main(void)
 {
 	unsigned int i;
@@ -534,17 +541,15 @@ int main(void)
 	ksft_print_header();
 	if (!(getauxval(AT_HWCAP2) & HWCAP2_SME))
 		ksft_exit_skip("the host has no SME\n");
-	/* The ZA cases, then the three tests below them. */
-	ksft_set_plan(ARRAY_SIZE(za_cases) + 3);
+	ksft_set_plan(ARRAY_SIZE(za_cases) + ARRAY_SIZE(sme_tests));
 	svl = read_svl();
 	ksft_print_msg("host SVL %u bytes\n", svl);
 	kvm_pin_this_task_to_pcpu(0);
 
 	for (i = 0; i < ARRAY_SIZE(za_cases); i++)
 		test_za_kvm_run(&za_cases[i]);
-	test_sme_on_za_off();
-	test_za_off_after_fork();
-	test_streaming_beside_vcpu();
+	for (i = 0; i < ARRAY_SIZE(sme_tests); i++)
+		sme_tests[i]();
 
 	ksft_finished();
 }

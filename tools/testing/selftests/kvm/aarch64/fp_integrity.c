@@ -884,20 +884,31 @@ static const struct exit_test exit_tests[] = {
 	  .migrate = true, .fp_stress = true },
 };
 
+/* Before and after the exit tests; each reports one result. */
+static void (* const first_tests[])(void) = {
+	selfcheck_test,
+};
+
+static void (* const last_tests[])(void) = {
+	vls_cap_test,
+	host_sve_test,
+};
+
 int main(void)
 {
 	unsigned int i;
 
 	ksft_print_header();
-	/* The self-check, the exit tests, vls-cap and host-sve. */
-	ksft_set_plan(1 + ARRAY_SIZE(exit_tests) + 2);
+	ksft_set_plan(ARRAY_SIZE(first_tests) + ARRAY_SIZE(exit_tests) +
+		      ARRAY_SIZE(last_tests));
 	probe_host_vls();
 
-	selfcheck_test();
+	for (i = 0; i < ARRAY_SIZE(first_tests); i++)
+		first_tests[i]();
 	for (i = 0; i < ARRAY_SIZE(exit_tests); i++)
 		exit_test(&exit_tests[i]);
-	vls_cap_test();
-	host_sve_test();
+	for (i = 0; i < ARRAY_SIZE(last_tests); i++)
+		last_tests[i]();
 
 	ksft_finished();
 }

@@ -39,8 +39,6 @@
 #include "processor.h"
 #include "ucall_common.h"
 
-#define ISO_NR_TESTS	6
-
 enum { MODE_LOOP, MODE_FRESH, MODE_SHRINK };
 
 struct iso_cfg {
@@ -716,26 +714,56 @@ static void probe(void)
 	nr_kvm_vls = fp_kvm_sve_vls(kvm_vls, ARRAY_SIZE(kvm_vls));
 }
 
+static void test_fpsimd_reset_state(void)
+{
+	test_reset_state(false);
+}
+
+static void test_sve_reset_state(void)
+{
+	test_reset_state(true);
+}
+
+/* The longest length KVM offers, and the second shortest (or the longest). */
+static void test_two_max_vls(void)
+{
+	unsigned int hi = nr_kvm_vls ? kvm_vls[nr_kvm_vls - 1] : 16;
+	unsigned int lo = nr_kvm_vls > 1 ? kvm_vls[1] : hi;
+
+	test_turns("sve-two-max-vls-one-cpu", true, hi, lo);
+}
+
+static void test_sve_beside_fpsimd(void)
+{
+	unsigned int hi = nr_kvm_vls ? kvm_vls[nr_kvm_vls - 1] : 16;
+
+	test_turns("sve-and-fpsimd-one-cpu", false, hi, 0);
+}
+
+/* Each reports one result, in this order. */
+static void (* const iso_tests[])(void) = {
+	test_fpsimd_reset_state,
+	test_sve_reset_state,
+	test_shrink_grow,
+	test_two_max_vls,
+	test_sve_beside_fpsimd,
+	test_cpu_on_reset,
+};
+
 int main(void)
 {
-	unsigned int lo, hi;
+	unsigned int i;
 
 	ksft_print_header();
-	ksft_set_plan(ISO_NR_TESTS);
+	ksft_set_plan(ARRAY_SIZE(iso_tests));
 	probe();
 	ksft_print_msg("host SVE %s, host VL %u, KVM max VL %u\n",
 		       host_sve ? "yes" : "no", host_vl,
 		       nr_kvm_vls ? kvm_vls[nr_kvm_vls - 1] : 0);
 	kvm_pin_this_task_to_pcpu(0);
 
-	test_reset_state(false);
-	test_reset_state(true);
-	test_shrink_grow();
-	hi = nr_kvm_vls ? kvm_vls[nr_kvm_vls - 1] : 16;
-	lo = nr_kvm_vls > 1 ? kvm_vls[1] : hi;
-	test_turns("sve-two-max-vls-one-cpu", true, hi, lo);
-	test_turns("sve-and-fpsimd-one-cpu", false, hi, 0);
-	test_cpu_on_reset();
+	for (i = 0; i < ARRAY_SIZE(iso_tests); i++)
+		iso_tests[i]();
 
 	ksft_finished();
 }

@@ -1856,15 +1856,37 @@ out:
 	ksft_test_result(!bad, "%s\n", name);
 }
 
+/*
+ * Run for every kind of vCPU, before and after the bad-input cases; each
+ * reports one result per kind.
+ */
+static void (* const fs_kind_tests[])(const struct fs_kind *k) = {
+	test_migration,
+	test_busy,
+	test_set_discards_live,
+};
+
+static void (* const fs_lib_tests[])(const struct fs_kind *k) = {
+	test_vmm_lib_one_reg,
+	test_vmm_lib_both_ways,
+};
+
 int main(void)
 {
-	unsigned int i;
+	unsigned int i, t;
 
 	ksft_print_header();
 	fs_probe();
 	fs_kinds_init();
-	ksft_set_plan(2 * fs_nr_cfgs + 1 + 5 * ARRAY_SIZE(fs_kinds) +
-		      ARRAY_SIZE(bi_cases) + 3);
+	/*
+	 * test_get_set() reports two results per configuration,
+	 * test_size_exact() one, test_bad_input() one per case and one per
+	 * guest that runs after them.
+	 */
+	ksft_set_plan(2 * fs_nr_cfgs + 1 +
+		      (ARRAY_SIZE(fs_kind_tests) + ARRAY_SIZE(fs_lib_tests)) *
+		      ARRAY_SIZE(fs_kinds) +
+		      ARRAY_SIZE(bi_cases) + BI_M - BI_F + 1);
 	ksft_print_msg("KVM_CAP_ARM_FP_STATE %u, %u SVE and %u SME lengths, FA64 %d, %ld CPUs\n",
 		       kvm_check_cap(KVM_CAP_ARM_FP_STATE), fs_nr_sve, fs_nr_sme,
 		       fs_fa64, fs_cpus);
@@ -1872,16 +1894,12 @@ int main(void)
 	for (i = 0; i < fs_nr_cfgs; i++)
 		test_get_set(&fs_cfgs[i]);
 	test_size_exact();
-	for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
-		test_migration(&fs_kinds[i]);
-	for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
-		test_busy(&fs_kinds[i]);
-	for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
-		test_set_discards_live(&fs_kinds[i]);
+	for (t = 0; t < ARRAY_SIZE(fs_kind_tests); t++)
+		for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
+			fs_kind_tests[t](&fs_kinds[i]);
 	test_bad_input();
-	for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
-		test_vmm_lib_one_reg(&fs_kinds[i]);
-	for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
-		test_vmm_lib_both_ways(&fs_kinds[i]);
+	for (t = 0; t < ARRAY_SIZE(fs_lib_tests); t++)
+		for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
+			fs_lib_tests[t](&fs_kinds[i]);
 	ksft_finished();
 }
