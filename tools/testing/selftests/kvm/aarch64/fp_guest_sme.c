@@ -46,7 +46,7 @@
  *   another, for as long as the base's fp-stress (-t 10) runs its FPSIMD,
  *   SVE, streaming SVE and ZA children on every CPU; its children must
  *   all pass, streaming and ZA ones among them. Skipped without fp-stress
- *   ($FP_STRESS, or beside this program).
+ *   (its path in $FP_STRESS).
  *
  * SME instructions are .inst words, so any assembler builds this.
  */

@@ -22,8 +22,8 @@
  * - za-kvm-run-fp-stress: za-kvm-run-every-exit, over and over, while the
  *   base's arm64 fp-stress runs its FPSIMD, SVE, streaming SVE and ZA
  *   children on every CPU (so the vCPU thread is also preempted by tasks
- *   with SME state). fp-stress is looked for in $FP_STRESS, else beside
- *   this program (fp_stress_find()); the case is skipped without it.
+ *   with SME state). fp-stress's path comes from $FP_STRESS
+ *   (fp_stress_find()); the case is skipped without it.
  *   Its children must all pass, and some of them must have been
  *   streaming SVE and ZA ones.
  * - sme-on-za-off-kvm-run: the VMM thread has used SME but has ZA off, and

@@ -23,8 +23,7 @@
  * The *-under-fp-stress cases run while arm64/fp's fp-stress loads and
  * checks FPSIMD and SVE registers in userspace on every CPU, at every
  * vector length, and drives kernel-mode NEON through AF_ALG. They need
- * fp-stress next to this program (../fp/ as in this project's initramfs,
- * or ../../arm64/fp/ in a kselftest install), or its path in FP_STRESS.
+ * fp-stress's path in FP_STRESS, and skip without it.
  */
 #include <errno.h>
 #include <limits.h>

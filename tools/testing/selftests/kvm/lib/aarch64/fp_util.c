@@ -298,45 +298,25 @@ void fp_guest_wfi_once(uint64_t ticks)
 		gic_set_eoi(irq);
 }
 
-static const char * const fp_stress_dirs[] = {
-	"../fp", "../../arm64/fp", "../arm64/fp",
-};
-
 /**
  * fp_stress_find() - where fp-stress is
  * @path: where its path goes
  * @len: the size of @path
  *
- * $FP_STRESS if set, else next to this program as the test image and the
- * kselftest install lay it out.
+ * fp-stress belongs to the arm64/fp suite, so its path comes from
+ * $FP_STRESS, which whoever runs the tests sets; a test does not look
+ * into another suite's directory for it.
  *
- * Return: false if there is none.
+ * Return: false if $FP_STRESS names no executable.
  */
 bool fp_stress_find(char *path, size_t len)
 {
 	const char *env = getenv("FP_STRESS");
-	char self[PATH_MAX / 2], *slash;
-	unsigned int i;
-	ssize_t n;
 
-	if (env && env[0]) {
-		snprintf(path, len, "%s", env);
-		return access(path, X_OK) == 0;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
+	if (!env || !env[0])
 		return false;
-	self[n] = 0;
-	slash = strrchr(self, '/');
-	if (!slash)
-		return false;
-	*slash = 0;
-	for (i = 0; i < ARRAY_SIZE(fp_stress_dirs); i++) {
-		snprintf(path, len, "%s/%s/fp-stress", self, fp_stress_dirs[i]);
-		if (access(path, X_OK) == 0)
-			return true;
-	}
-	return false;
+	snprintf(path, len, "%s", env);
+	return access(path, X_OK) == 0;
 }
 
 static void *fp_stress_reader(void *arg)
