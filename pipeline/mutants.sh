@@ -35,7 +35,8 @@ if [ "${1:-}" = apply ]; then
 	exit 0
 fi
 
-tests_filter=${MUTANT_TESTS:-kvm/fp_}
+# The project's FP tests: the KVM ones and the one in arm64/fp.
+tests_filter=${MUTANT_TESTS:-kvm/fp_,fp/fp-bug-history}
 integrity="kvm/fp_integrity kvm/fp_isolation kvm/fp_one_reg kvm/fp_state"
 mode=${KVM_MODE:-vhe}
 ours_src=$BUILD/ours/src

@@ -29,6 +29,9 @@ AREAS = [
      "KVM's FP handling on top of the host's FP context core."),
     ("tools/testing/selftests/kvm/", "KVM: arm64: selftests: FP context tests",
      "Selftests of guest FPSIMD/SVE state integrity and isolation."),
+    ("tools/testing/selftests/arm64/fp/", "selftests: arm64: fp: a ptrace scenario of a known FP bug",
+     "A tracer's SVE registers written while the tracee is stopped on its way\n"
+     "out of a system call must be what the tracee finds."),
     ("tools/testing/fpsimd-model/", "tools: fpsimd-model: model check of FP ownership",
      "A native program that runs the ownership decisions of the FP context\n"
      "core against a fake register file and checks every event sequence."),

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 
@@ -144,27 +145,6 @@ static void *a32_run(void *arg)
 	return NULL;
 }
 
-static int a32_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val)
-{
-	struct kvm_stats_header hdr;
-	struct kvm_stats_desc *desc, *d;
-	int fd = vcpu_get_stats_fd(vcpu), i, found = -1;
-
-	read_stats_header(fd, &hdr);
-	desc = read_stats_descriptors(fd, &hdr);
-	for (i = 0; i < hdr.num_desc; i++) {
-		d = get_stats_descriptor(desc, i, &hdr);
-		if (!strcmp(d->name, name)) {
-			read_stat_data(fd, &hdr, d, val, 1);
-			found = 0;
-			break;
-		}
-	}
-	free(desc);
-	close(fd);
-	return found;
-}
-
 int main(void)
 {
 	struct a32_vcpu a = { 0 }, b = { 0 };
@@ -211,7 +191,7 @@ int main(void)
 		    a.error ? a.error : b.error);
 
 	vcpu_get_reg(a.vcpu, ARM64_CORE_REG(regs.regs[3]), &rounds);
-	has_stat = !a32_stat(a.vcpu, "fp_reload_avoided", &live);
+	has_stat = fp_vcpu_stat(a.vcpu, "fp_reload_avoided", &live);
 	ksft_print_msg("cpu %d, vCPU A: %lu rounds of 65536 FPEXC reads,\n",
 		       cpu, (unsigned long)rounds);
 	ksft_print_msg("  entries with its state live: %s%lu\n",

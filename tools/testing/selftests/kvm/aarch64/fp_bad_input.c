@@ -27,61 +27,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "ucall_common.h"
-
-#define BI_NR_TESTS	31
 
 #define BI_CORE(f)	(KVM_REG_ARM64 | KVM_REG_ARM_CORE |		\
 			 KVM_REG_ARM_CORE_REG(f))
 #define BI_V0		(BI_CORE(fp_regs.vregs[0]) | KVM_REG_SIZE_U128)
 #define BI_FPSR		(BI_CORE(fp_regs.fpsr) | KVM_REG_SIZE_U32)
 
-/* Guest buffers: Z (or V) registers at stride VL, then FPSR and FPCR. */
-struct bi_regs {
-	uint8_t z[32 * 256];
-	uint64_t fpsr;
-	uint64_t fpcr;
-} __aligned(16);
-
-#define BI_SR_OFF	8192
-kvm_static_assert(offsetof(struct bi_regs, fpsr) == BI_SR_OFF, "layout");
-
-/* Store FPSR and FPCR after the registers at %[s]. */
-#define BI_STORE_CTL							\
-	"	mrs	x1, fpsr\n"					\
-	"	str	x1, [%[s], #" __stringify(BI_SR_OFF) "]\n"	\
-	"	mrs	x1, fpcr\n"					\
-	"	str	x1, [%[s], #" __stringify(BI_SR_OFF) " + 8]\n"
-
 static uint32_t guest_sve;
-static struct bi_regs g_load, g_store;
+/* Z (or V) registers at stride VL, FPSR and FPCR: loaded, then stored. */
+static struct fp_regimg g_load, g_store;
 
 /* ---- guest ---- */
-
-static long first_mismatch(const uint8_t *a, const uint8_t *b,
-			   unsigned long len)
-{
-	unsigned long i = 0, t1, t2;
-	long pos = -1;
-
-	asm volatile("0:	cmp	%[i], %[len]\n"
-		     "	b.hs	2f\n"
-		     "	ldrb	%w[t1], [%[a], %[i]]\n"
-		     "	ldrb	%w[t2], [%[b], %[i]]\n"
-		     "	cmp	%w[t1], %w[t2]\n"
-		     "	b.ne	1f\n"
-		     "	add	%[i], %[i], #1\n"
-		     "	b	0b\n"
-		     "1:	mov	%[pos], %[i]\n"
-		     "2:\n"
-		     : [i] "+&r" (i), [t1] "=&r" (t1), [t2] "=&r" (t2), [pos] "+&r" (pos)
-		     : [a] "r" (a), [b] "r" (b), [len] "r" (len)
-		     : "cc", "memory");
-	return pos;
-}
 
 static void guest_main(void)
 {
@@ -106,14 +67,11 @@ static void guest_main(void)
 			asm volatile("	.arch_extension sve\n"
 				     "	msr	fpsr, %[sr]\n"
 				     "	msr	fpcr, %[cr]\n"
-				     "	.irp	n," FP_REGS32 "\n"
-				     "	ldr	z\\n, [%[l], #\\n, mul vl]\n"
-				     "	.endr\n"
+				     FP_ASM_LDR_Z("%[l]")
 				     "	str	xzr, [%[mmio]]\n"
-				     "	.irp	n," FP_REGS32 "\n"
-				     "	str	z\\n, [%[s], #\\n, mul vl]\n"
-				     "	.endr\n"
-				     BI_STORE_CTL
+				     FP_ASM_STR_Z("%[s]")
+				     FP_ASM_STR_FPSR("%[s]", x1)
+				     FP_ASM_STR_FPCR("%[s]", x1)
 				     :
 				     : [l] "r" (g_load.z), [s] "r" (g_store.z),
 				       [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
@@ -122,27 +80,23 @@ static void guest_main(void)
 		} else {
 			asm volatile("	msr	fpsr, %[sr]\n"
 				     "	msr	fpcr, %[cr]\n"
-				     "	.irp	n," FP_REGS32 "\n"
-				     "	ldr	q\\n, [%[l], #16 * \\n]\n"
-				     "	.endr\n"
+				     FP_ASM_LDR_Q("%[l]")
 				     "	str	xzr, [%[mmio]]\n"
-				     "	.irp	n," FP_REGS32 "\n"
-				     "	str	q\\n, [%[s], #16 * \\n]\n"
-				     "	.endr\n"
-				     BI_STORE_CTL
+				     FP_ASM_STR_Q("%[s]")
+				     FP_ASM_STR_FPSR("%[s]", x1)
+				     FP_ASM_STR_FPCR("%[s]", x1)
 				     :
 				     : [l] "r" (g_load.z), [s] "r" (g_store.z),
 				       [sr] "r" (g_load.fpsr), [cr] "r" (g_load.fpcr),
 				       [mmio] "r" (mmio)
 				     : "x1", FP_VCLOBBERS, "cc", "memory");
 		}
-		bad = first_mismatch(g_load.z, g_store.z, 32 * vl);
+		bad = fp_first_diff(g_load.z, g_store.z, 32 * vl);
 		if (bad >= 0)
 			GUEST_FAIL("round %lu VL %lu: %s%lu byte %lu is %#x, want %#x",
 				   round, vl, guest_sve ? "z" : "v", bad / vl,
 				   bad % vl, g_store.z[bad], g_load.z[bad]);
-		bad = first_mismatch((uint8_t *)&g_load.fpsr,
-				     (uint8_t *)&g_store.fpsr, 16);
+		bad = fp_first_diff(&g_load.fpsr, &g_store.fpsr, 16);
 		if (bad >= 0)
 			GUEST_FAIL("round %lu: fpsr/fpcr %#lx/%#lx, want %#lx/%#lx",
 				   round, g_store.fpsr, g_store.fpcr,
@@ -225,186 +179,233 @@ static bool round_trip(struct kvm_vcpu *vcpu)
 	}
 }
 
-static void fpsimd_cases(void)
-{
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS] = { 1 };
-	uint8_t buf[256] = {};
-	int feature = KVM_ARM_VCPU_SVE;
-	struct kvm_vcpu *vcpu;
+/* What the cases on one vCPU share. */
+struct bi_vcpu {
 	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	uint8_t buf[256];
+	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
+	uint64_t host[KVM_ARM64_SVE_VLS_WORDS];	/* SVE_VLS as KVM offers it */
+	int lo, max_vq;				/* its shortest and longest VQ */
+};
 
-	vcpu = new_vcpu(&vm, false);
+/*
+ * One case: the ioctl (KVM_GET_ONE_REG or KVM_SET_ONE_REG on @id, with
+ * vls for SVE_VLS and buf for the rest; KVM_ARM_VCPU_FINALIZE of feature
+ * @id; KVM_RUN) and the errno api.rst gives for it. A case with @run does
+ * that instead, and reports its own result.
+ */
+struct bi_case {
+	const char *name;
+	unsigned long op;
+	uint64_t id;
+	int want;
+	void (*run)(struct bi_vcpu *v);
+};
 
+static int bi_do(struct bi_vcpu *v, const struct bi_case *c)
+{
+	int feature = c->id;
+
+	switch (c->op) {
+	case KVM_ARM_VCPU_FINALIZE:
+		return __vcpu_ioctl(v->vcpu, KVM_ARM_VCPU_FINALIZE, &feature) ?
+		       errno : 0;
+	case KVM_RUN:
+		return __vcpu_run(v->vcpu) ? errno : 0;
+	default:
+		return reg_op(v->vcpu, c->op, c->id,
+			      c->id == KVM_REG_ARM64_SVE_VLS ?
+			      (void *)v->vls : (void *)v->buf);
+	}
+}
+
+static void bi_run_cases(struct bi_vcpu *v, const struct bi_case *cases,
+			 unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (cases[i].run)
+			cases[i].run(v);
+		else
+			expect(cases[i].name, bi_do(v, &cases[i]),
+			       cases[i].want);
+	}
+}
+
+static void fpsimd_round_trip(struct bi_vcpu *v)
+{
+	ksft_test_result(round_trip(v->vcpu),
+			 "fpsimd: guest FP round trip after bad input\n");
+}
+
+static const struct bi_case fpsimd_cases[] = {
 	/* 4.119: SVE was not enabled at KVM_ARM_VCPU_INIT ("not present"). */
-	expect("fpsimd: FINALIZE(SVE) without the SVE feature",
-	       __vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature) ? errno : 0,
-	       EINVAL);
+	{ "fpsimd: FINALIZE(SVE) without the SVE feature",
+	  KVM_ARM_VCPU_FINALIZE, KVM_ARM_VCPU_SVE, EINVAL },
 	/* 4.68/4.69: "These registers are only accessible on vcpus for which
 	 * SVE is enabled": ENOENT, no such register.
 	 */
-	expect("fpsimd: GET Z0 on a non-SVE vcpu",
-	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_ZREG(0, 0), buf),
-	       ENOENT);
-	expect("fpsimd: GET SVE_VLS on a non-SVE vcpu",
-	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_VLS, vls),
-	       ENOENT);
-	expect("fpsimd: SET SVE_VLS on a non-SVE vcpu",
-	       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS, vls),
-	       ENOENT);
+	{ "fpsimd: GET Z0 on a non-SVE vcpu",
+	  KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_ZREG(0, 0), ENOENT },
+	{ "fpsimd: GET SVE_VLS on a non-SVE vcpu",
+	  KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_VLS, ENOENT },
+	{ "fpsimd: SET SVE_VLS on a non-SVE vcpu",
+	  KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS, ENOENT },
 	/* ZCR_EL1 only exists with SVE: no such register. */
-	expect("fpsimd: GET ZCR_EL1 on a non-SVE vcpu",
-	       reg_op(vcpu, KVM_GET_ONE_REG,
-		      KVM_ARM64_SYS_REG(SYS_ZCR_EL1), buf), ENOENT);
+	{ "fpsimd: GET ZCR_EL1 on a non-SVE vcpu",
+	  KVM_GET_ONE_REG, KVM_ARM64_SYS_REG(SYS_ZCR_EL1), ENOENT },
 	/* 4.68 table: V0 is 128 bits, FPSR 32; any other size is invalid. */
-	expect("fpsimd: GET V0 with a 64-bit size",
-	       reg_op(vcpu, KVM_GET_ONE_REG,
-		      (BI_V0 & ~KVM_REG_SIZE_MASK) | KVM_REG_SIZE_U64, buf),
-	       EINVAL);
-	expect("fpsimd: SET FPSR with a 64-bit size",
-	       reg_op(vcpu, KVM_SET_ONE_REG,
-		      (BI_FPSR & ~KVM_REG_SIZE_MASK) | KVM_REG_SIZE_U64, buf),
-	       EINVAL);
+	{ "fpsimd: GET V0 with a 64-bit size",
+	  KVM_GET_ONE_REG, (BI_V0 & ~KVM_REG_SIZE_MASK) | KVM_REG_SIZE_U64,
+	  EINVAL },
+	{ "fpsimd: SET FPSR with a 64-bit size",
+	  KVM_SET_ONE_REG, (BI_FPSR & ~KVM_REG_SIZE_MASK) | KVM_REG_SIZE_U64,
+	  EINVAL },
 	/* Past the end of struct kvm_regs: no such register. */
-	expect("fpsimd: GET core register past kvm_regs",
-	       reg_op(vcpu, KVM_GET_ONE_REG,
-		      KVM_REG_ARM64 | KVM_REG_ARM_CORE | KVM_REG_SIZE_U32 |
-		      (sizeof(struct kvm_regs) / 4 + 8), buf), ENOENT);
+	{ "fpsimd: GET core register past kvm_regs",
+	  KVM_GET_ONE_REG, KVM_REG_ARM64 | KVM_REG_ARM_CORE | KVM_REG_SIZE_U32 |
+	  (sizeof(struct kvm_regs) / 4 + 8), ENOENT },
 	/* An unallocated system register encoding: no such register. */
-	expect("fpsimd: GET unknown system register",
-	       reg_op(vcpu, KVM_GET_ONE_REG, ARM64_SYS_REG(3, 7, 15, 15, 7),
-		      buf), ENOENT);
+	{ "fpsimd: GET unknown system register",
+	  KVM_GET_ONE_REG, ARM64_SYS_REG(3, 7, 15, 15, 7), ENOENT },
 	/* Not an arm64 register ID at all: invalid register ID. */
-	expect("fpsimd: GET register of another architecture",
-	       reg_op(vcpu, KVM_GET_ONE_REG,
-		      (BI_FPSR & ~KVM_REG_ARCH_MASK) | KVM_REG_X86, buf),
-	       EINVAL);
+	{ "fpsimd: GET register of another architecture",
+	  KVM_GET_ONE_REG, (BI_FPSR & ~KVM_REG_ARCH_MASK) | KVM_REG_X86,
+	  EINVAL },
+	{ .run = fpsimd_round_trip },
+};
 
-	ksft_test_result(round_trip(vcpu),
-			 "fpsimd: guest FP round trip after bad input\n");
-	kvm_vm_free(vm);
-}
-
-static void sve_cases(void)
+/* 4.68 SVE_VLS: sets the host cannot provide fail with EINVAL. */
+static void sve_vls_hole(struct bi_vcpu *v)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS], host[KVM_ARM64_SVE_VLS_WORDS];
-	uint8_t buf[256] = {};
-	int feature = KVM_ARM_VCPU_SVE, bogus = 0x7fff, max_vq = 0, vq, lo = 0;
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm;
-
-	vcpu = new_vcpu(&vm, true);
-	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, host);
-	for (vq = 1; vq <= KVM_ARM64_SVE_VQ_MAX; vq++) {
-		if (!(host[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64))))
-			continue;
-		if (!lo)
-			lo = vq;
-		max_vq = vq;
-	}
-
-	/* 4.68/4.69 EPERM, 4.119: no SVE register access before FINALIZE. */
-	expect("sve: GET Z0 before FINALIZE",
-	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_ZREG(0, 0), buf),
-	       EPERM);
-	expect("sve: SET P1 before FINALIZE",
-	       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_PREG(1, 0), buf),
-	       EPERM);
-	expect("sve: GET FFR before FINALIZE",
-	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_FFR(0), buf),
-	       EPERM);
-	/* 4.119: KVM_RUN fails with EPERM until finalized. */
-	expect("sve: KVM_RUN before FINALIZE",
-	       __vcpu_run(vcpu) ? errno : 0, EPERM);
-
-	/* 4.68 SVE_VLS: sets the host cannot provide fail with EINVAL. */
-	memcpy(vls, host, sizeof(vls));
-	if (max_vq > lo) {
-		vls[(lo - 1) / 64] &= ~(1ULL << ((lo - 1) % 64));
+	memcpy(v->vls, v->host, sizeof(v->vls));
+	if (v->max_vq > v->lo) {
+		v->vls[(v->lo - 1) / 64] &= ~(1ULL << ((v->lo - 1) % 64));
 		expect("sve: SET SVE_VLS with a hole below the maximum",
-		       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS,
-			      vls), EINVAL);
+		       reg_op(v->vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS,
+			      v->vls), EINVAL);
 	} else {
 		ksft_test_result_skip("sve: SET SVE_VLS with a hole: one VL\n");
 	}
-	memcpy(vls, host, sizeof(vls));
-	if (max_vq < KVM_ARM64_SVE_VQ_MAX) {
-		vls[max_vq / 64] |= 1ULL << (max_vq % 64);
+}
+
+static void sve_vls_beyond(struct bi_vcpu *v)
+{
+	memcpy(v->vls, v->host, sizeof(v->vls));
+	if (v->max_vq < KVM_ARM64_SVE_VQ_MAX) {
+		v->vls[v->max_vq / 64] |= 1ULL << (v->max_vq % 64);
 		expect("sve: SET SVE_VLS beyond the host maximum",
-		       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS,
-			      vls), EINVAL);
+		       reg_op(v->vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS,
+			      v->vls), EINVAL);
 	} else {
 		ksft_test_result_skip("sve: SET SVE_VLS beyond the maximum\n");
 	}
-	memset(vls, 0, sizeof(vls));
-	expect("sve: SET SVE_VLS empty",
-	       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS, vls),
-	       EINVAL);
-
-	/* 4.119: an unknown feature is EINVAL. */
-	expect("sve: FINALIZE an unknown feature",
-	       __vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &bogus) ? errno : 0,
-	       EINVAL);
-	expect("sve: FINALIZE(SVE)",
-	       __vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature) ? errno : 0,
-	       0);
-	/* 4.119: already finalized is EPERM. */
-	expect("sve: FINALIZE(SVE) twice",
-	       __vcpu_ioctl(vcpu, KVM_ARM_VCPU_FINALIZE, &feature) ? errno : 0,
-	       EPERM);
-	/* 4.68 SVE_VLS: writes after finalization fail with EPERM. */
-	expect("sve: SET SVE_VLS after FINALIZE",
-	       reg_op(vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS, host),
-	       EPERM);
-	expect("sve: GET SVE_VLS after FINALIZE (unchanged)",
-	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_VLS, vls) ?:
-	       (memcmp(vls, host, sizeof(vls)) ? EFAULT : 0), 0);
-	/* 4.68: slice 1 of Z/P only exists for VLs over 2048 bits. */
-	expect("sve: GET Z0 slice 1",
-	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_ZREG(0, 1), buf),
-	       ENOENT);
-	expect("sve: GET P0 slice 1",
-	       reg_op(vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_PREG(0, 1), buf),
-	       ENOENT);
-	/* 4.68 table: Z is 2048 bits, P 256; other sizes are invalid IDs. */
-	expect("sve: GET Z0 with a 1024-bit size",
-	       reg_op(vcpu, KVM_GET_ONE_REG,
-		      (KVM_REG_ARM64_SVE_ZREG(0, 0) & ~KVM_REG_SIZE_MASK) |
-		      KVM_REG_SIZE_U1024, buf), EINVAL);
-	expect("sve: SET P0 with a 128-bit size",
-	       reg_op(vcpu, KVM_SET_ONE_REG,
-		      (KVM_REG_ARM64_SVE_PREG(0, 0) & ~KVM_REG_SIZE_MASK) |
-		      KVM_REG_SIZE_U128, buf), EINVAL);
-	/* An ID in the SVE space that encodes no register. */
-	expect("sve: GET unknown SVE register ID",
-	       reg_op(vcpu, KVM_GET_ONE_REG,
-		      KVM_REG_ARM64 | KVM_REG_ARM64_SVE | KVM_REG_SIZE_U64 |
-		      0x1234, buf), EINVAL);
-	/* 4.68 footnote [1]: V registers go through Z on SVE vcpus. */
-	expect("sve: GET V0 through the core registers",
-	       reg_op(vcpu, KVM_GET_ONE_REG, BI_V0, buf), EINVAL);
-	expect("sve: SET V0 through the core registers",
-	       reg_op(vcpu, KVM_SET_ONE_REG, BI_V0, buf), EINVAL);
-
-	vcpu_set_reg(vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
-		     (3UL << 20) | (3UL << 16));
-	ksft_test_result(round_trip(vcpu),
-			 "sve: guest SVE round trip after bad input\n");
-	kvm_vm_free(vm);
 }
+
+static void sve_vls_empty(struct bi_vcpu *v)
+{
+	memset(v->vls, 0, sizeof(v->vls));
+	expect("sve: SET SVE_VLS empty",
+	       reg_op(v->vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS, v->vls),
+	       EINVAL);
+}
+
+/* 4.68 SVE_VLS: writes after finalization fail with EPERM. */
+static void sve_vls_set_late(struct bi_vcpu *v)
+{
+	expect("sve: SET SVE_VLS after FINALIZE",
+	       reg_op(v->vcpu, KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_VLS,
+		      v->host), EPERM);
+}
+
+static void sve_vls_get_late(struct bi_vcpu *v)
+{
+	expect("sve: GET SVE_VLS after FINALIZE (unchanged)",
+	       reg_op(v->vcpu, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_VLS,
+		      v->vls) ?:
+	       (memcmp(v->vls, v->host, sizeof(v->vls)) ? EFAULT : 0), 0);
+}
+
+static void sve_round_trip(struct bi_vcpu *v)
+{
+	vcpu_set_reg(v->vcpu, KVM_ARM64_SYS_REG(SYS_CPACR_EL1),
+		     (3UL << 20) | (3UL << 16));
+	ksft_test_result(round_trip(v->vcpu),
+			 "sve: guest SVE round trip after bad input\n");
+}
+
+static const struct bi_case sve_cases[] = {
+	/* 4.68/4.69 EPERM, 4.119: no SVE register access before FINALIZE. */
+	{ "sve: GET Z0 before FINALIZE",
+	  KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_ZREG(0, 0), EPERM },
+	{ "sve: SET P1 before FINALIZE",
+	  KVM_SET_ONE_REG, KVM_REG_ARM64_SVE_PREG(1, 0), EPERM },
+	{ "sve: GET FFR before FINALIZE",
+	  KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_FFR(0), EPERM },
+	/* 4.119: KVM_RUN fails with EPERM until finalized. */
+	{ "sve: KVM_RUN before FINALIZE", KVM_RUN, 0, EPERM },
+	{ .run = sve_vls_hole },
+	{ .run = sve_vls_beyond },
+	{ .run = sve_vls_empty },
+	/* 4.119: an unknown feature is EINVAL. */
+	{ "sve: FINALIZE an unknown feature",
+	  KVM_ARM_VCPU_FINALIZE, 0x7fff, EINVAL },
+	{ "sve: FINALIZE(SVE)", KVM_ARM_VCPU_FINALIZE, KVM_ARM_VCPU_SVE, 0 },
+	/* 4.119: already finalized is EPERM. */
+	{ "sve: FINALIZE(SVE) twice",
+	  KVM_ARM_VCPU_FINALIZE, KVM_ARM_VCPU_SVE, EPERM },
+	{ .run = sve_vls_set_late },
+	{ .run = sve_vls_get_late },
+	/* 4.68: slice 1 of Z/P only exists for VLs over 2048 bits. */
+	{ "sve: GET Z0 slice 1",
+	  KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_ZREG(0, 1), ENOENT },
+	{ "sve: GET P0 slice 1",
+	  KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_PREG(0, 1), ENOENT },
+	/* 4.68 table: Z is 2048 bits, P 256; other sizes are invalid IDs. */
+	{ "sve: GET Z0 with a 1024-bit size",
+	  KVM_GET_ONE_REG, (KVM_REG_ARM64_SVE_ZREG(0, 0) & ~KVM_REG_SIZE_MASK) |
+	  KVM_REG_SIZE_U1024, EINVAL },
+	{ "sve: SET P0 with a 128-bit size",
+	  KVM_SET_ONE_REG, (KVM_REG_ARM64_SVE_PREG(0, 0) & ~KVM_REG_SIZE_MASK) |
+	  KVM_REG_SIZE_U128, EINVAL },
+	/* An ID in the SVE space that encodes no register. */
+	{ "sve: GET unknown SVE register ID",
+	  KVM_GET_ONE_REG, KVM_REG_ARM64 | KVM_REG_ARM64_SVE |
+	  KVM_REG_SIZE_U64 | 0x1234, EINVAL },
+	/* 4.68 footnote [1]: V registers go through Z on SVE vcpus. */
+	{ "sve: GET V0 through the core registers",
+	  KVM_GET_ONE_REG, BI_V0, EINVAL },
+	{ "sve: SET V0 through the core registers",
+	  KVM_SET_ONE_REG, BI_V0, EINVAL },
+	{ .run = sve_round_trip },
+};
 
 int main(void)
 {
+	struct bi_vcpu v = { .vls = { 1 } };
+	unsigned int i, n, vls[FP_MAX_VL / 16];
+
 	ksft_print_header();
-	ksft_set_plan(BI_NR_TESTS);
+	ksft_set_plan(ARRAY_SIZE(fpsimd_cases) + ARRAY_SIZE(sve_cases));
 
-	fpsimd_cases();
-	if (kvm_has_cap(KVM_CAP_ARM_SVE)) {
-		sve_cases();
-	} else {
-		int i;
+	v.vcpu = new_vcpu(&v.vm, false);
+	bi_run_cases(&v, fpsimd_cases, ARRAY_SIZE(fpsimd_cases));
+	kvm_vm_free(v.vm);
 
-		for (i = 0; i < 20; i++)
-			ksft_test_result_skip("sve case %d: no SVE\n", i);
+	if (!kvm_has_cap(KVM_CAP_ARM_SVE)) {
+		for (i = 0; i < ARRAY_SIZE(sve_cases); i++)
+			ksft_test_result_skip("sve case %u: no SVE\n", i);
+		ksft_finished();
 	}
+	v = (struct bi_vcpu){};
+	v.vcpu = new_vcpu(&v.vm, true);
+	vcpu_get_reg(v.vcpu, KVM_REG_ARM64_SVE_VLS, v.host);
+	n = fp_vcpu_vls(v.vcpu, KVM_REG_ARM64_SVE_VLS, vls, ARRAY_SIZE(vls));
+	v.lo = n ? vls[0] / 16 : 0;
+	v.max_vq = n ? vls[n - 1] / 16 : 0;
+	bi_run_cases(&v, sve_cases, ARRAY_SIZE(sve_cases));
+	kvm_vm_free(v.vm);
 	ksft_finished();
 }

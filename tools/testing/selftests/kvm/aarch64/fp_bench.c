@@ -101,6 +101,7 @@
 #include <asm/hwcap.h>
 #include <linux/psci.h>
 
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
@@ -109,7 +110,6 @@
 #include "vgic.h"
 #include "ucall_common.h"
 
-#define FPB_MAX_VL	256
 #define FPB_USER_OFF	16	/* offsets into the ucall MMIO page */
 #define FPB_EFD_OFF	32
 
@@ -192,19 +192,12 @@ struct bench_cfg {
 
 static struct bench_cfg bcfg;
 
-/* Register images: a whole SVE file at the largest VL, plus FFR. */
-struct bench_img {
-	uint8_t z[32 * FPB_MAX_VL];
-	uint8_t p[16 * FPB_MAX_VL / 8];
-	uint8_t ffr[FPB_MAX_VL / 8];
-	uint64_t fpsr_fpcr[2];
-} __aligned(16);
-
-static struct bench_img guest_img;
+/* A whole SVE file at the largest VL, plus FFR. */
+static struct fp_regimg guest_img;
 
 /* ---- guest ---- */
 
-static void guest_work(uint32_t work, struct bench_img *img)
+static void guest_work(uint32_t work, struct fp_regimg *img)
 {
 	switch (work) {
 	case W_FP1:
@@ -230,11 +223,8 @@ static void guest_work(uint32_t work, struct bench_img *img)
 			     FPB_LD4(12, 15, 12) FPB_LD4(16, 19, 16)
 			     FPB_LD4(20, 23, 20) FPB_LD4(24, 27, 24)
 			     FPB_LD4(28, 31, 28)
-			     "	ldr	p0, [%[f]]\n"
-			     "	wrffr	p0.b\n"
-			     "	.irp	n," FP_REGS16 "\n"
-			     "	ldr	p\\n, [%[p], #\\n, mul vl]\n"
-			     "	.endr\n"
+			     FP_ASM_LDR_FFR("%[f]")
+			     FP_ASM_LDR_P("%[p]")
 			     : : [z] "r" (img->z), [p] "r" (img->p), [f] "r" (img->ffr)
 			     : FP_VCLOBBERS, "memory");
 		break;
@@ -824,7 +814,7 @@ struct rival {
 	bool stop;
 	bool ready;
 	unsigned long wakeups;
-	struct bench_img img;
+	struct fp_regimg img;
 };
 
 static void *rival_main(void *arg)
@@ -846,9 +836,7 @@ static void *rival_main(void *arg)
 		if (READ_ONCE(r->stop))
 			break;
 		/* Back in userspace: make the registers ours again. */
-		asm volatile("	.irp	n," FP_REGS32 "\n"
-			     "	ldr	q\\n, [%[z], #16 * \\n]\n"
-			     "	.endr\n"
+		asm volatile(FP_ASM_LDR_Q("%[z]")
 			     : : [z] "r" (r->img.z) : FP_VCLOBBERS, "memory");
 		r->wakeups++;
 	}
@@ -1170,29 +1158,12 @@ static void fpb_state_free(struct fpb_state *s)
 /* The shortest and the longest SVE vector length KVM offers (bytes). */
 static void state_vls(unsigned int *min_vl, unsigned int *max_vl)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm;
-	unsigned int vq;
+	unsigned int vls[FP_MAX_VL / 16], n = 0;
 
-	*min_vl = 0;
-	*max_vl = 0;
-	if (!have_sve)
-		return;
-	vm = vm_create(1);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
-	for (vq = 1; vq <= FPB_MAX_VL / 16; vq++) {
-		if (!(vls[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64))))
-			continue;
-		if (!*min_vl)
-			*min_vl = vq * 16;
-		*max_vl = vq * 16;
-	}
-	kvm_vm_free(vm);
+	if (have_sve)
+		n = fp_kvm_sve_vls(vls, ARRAY_SIZE(vls));
+	*min_vl = n ? vls[0] : 0;
+	*max_vl = n ? vls[n - 1] : 0;
 }
 
 /*
@@ -1298,14 +1269,13 @@ static void sr_loop_empty(unsigned long n)
 		     : [n] "+r" (n) : : "cc");
 }
 
-static void sr_loop_fp(unsigned long n, struct bench_img *img, bool save)
+static void sr_loop_fp(unsigned long n, struct fp_regimg *img, bool save)
 {
-	uint64_t *sr = img->fpsr_fpcr;
+	uint64_t *sr = &img->fpsr;	/* FPSR, then FPCR */
 
 	if (save)
-		asm volatile("1:	.irp	n," FP_REGS32 "\n"
-			     "	str	q\\n, [%[z], #16 * \\n]\n"
-			     "	.endr\n"
+		asm volatile("1:\n"
+			     FP_ASM_STR_Q("%[z]")
 			     "	mrs	x9, fpsr\n"
 			     "	mrs	x10, fpcr\n"
 			     "	stp	x9, x10, [%[sr]]\n"
@@ -1314,9 +1284,8 @@ static void sr_loop_fp(unsigned long n, struct bench_img *img, bool save)
 			     : [n] "+r" (n) : [z] "r" (img->z), [sr] "r" (sr)
 			     : "x9", "x10", "cc", "memory");
 	else
-		asm volatile("1:	.irp	n," FP_REGS32 "\n"
-			     "	ldr	q\\n, [%[z], #16 * \\n]\n"
-			     "	.endr\n"
+		asm volatile("1:\n"
+			     FP_ASM_LDR_Q("%[z]")
 			     "	ldp	x9, x10, [%[sr]]\n"
 			     "	msr	fpsr, x9\n"
 			     "	msr	fpcr, x10\n"
@@ -1326,20 +1295,16 @@ static void sr_loop_fp(unsigned long n, struct bench_img *img, bool save)
 			     : "x9", "x10", FP_VCLOBBERS, "cc", "memory");
 }
 
-static void sr_loop_sve(unsigned long n, struct bench_img *img, bool save)
+static void sr_loop_sve(unsigned long n, struct fp_regimg *img, bool save)
 {
-	uint64_t *sr = img->fpsr_fpcr;
+	uint64_t *sr = &img->fpsr;	/* FPSR, then FPCR */
 
 	if (save)
 		asm volatile("	.arch_extension sve\n"
-			     "1:	.irp	n," FP_REGS32 "\n"
-			     "	str	z\\n, [%[z], #\\n, mul vl]\n"
-			     "	.endr\n"
-			     "	.irp	n," FP_REGS16 "\n"
-			     "	str	p\\n, [%[p], #\\n, mul vl]\n"
-			     "	.endr\n"
-			     "	rdffr	p0.b\n"
-			     "	str	p0, [%[f]]\n"
+			     "1:\n"
+			     FP_ASM_STR_Z("%[z]")
+			     FP_ASM_STR_P("%[p]")
+			     FP_ASM_STR_FFR("%[f]")
 			     "	ldr	p0, [%[p]]\n"
 			     "	mrs	x9, fpsr\n"
 			     "	mrs	x10, fpcr\n"
@@ -1352,14 +1317,10 @@ static void sr_loop_sve(unsigned long n, struct bench_img *img, bool save)
 			     : "x9", "x10", "cc", "memory");
 	else
 		asm volatile("	.arch_extension sve\n"
-			     "1:	ldr	p0, [%[f]]\n"
-			     "	wrffr	p0.b\n"
-			     "	.irp	n," FP_REGS16 "\n"
-			     "	ldr	p\\n, [%[p], #\\n, mul vl]\n"
-			     "	.endr\n"
-			     "	.irp	n," FP_REGS32 "\n"
-			     "	ldr	z\\n, [%[z], #\\n, mul vl]\n"
-			     "	.endr\n"
+			     "1:\n"
+			     FP_ASM_LDR_FFR("%[f]")
+			     FP_ASM_LDR_P("%[p]")
+			     FP_ASM_LDR_Z("%[z]")
 			     "	ldp	x9, x10, [%[sr]]\n"
 			     "	msr	fpsr, x9\n"
 			     "	msr	fpcr, x10\n"
@@ -1373,7 +1334,7 @@ static void sr_loop_sve(unsigned long n, struct bench_img *img, bool save)
 
 /* Best of reps timings of one loop kind, in ns per iteration * 1000. */
 static uint64_t sr_time(const struct bench_opts *o, int kind, bool save,
-			struct bench_img *img)
+			struct fp_regimg *img)
 {
 	uint64_t best = ~0ULL, t0, t;
 	uint32_t r;
@@ -1405,7 +1366,7 @@ static void sr_report(const char *kind, unsigned int vl, uint64_t save,
 static void *sr_main(void *arg)
 {
 	const struct bench_opts *o = arg;
-	struct bench_img *img = calloc(1, sizeof(*img));
+	struct fp_regimg *img = calloc(1, sizeof(*img));
 	uint64_t empty, save, restore;
 	unsigned int vl;
 	int got;
@@ -1419,7 +1380,7 @@ static void *sr_main(void *arg)
 
 	if (!(getauxval(AT_HWCAP) & HWCAP_SVE))
 		goto out;
-	for (vl = 16; vl <= FPB_MAX_VL; vl += 16) {
+	for (vl = 16; vl <= FP_MAX_VL; vl += 16) {
 		got = prctl(PR_SVE_SET_VL, vl);
 		TEST_ASSERT(got >= 0, "PR_SVE_SET_VL %u: %s", vl,
 			    strerror(errno));
@@ -1548,7 +1509,7 @@ int main(int argc, char *argv[])
 		/* The default SVL, then the largest one (up to 2048 bits). */
 		run_class(&o, x, w, sme_class[i].za,
 			  prctl(PR_SME_GET_VL) & PR_SVE_VL_LEN_MASK);
-		run_class(&o, x, w, sme_class[i].za, FPB_MAX_VL);
+		run_class(&o, x, w, sme_class[i].za, FP_MAX_VL);
 	}
 
 	/* The state classes: SVE at the extreme lengths, then no SVE. */

@@ -54,7 +54,6 @@
  * to judge (seen under TCG: one preemption in each of three runs).
  */
 #include <sched.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -223,19 +222,13 @@ static void vstats_close(struct vstats *vs)
 	free(vs->desc);
 }
 
-static void fpc_alarm(int sig)
-{
-}
-
 /* KVM_RUN, failing with the guest's PC if it does not exit in time. */
 static void fpc_run(struct kvm_vcpu *vcpu)
 {
 	uint64_t pc;
 	int r;
 
-	alarm(20);
-	r = __vcpu_run(vcpu);
-	alarm(0);
+	r = fp_vcpu_run_timed(vcpu, 20);
 	if (r && errno == EINTR) {
 		vcpu_get_reg(vcpu, ARM64_CORE_REG(regs.pc), &pc);
 		TEST_FAIL("the guest did not exit within 20 s, PC %#lx", pc);
@@ -620,7 +613,6 @@ int main(void)
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(cases) + ARRAY_SIZE(wcases) +
 		      ARRAY_SIZE(dcases));
-	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = fpc_alarm }, NULL);
 	kvm_pin_this_task_to_pcpu(FPC_CPU);
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {

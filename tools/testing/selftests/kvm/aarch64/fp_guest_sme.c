@@ -52,7 +52,7 @@
  *   another, for as long as the base's fp-stress (-t 10) runs its FPSIMD,
  *   SVE, streaming SVE and ZA children on every CPU; its children must
  *   all pass, streaming and ZA ones among them. Skipped without fp-stress
- *   ($FP_STRESS, or beside this program).
+ *   (its path in $FP_STRESS).
  *
  * SME instructions are .inst words, so any assembler builds this.
  */
@@ -70,6 +70,7 @@
 #include <linux/psci.h>
 
 #include "arch_timer.h"
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "gic.h"
 #include "kvm_util.h"
@@ -154,12 +155,8 @@ static void guest_round(struct gs_bufs *s, struct gs_bufs *d,
 		     "add	x12, x12, #1\n"
 		     "cmp	x12, x28\n"
 		     "b.lo	1b\n"
-		     ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-		     "ldr	z\\n, [x19, #\\n, mul vl]\n"
-		     ".endr\n"
-		     ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-		     "ldr	p\\n, [x20, #\\n, mul vl]\n"
-		     ".endr\n"
+		     FP_ASM_LDR_Z("x19")
+		     FP_ASM_LDR_P("x20")
 		     "cbnz	x21, 2f\n"
 		     "mov	x0, #0x84000000\n"	/* PSCI_VERSION: in the kernel */
 		     "hvc	#0\n"
@@ -180,12 +177,8 @@ static void guest_round(struct gs_bufs *s, struct gs_bufs *d,
 		     "msr	cntv_ctl_el0, xzr\n"
 		     "isb\n"
 		     "4:\n"
-		     ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-		     "str	z\\n, [x25, #\\n, mul vl]\n"
-		     ".endr\n"
-		     ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-		     "str	p\\n, [x26, #\\n, mul vl]\n"
-		     ".endr\n"
+		     FP_ASM_STR_Z("x25")
+		     FP_ASM_STR_P("x26")
 		     "mov	x0, x24\n"
 		     "mov	x12, #0\n"
 		     "6:	" STR_ZA_W12_X0
@@ -272,9 +265,7 @@ static uint8_t sve_src[32 * GS_MAX_SVL], sve_dst[32 * GS_MAX_SVL];
 static void guest_sve_round(uint64_t ticks)
 {
 	asm volatile(".arch_extension sve\n"
-		     ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-		     "ldr	z\\n, [%[s], #\\n, mul vl]\n"
-		     ".endr\n"
+		     FP_ASM_LDR_Z("%[s]")
 		     "mrs	x9, cntvct_el0\n"	/* WFI until the timer */
 		     "add	x9, x9, %[t]\n"
 		     "msr	cntv_cval_el0, x9\n"
@@ -288,9 +279,7 @@ static void guest_sve_round(uint64_t ticks)
 		     "isb\n"
 		     "mov	x0, #0x84000000\n"	/* and an HVC */
 		     "hvc	#0\n"
-		     ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-		     "str	z\\n, [%[d], #\\n, mul vl]\n"
-		     ".endr\n"
+		     FP_ASM_STR_Z("%[d]")
 		     :
 		     : [s] "r" (sve_src), [d] "r" (sve_dst), [t] "r" (ticks)
 		     : "x0", "x1", "x2", "x3", "x9", "memory",

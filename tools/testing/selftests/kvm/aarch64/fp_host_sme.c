@@ -22,8 +22,8 @@
  * - za-kvm-run-fp-stress: za-kvm-run-every-exit, over and over, while the
  *   base's arm64 fp-stress runs its FPSIMD, SVE, streaming SVE and ZA
  *   children on every CPU (so the vCPU thread is also preempted by tasks
- *   with SME state). fp-stress is looked for in $FP_STRESS, else beside
- *   this program (fp_stress_find()); the case is skipped without it.
+ *   with SME state). fp-stress's path comes from $FP_STRESS
+ *   (fp_stress_find()); the case is skipped without it.
  *   Its children must all pass, and some of them must have been
  *   streaming SVE and ZA ones.
  * - sme-on-za-off-kvm-run: the VMM thread has used SME but has ZA off, and
@@ -63,6 +63,7 @@
 #include <linux/psci.h>
 
 #include "arch_timer.h"
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "gic.h"
 #include "kvm_util.h"
@@ -92,17 +93,6 @@ static unsigned int read_svl(void)
 static void za_off(void)
 {
 	asm volatile(SMSTOP_ZA ::: "memory");
-}
-
-/* First differing byte, or -1. */
-static long first_diff(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (a[i] != b[i])
-			return i;
-	return -1;
 }
 
 /* ---- guest ---- */
@@ -207,7 +197,7 @@ static unsigned int run_with_za(struct kvm_vcpu *vcpu, const uint8_t *want,
 		tpidr2 = fp_read_tpidr2();
 		if (svcr & SVCR_ZA_BIT) {
 			fp_za_store(seen, svl);
-			at = first_diff(want, seen, svl * svl);
+			at = fp_first_diff(want, seen, svl * svl);
 		}
 		if (rc || at != -1 || tpidr2 != TPIDR2_MARK) {
 			if (!bad++)
@@ -431,13 +421,9 @@ static void ssve_hold(const struct ssve_image *want, struct ssve_image *seen,
 	asm volatile(SMSTART_SMZA
 		     ".arch_extension sve\n"
 		     "	mov	x0, %[wz]\n"
-		     "	.irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-		     "	ldr	z\\n, [x0, #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_LDR_Z("x0")
 		     "	mov	x0, %[wp]\n"
-		     "	.irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-		     "	ldr	p\\n, [x0, #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_LDR_P("x0")
 		     "	mov	x0, %[wza]\n"
 		     "	mov	x12, #0\n"
 		     "1:	" LDR_ZA_W12_X0
@@ -449,13 +435,9 @@ static void ssve_hold(const struct ssve_image *want, struct ssve_image *seen,
 		     "2:	subs	x1, x1, #1\n"
 		     "	b.ne	2b\n"
 		     "	mov	x0, %[sz]\n"
-		     "	.irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-		     "	str	z\\n, [x0, #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_Z("x0")
 		     "	mov	x0, %[sp]\n"
-		     "	.irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-		     "	str	p\\n, [x0, #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_P("x0")
 		     "	mov	x0, %[sza]\n"
 		     "	mov	x12, #0\n"
 		     "3:	" STR_ZA_W12_X0
@@ -476,7 +458,7 @@ static void *ssve_thread(void *arg)
 {
 	uint64_t loops = 1ULL << 22;
 	struct rusage ru;
-	long before;
+	long before, z, p, za;
 	int round;
 
 	kvm_pin_this_task_to_pcpu(0);
@@ -489,16 +471,12 @@ static void *ssve_thread(void *arg)
 		getrusage(RUSAGE_THREAD, &ru);
 		if (ru.ru_nivcsw > before)
 			ssve_preempted++;
-		if (first_diff(ssve_want.z, ssve_seen.z, 32 * svl) >= 0 ||
-		    first_diff(ssve_want.p, ssve_seen.p, 16 * svl / 8) >= 0 ||
-		    first_diff(ssve_want.za, ssve_seen.za, svl * svl) >= 0) {
-			if (!ssve_bad++)
-				ksft_print_msg("streaming task: round %d: Z %ld, P %ld, ZA %ld\n",
-					       round,
-					       first_diff(ssve_want.z, ssve_seen.z, 32 * svl),
-					       first_diff(ssve_want.p, ssve_seen.p, 16 * svl / 8),
-					       first_diff(ssve_want.za, ssve_seen.za, svl * svl));
-		}
+		z = fp_first_diff(ssve_want.z, ssve_seen.z, 32 * svl);
+		p = fp_first_diff(ssve_want.p, ssve_seen.p, 16 * svl / 8);
+		za = fp_first_diff(ssve_want.za, ssve_seen.za, svl * svl);
+		if ((z >= 0 || p >= 0 || za >= 0) && !ssve_bad++)
+			ksft_print_msg("streaming task: round %d: Z %ld, P %ld, ZA %ld\n",
+				       round, z, p, za);
 	}
 	WRITE_ONCE(vcpu_stop, true);
 	return NULL;
@@ -549,6 +527,13 @@ static const struct za_case za_cases[] = {
 	  .fp_stress = true },
 };
 
+/* After the ZA cases; each reports one result, in this order. */
+static void (* const sme_tests[])(void) = {
+	test_sme_on_za_off,
+	test_za_off_after_fork,
+	test_streaming_beside_vcpu,
+};
+
 int main(void)
 {
 	unsigned int i;
@@ -556,17 +541,15 @@ int main(void)
 	ksft_print_header();
 	if (!(getauxval(AT_HWCAP2) & HWCAP2_SME))
 		ksft_exit_skip("the host has no SME\n");
-	/* The ZA cases, then the three tests below them. */
-	ksft_set_plan(ARRAY_SIZE(za_cases) + 3);
+	ksft_set_plan(ARRAY_SIZE(za_cases) + ARRAY_SIZE(sme_tests));
 	svl = read_svl();
 	ksft_print_msg("host SVL %u bytes\n", svl);
 	kvm_pin_this_task_to_pcpu(0);
 
 	for (i = 0; i < ARRAY_SIZE(za_cases); i++)
 		test_za_kvm_run(&za_cases[i]);
-	test_sme_on_za_off();
-	test_za_off_after_fork();
-	test_streaming_beside_vcpu();
+	for (i = 0; i < ARRAY_SIZE(sme_tests); i++)
+		sme_tests[i]();
 
 	ksft_finished();
 }

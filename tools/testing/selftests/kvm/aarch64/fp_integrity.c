@@ -23,8 +23,7 @@
  * The *-under-fp-stress cases run while arm64/fp's fp-stress loads and
  * checks FPSIMD and SVE registers in userspace on every CPU, at every
  * vector length, and drives kernel-mode NEON through AF_ALG. They need
- * fp-stress next to this program (../fp/ as in this project's initramfs,
- * or ../../arm64/fp/ in a kselftest install), or its path in FP_STRESS.
+ * fp-stress's path in FP_STRESS, and skip without it.
  */
 #include <errno.h>
 #include <limits.h>
@@ -44,6 +43,7 @@
 #include <asm/hwcap.h>
 #include <linux/psci.h>
 
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
@@ -52,20 +52,9 @@
 #include "vgic.h"
 #include "ucall_common.h"
 
-#define FPT_MAX_VL	256	/* bytes, the architectural maximum */
 #define FPT_NR_Z	32
 #define FPT_NR_P	16
 #define FPT_MAX_VCPUS	3
-/* FPSR cumulative flags (IOC..IXC, IDC, QC) and FPCR AHP/DN/FZ/RMode. */
-
-/* Everything one context can hold; only the part for its VL is used. */
-struct regimg {
-	uint8_t z[FPT_NR_Z * FPT_MAX_VL];
-	uint8_t p[FPT_NR_P * FPT_MAX_VL / 8];
-	uint8_t ffr[FPT_MAX_VL / 8];
-	uint64_t fpsr;
-	uint64_t fpcr;
-} __aligned(16);
 
 struct mismatch {
 	const char *what;
@@ -102,69 +91,11 @@ struct gcfg {
 };
 
 static struct gcfg gcfg;
-static struct regimg guest_want[FPT_MAX_VCPUS];
-static struct regimg guest_seen[FPT_MAX_VCPUS];
+static struct fp_regimg guest_want[FPT_MAX_VCPUS];
+static struct fp_regimg guest_seen[FPT_MAX_VCPUS];
 static uint32_t guest_wfi_fired[FPT_MAX_VCPUS];
 
 /* ---- helpers shared by guest and host (same image in both) ---- */
-
-static uint64_t fpt_mix(uint64_t v)
-{
-	v += 0x6a09e667f3bcc909ULL;
-	v = (v ^ (v >> 29)) * 0xbf58476d1ce4e5b9ULL;
-	v = (v ^ (v >> 32)) * 0x94d049bb133111ebULL;
-	return v ^ (v >> 30);
-}
-
-static void img_fill(struct regimg *r, uint64_t seed, unsigned int vl,
-		     bool sve)
-{
-	uint64_t *w = (uint64_t *)r->z;
-	unsigned int i, plen = vl / 8, nbits;
-
-	for (i = 0; i < FPT_NR_Z * vl / 8; i++)
-		w[i] = fpt_mix(seed * 131 + i);
-	r->fpsr = fpt_mix(seed ^ 0x5555) & FP_FPSR_BITS;
-	r->fpcr = fpt_mix(seed ^ 0xaaaa) & FP_FPCR_BITS;
-	if (!sve)
-		return;
-
-	w = (uint64_t *)r->p;
-	for (i = 0; i < FPT_NR_P * plen / 8; i++)
-		w[i] = fpt_mix(~seed * 7 + i);
-	/* WRFFR is only defined for a run of ones starting at bit 0. */
-	nbits = fpt_mix(seed + 3) % (vl + 1);
-	for (i = 0; i < plen; i++) {
-		if (nbits >= 8 * (i + 1))
-			r->ffr[i] = 0xff;
-		else if (nbits > 8 * i)
-			r->ffr[i] = (1U << (nbits - 8 * i)) - 1;
-		else
-			r->ffr[i] = 0;
-	}
-}
-
-/* Index of the first byte where a and b differ, or -1. */
-static long fpt_cmp(const void *a, const void *b, unsigned long len)
-{
-	unsigned long i = 0, x, y;
-	long at = -1;
-
-	asm volatile("1:	cmp	%[i], %[len]\n"
-		     "	b.hs	3f\n"
-		     "	ldrb	%w[x], [%[a], %[i]]\n"
-		     "	ldrb	%w[y], [%[b], %[i]]\n"
-		     "	cmp	%w[x], %w[y]\n"
-		     "	b.ne	2f\n"
-		     "	add	%[i], %[i], #1\n"
-		     "	b	1b\n"
-		     "2:	mov	%[at], %[i]\n"
-		     "3:\n"
-		     : [i] "+&r" (i), [x] "=&r" (x), [y] "=&r" (y), [at] "+&r" (at)
-		     : [a] "r" (a), [b] "r" (b), [len] "r" (len)
-		     : "cc", "memory");
-	return at;
-}
 
 static bool note(struct mismatch *m, const char *what, unsigned int reg,
 		 unsigned int byte, const uint8_t *want, const uint8_t *got)
@@ -177,30 +108,30 @@ static bool note(struct mismatch *m, const char *what, unsigned int reg,
 	return false;
 }
 
-static bool img_same(const struct regimg *w, const struct regimg *s,
+static bool img_same(const struct fp_regimg *w, const struct fp_regimg *s,
 		     unsigned int vl, bool sve, struct mismatch *m)
 {
 	unsigned int plen = vl / 8;
 	long at;
 
-	at = fpt_cmp(w->z, s->z, FPT_NR_Z * vl);
+	at = fp_first_diff(w->z, s->z, FPT_NR_Z * vl);
 	if (at >= 0)
 		return note(m, sve ? "z" : "v", at / vl, at % vl, &w->z[at],
 			    &s->z[at]);
 	if (sve) {
-		at = fpt_cmp(w->p, s->p, FPT_NR_P * plen);
+		at = fp_first_diff(w->p, s->p, FPT_NR_P * plen);
 		if (at >= 0)
 			return note(m, "p", at / plen, at % plen, &w->p[at],
 				    &s->p[at]);
-		at = fpt_cmp(w->ffr, s->ffr, plen);
+		at = fp_first_diff(w->ffr, s->ffr, plen);
 		if (at >= 0)
 			return note(m, "ffr", 0, at, &w->ffr[at], &s->ffr[at]);
 	}
-	at = fpt_cmp(&w->fpsr, &s->fpsr, 8);
+	at = fp_first_diff(&w->fpsr, &s->fpsr, 8);
 	if (at >= 0)
 		return note(m, "fpsr", 0, at, (uint8_t *)&w->fpsr + at,
 			    (uint8_t *)&s->fpsr + at);
-	at = fpt_cmp(&w->fpcr, &s->fpcr, 8);
+	at = fp_first_diff(&w->fpcr, &s->fpcr, 8);
 	if (at >= 0)
 		return note(m, "fpcr", 0, at, (uint8_t *)&w->fpcr + at,
 			    (uint8_t *)&s->fpcr + at);
@@ -231,75 +162,51 @@ static bool img_same(const struct regimg *w, const struct regimg *s,
 	"	tbz	x5, #2, 15b\n"					\
 	"14:\n"
 
-static noinline void guest_window_v(struct regimg *w, struct regimg *s,
+static noinline void guest_window_v(struct fp_regimg *w,
+				    struct fp_regimg *s,
 				    const struct xctl *x)
 {
 	asm volatile("	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     "	mrs	x6, fpsr\n"
-		     "	str	x6, [%[w], %c[osr]]\n"
-		     "	mrs	x6, fpcr\n"
-		     "	str	x6, [%[w], %c[ocr]]\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	q\\n, [%[w], #16 * \\n]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_FPSR("%[w]", x6)
+		     FP_ASM_STR_FPCR("%[w]", x6)
+		     FP_ASM_LDR_Q("%[w]")
 		     FPT_EXIT_ASM
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	q\\n, [%[s], #16 * \\n]\n"
-		     "	.endr\n"
-		     "	mrs	x6, fpsr\n"
-		     "	str	x6, [%[s], %c[osr]]\n"
-		     "	mrs	x6, fpcr\n"
-		     "	str	x6, [%[s], %c[ocr]]\n"
+		     FP_ASM_STR_Q("%[s]")
+		     FP_ASM_STR_FPSR("%[s]", x6)
+		     FP_ASM_STR_FPCR("%[s]", x6)
 		     :
 		     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
 		       [fl] "r" (x->flags), [spin] "r" (x->spin), [mmio] "r" (x->mmio),
-		       [fn] "r" ((uint64_t)PSCI_0_2_FN_PSCI_VERSION),
-		       [osr] "i" (offsetof(struct regimg, fpsr)),
-		       [ocr] "i" (offsetof(struct regimg, fpcr))
+		       [fn] "r" ((uint64_t)PSCI_0_2_FN_PSCI_VERSION)
 		     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", FP_VCLOBBERS,
 		       "cc", "memory");
 }
 
-static noinline void guest_window_z(struct regimg *w, struct regimg *s,
+static noinline void guest_window_z(struct fp_regimg *w,
+				    struct fp_regimg *s,
 				    const struct xctl *x)
 {
 	asm volatile("	.arch_extension sve\n"
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     "	mrs	x6, fpsr\n"
-		     "	str	x6, [%[wz], %c[osr]]\n"
-		     "	mrs	x6, fpcr\n"
-		     "	str	x6, [%[wz], %c[ocr]]\n"
-		     "	ldr	p0, [%[wf]]\n"
-		     "	wrffr	p0.b\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_FPSR("%[wz]", x6)
+		     FP_ASM_STR_FPCR("%[wz]", x6)
+		     FP_ASM_LDR_FFR("%[wf]")
+		     FP_ASM_LDR_P("%[wp]")
+		     FP_ASM_LDR_Z("%[wz]")
 		     FPT_EXIT_ASM
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	z\\n, [%[sz], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	rdffr	p0.b\n"
-		     "	str	p0, [%[sf]]\n"
-		     "	mrs	x6, fpsr\n"
-		     "	str	x6, [%[sz], %c[osr]]\n"
-		     "	mrs	x6, fpcr\n"
-		     "	str	x6, [%[sz], %c[ocr]]\n"
+		     FP_ASM_STR_Z("%[sz]")
+		     FP_ASM_STR_P("%[sp]")
+		     FP_ASM_STR_FFR("%[sf]")
+		     FP_ASM_STR_FPSR("%[sz]", x6)
+		     FP_ASM_STR_FPCR("%[sz]", x6)
 		     :
 		     : [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
 		       [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
 		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
 		       [fl] "r" (x->flags), [spin] "r" (x->spin), [mmio] "r" (x->mmio),
-		       [fn] "r" ((uint64_t)PSCI_0_2_FN_PSCI_VERSION),
-		       [osr] "i" (offsetof(struct regimg, fpsr)),
-		       [ocr] "i" (offsetof(struct regimg, fpcr))
+		       [fn] "r" ((uint64_t)PSCI_0_2_FN_PSCI_VERSION)
 		     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", FP_VCLOBBERS,
 		       "cc", "memory");
 }
@@ -334,7 +241,7 @@ static void timer_disarm(uint32_t id)
 static void guest_main(void)
 {
 	uint32_t id = guest_get_vcpuid();
-	struct regimg *w = &guest_want[id], *s = &guest_seen[id];
+	struct fp_regimg *w = &guest_want[id], *s = &guest_seen[id];
 	uint64_t hz = timer_get_cntfrq();
 	unsigned int len, vl, it, pass, nlen = gcfg.sve ? 16 : 1;
 	struct mismatch m;
@@ -361,10 +268,10 @@ static void guest_main(void)
 					continue;
 			}
 			for (it = 0; it < gcfg.iters; it++) {
-				img_fill(w, gcfg.seed ^ ((uint64_t)id << 48) ^
-					 ((uint64_t)vl << 32) ^
-					 ((uint64_t)pass << 16) ^ it,
-					 vl, gcfg.sve);
+				fp_regimg_fill(w, gcfg.seed ^ ((uint64_t)id << 48) ^
+					       ((uint64_t)vl << 32) ^
+					       ((uint64_t)pass << 16) ^ it,
+					       vl, gcfg.sve);
 				if (x.flags & XF_WFI)
 					timer_arm(hz * gcfg.timer_us / 1000000);
 				if (gcfg.sve)
@@ -390,7 +297,8 @@ static void guest_main(void)
  * KVM_RUN straight from asm with V0-V31, FPSR and FPCR holding w; what they
  * hold when the ioctl returns goes to s. Returns 0 or -errno.
  */
-static long host_run_checked(int fd, struct regimg *w, struct regimg *s)
+static long host_run_checked(int fd, struct fp_regimg *w,
+			     struct fp_regimg *s)
 {
 	register uint64_t x0 asm("x0") = fd;
 	register uint64_t x1 asm("x1") = KVM_RUN;
@@ -401,27 +309,17 @@ static long host_run_checked(int fd, struct regimg *w, struct regimg *s)
 	asm volatile("	mrs	%[keep], fpcr\n"
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     "	mrs	x9, fpsr\n"
-		     "	str	x9, [%[w], %c[osr]]\n"
-		     "	mrs	x9, fpcr\n"
-		     "	str	x9, [%[w], %c[ocr]]\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	q\\n, [%[w], #16 * \\n]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_FPSR("%[w]", x9)
+		     FP_ASM_STR_FPCR("%[w]", x9)
+		     FP_ASM_LDR_Q("%[w]")
 		     "	svc	#0\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	q\\n, [%[s], #16 * \\n]\n"
-		     "	.endr\n"
-		     "	mrs	x9, fpsr\n"
-		     "	str	x9, [%[s], %c[osr]]\n"
-		     "	mrs	x9, fpcr\n"
-		     "	str	x9, [%[s], %c[ocr]]\n"
+		     FP_ASM_STR_Q("%[s]")
+		     FP_ASM_STR_FPSR("%[s]", x9)
+		     FP_ASM_STR_FPCR("%[s]", x9)
 		     "	msr	fpcr, %[keep]\n"
 		     : "+r" (x0), [keep] "=&r" (keep)
 		     : "r" (x1), "r" (x2), "r" (x8), [w] "r" (w), [s] "r" (s),
-		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
-		       [osr] "i" (offsetof(struct regimg, fpsr)),
-		       [ocr] "i" (offsetof(struct regimg, fpcr))
+		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr)
 		     : "x9", FP_VCLOBBERS, "cc", "memory");
 	return (long)x0;
 }
@@ -431,7 +329,8 @@ static long host_run_checked(int fd, struct regimg *w, struct regimg *s)
  * for a number of counter ticks (long enough to be preempted), then store
  * what is left.
  */
-static void host_sve_hold(struct regimg *w, struct regimg *s, uint64_t ticks)
+static void host_sve_hold(struct fp_regimg *w, struct fp_regimg *s,
+			  uint64_t ticks)
 {
 	uint64_t keep;
 
@@ -439,42 +338,26 @@ static void host_sve_hold(struct regimg *w, struct regimg *s, uint64_t ticks)
 		     "	mrs	%[keep], fpcr\n"
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     "	mrs	x9, fpsr\n"
-		     "	str	x9, [%[wz], %c[osr]]\n"
-		     "	mrs	x9, fpcr\n"
-		     "	str	x9, [%[wz], %c[ocr]]\n"
-		     "	ldr	p0, [%[wf]]\n"
-		     "	wrffr	p0.b\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_FPSR("%[wz]", x9)
+		     FP_ASM_STR_FPCR("%[wz]", x9)
+		     FP_ASM_LDR_FFR("%[wf]")
+		     FP_ASM_LDR_P("%[wp]")
+		     FP_ASM_LDR_Z("%[wz]")
 		     "	mrs	x10, cntvct_el0\n"
 		     "	add	x10, x10, %[ticks]\n"
 		     "1:	mrs	x11, cntvct_el0\n"
 		     "	cmp	x11, x10\n"
 		     "	b.lo	1b\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	z\\n, [%[sz], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	rdffr	p0.b\n"
-		     "	str	p0, [%[sf]]\n"
-		     "	mrs	x9, fpsr\n"
-		     "	str	x9, [%[sz], %c[osr]]\n"
-		     "	mrs	x9, fpcr\n"
-		     "	str	x9, [%[sz], %c[ocr]]\n"
+		     FP_ASM_STR_Z("%[sz]")
+		     FP_ASM_STR_P("%[sp]")
+		     FP_ASM_STR_FFR("%[sf]")
+		     FP_ASM_STR_FPSR("%[sz]", x9)
+		     FP_ASM_STR_FPCR("%[sz]", x9)
 		     "	msr	fpcr, %[keep]\n"
 		     : [keep] "=&r" (keep)
 		     : [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
 		       [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
-		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr), [ticks] "r" (ticks),
-		       [osr] "i" (offsetof(struct regimg, fpsr)),
-		       [ocr] "i" (offsetof(struct regimg, fpcr))
+		       [sr] "r" (w->fpsr), [cr] "r" (w->fpcr), [ticks] "r" (ticks)
 		     : "x9", "x10", "x11", FP_VCLOBBERS, "cc", "memory");
 }
 
@@ -500,32 +383,15 @@ static struct kvm_vcpu *fpt_vcpu_add(struct kvm_vm *vm, uint32_t id,
 
 static void probe_host_vls(void)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm;
-	unsigned int vq;
+	unsigned int i;
 
 	have_sve = kvm_has_cap(KVM_CAP_ARM_SVE);
 	if (!have_sve)
 		return;
-	vm = vm_create(1);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
-	for (vq = KVM_ARM64_SVE_VQ_MIN; vq <= KVM_ARM64_SVE_VQ_MAX; vq++) {
-		unsigned int b = vq - KVM_ARM64_SVE_VQ_MIN;
-
-		if (!(vls[b / 64] & (1ULL << (b % 64))))
-			continue;
-		if (vq * 16 <= FPT_MAX_VL && host_nr_vls < 16)
-			host_vl_list[host_nr_vls++] = vq * 16;
-	}
-	kvm_vm_free(vm);
+	host_nr_vls = fp_kvm_sve_vls(host_vl_list, ARRAY_SIZE(host_vl_list));
 	ksft_print_msg("KVM SVE vector lengths:");
-	for (vq = 0; vq < host_nr_vls; vq++)
-		printf(" %u", host_vl_list[vq]);
+	for (i = 0; i < host_nr_vls; i++)
+		printf(" %u", host_vl_list[i]);
 	printf("\n");
 }
 
@@ -560,15 +426,15 @@ static void vthread_note(struct vthread *t, const char *fmt, ...)
 }
 
 /* One KVM_RUN with the host V registers checked; false when finished. */
-static bool vthread_step(struct vthread *t, struct regimg *hw,
-			 struct regimg *hs)
+static bool vthread_step(struct vthread *t, struct fp_regimg *hw,
+			 struct fp_regimg *hs)
 {
 	struct kvm_run *run = t->vcpu->run;
 	struct mismatch m;
 	struct ucall uc;
 	long rc;
 
-	img_fill(hw, t->seed + t->runs, 16, false);
+	fp_regimg_fill(hw, t->seed + t->runs, 16, false);
 	rc = host_run_checked(t->vcpu->fd, hw, hs);
 	t->runs++;
 	if (rc == -EINTR)
@@ -604,7 +470,7 @@ static bool vthread_step(struct vthread *t, struct regimg *hw,
 static void *vthread_main(void *arg)
 {
 	struct vthread *t = arg;
-	struct regimg *hw = calloc(2, sizeof(*hw));
+	struct fp_regimg *hw = calloc(2, sizeof(*hw));
 	struct rusage ru;
 
 	TEST_ASSERT(hw, "out of memory");
@@ -713,7 +579,7 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 		.only_max = only_max,
 		.spin_us = et->spin_us,
 		.timer_us = 1000,
-		.seed = fpt_mix(et->flags * 1000 + max_vl + et->sve),
+		.seed = fp_mix64(et->flags * 1000 + max_vl + et->sve),
 	};
 	sync_global_to_guest(vm, gcfg);
 
@@ -725,7 +591,7 @@ static bool run_vm(const struct exit_test *et, unsigned int max_vl,
 	for (i = 0; i < et->nr_vcpus; i++) {
 		t[i].pin = -1;
 		t[i].migrate = et->migrate;
-		t[i].seed = fpt_mix(0x4057 + i) & ~0xffffULL;
+		t[i].seed = fp_mix64(0x4057 + i) & ~0xffffULL;
 		pthread_create(&t[i].tid, NULL, vthread_main, &t[i]);
 	}
 	for (i = 0; i < et->nr_vcpus; i++) {
@@ -850,7 +716,7 @@ static bool host_sve_round(unsigned int host_vl, unsigned int guest_vl)
 		.spin_us = 2000,
 	};
 	struct kvm_vm *rival_vm, *own_vm;
-	struct regimg *img = calloc(4, sizeof(*img));
+	struct fp_regimg *img = calloc(4, sizeof(*img));
 	uint64_t ticks = host_cntfrq() / 50;
 	struct mismatch m;
 	struct rusage ru;
@@ -893,7 +759,7 @@ static bool host_sve_round(unsigned int host_vl, unsigned int guest_vl)
 	for (i = 0; i < 6 && ok; i++) {
 		TEST_ASSERT(vthread_step(&own, &img[0], &img[1]),
 			    "own vCPU stopped: %s", own.msg);
-		img_fill(&img[2], 0xf00d0000 + i, vl, true);
+		fp_regimg_fill(&img[2], 0xf00d0000 + i, vl, true);
 		host_sve_hold(&img[2], &img[3], ticks);
 		if (!img_same(&img[2], &img[3], vl, true, &m)) {
 			ksft_print_msg("host VL %d, round %d: %s%u byte %u is %#x, want %#x\n",
@@ -934,8 +800,8 @@ static void host_sve_test(void)
 		return;
 	}
 	lo = have_sve ? host_vl_list[0] : 16;
-	hi = have_sve ? host_vl_list[host_nr_vls - 1] : FPT_MAX_VL;
-	ok = host_sve_round(FPT_MAX_VL, lo);
+	hi = have_sve ? host_vl_list[host_nr_vls - 1] : FP_MAX_VL;
+	ok = host_sve_round(FP_MAX_VL, lo);
 	ok &= host_sve_round(16, hi);
 	kvm_pin_this_task_to_pcpu(0);
 	ksft_test_result(ok, "%s\n", name);
@@ -948,7 +814,7 @@ static void host_sve_test(void)
 static void selfcheck_test(void)
 {
 	const char *name = "checker-sees-vmm-write";
-	struct regimg *img = calloc(2, sizeof(*img));
+	struct fp_regimg *img = calloc(2, sizeof(*img));
 	__uint128_t junk = ~(__uint128_t)0;
 	struct vthread t = { .pin = -1, .seed = 0x99 };
 	struct kvm_one_reg reg = {
@@ -1017,20 +883,31 @@ static const struct exit_test exit_tests[] = {
 	  .migrate = true, .fp_stress = true },
 };
 
+/* Before and after the exit tests; each reports one result. */
+static void (* const first_tests[])(void) = {
+	selfcheck_test,
+};
+
+static void (* const last_tests[])(void) = {
+	vls_cap_test,
+	host_sve_test,
+};
+
 int main(void)
 {
 	unsigned int i;
 
 	ksft_print_header();
-	/* The self-check, the exit tests, vls-cap and host-sve. */
-	ksft_set_plan(1 + ARRAY_SIZE(exit_tests) + 2);
+	ksft_set_plan(ARRAY_SIZE(first_tests) + ARRAY_SIZE(exit_tests) +
+		      ARRAY_SIZE(last_tests));
 	probe_host_vls();
 
-	selfcheck_test();
+	for (i = 0; i < ARRAY_SIZE(first_tests); i++)
+		first_tests[i]();
 	for (i = 0; i < ARRAY_SIZE(exit_tests); i++)
 		exit_test(&exit_tests[i]);
-	vls_cap_test();
-	host_sve_test();
+	for (i = 0; i < ARRAY_SIZE(last_tests); i++)
+		last_tests[i]();
 
 	ksft_finished();
 }

@@ -23,7 +23,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 #include <linux/psci.h>
 #include <stdio.h>
@@ -34,34 +33,11 @@
 #include <sys/syscall.h>
 #include <asm/hwcap.h>
 
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "ucall_common.h"
-
-#define ISO_MAX_VL	256
-#define ISO_NR_TESTS	6
-
-/* Register image; Zn at n * VL, Pn at n * VL / 8, as LDR/STR lay them. */
-struct fpstate {
-	uint8_t z[32 * ISO_MAX_VL];
-	uint8_t p[16 * ISO_MAX_VL / 8];
-	uint8_t ffr[ISO_MAX_VL / 8];
-	uint64_t fpsr;
-	uint64_t fpcr;
-} __aligned(16);
-
-/* Offsets for the entry stubs, which cannot take asm operands. */
-#define ISO_P_OFF	8192
-#define ISO_FFR_OFF	8704
-#define ISO_SR_OFF	8736
-#define ISO_CR_OFF	8744
-#define ISO_SIZE	8752
-kvm_static_assert(offsetof(struct fpstate, p) == ISO_P_OFF, "layout");
-kvm_static_assert(offsetof(struct fpstate, ffr) == ISO_FFR_OFF, "layout");
-kvm_static_assert(offsetof(struct fpstate, fpsr) == ISO_SR_OFF, "layout");
-kvm_static_assert(offsetof(struct fpstate, fpcr) == ISO_CR_OFF, "layout");
-kvm_static_assert(sizeof(struct fpstate) == ISO_SIZE, "layout");
 
 enum { MODE_LOOP, MODE_FRESH, MODE_SHRINK };
 
@@ -73,45 +49,13 @@ struct iso_cfg {
 };
 
 static struct iso_cfg cfg;
-static struct fpstate want, seen;
+static struct fp_regimg want, seen;
 /* Filled by the entry stubs below before any compiled code runs. */
-struct fpstate iso_first[2];
+struct fp_regimg iso_first[2];
 uint64_t iso_first_vl[2];
-static const struct fpstate all_zero;
+static const struct fp_regimg all_zero;
 
 /* ---- shared helpers ---- */
-
-static uint64_t scramble(uint64_t v)
-{
-	v ^= v >> 33;
-	v *= 0xff51afd7ed558ccdULL;
-	v ^= v >> 33;
-	v *= 0xc4ceb9fe1a85ec53ULL;
-	return v ^ (v >> 33);
-}
-
-static void make_pattern(struct fpstate *f, uint64_t seed, unsigned int vl,
-			 bool sve)
-{
-	uint64_t *q = (uint64_t *)f->z;
-	unsigned int i, pb = vl / 8, ones;
-
-	for (i = 0; i < 4 * vl; i++)
-		q[i] = scramble((seed << 20) + i + 1);
-	f->fpsr = scramble(seed + 77) & FP_FPSR_BITS;
-	f->fpcr = scramble(seed + 78) & FP_FPCR_BITS;
-	if (!sve)
-		return;
-	q = (uint64_t *)f->p;
-	for (i = 0; i < 2 * pb; i++)
-		q[i] = scramble((seed << 20) ^ (0xabcd0000 + i));
-	ones = scramble(seed + 79) % (vl + 1);
-	for (i = 0; i < pb; i++) {
-		unsigned int n = ones > 8 * i ? ones - 8 * i : 0;
-
-		f->ffr[i] = n >= 8 ? 0xff : (1U << n) - 1;
-	}
-}
 
 /*
  * First index where got differs from want (strict), or differs from both
@@ -172,7 +116,7 @@ static long reg_diff(const uint8_t *w, const uint8_t *g, unsigned int len,
  * Every Zn must match want in its first 'exact' bytes and match or be zero
  * up to vl; Pn and FFR the same at an eighth of those sizes.
  */
-static bool state_ok(const struct fpstate *w, const struct fpstate *g,
+static bool state_ok(const struct fp_regimg *w, const struct fp_regimg *g,
 		     unsigned int vl, unsigned int exact, bool sve,
 		     struct bad *b)
 {
@@ -217,9 +161,7 @@ static void iso_entry_fpsimd(void)
 {
 	asm("	adrp	x0, iso_first\n"
 	    "	add	x0, x0, :lo12:iso_first\n"
-	    "	.irp	n," FP_REGS32 "\n"
-	    "	str	q\\n, [x0, #16 * \\n]\n"
-	    "	.endr\n"
+	    FP_ASM_STR_Q("x0")
 	    "	mov	x1, #16\n"
 	    "	bl	iso_store_ctl\n"
 	    "	b	guest_main\n");
@@ -238,30 +180,24 @@ static void iso_entry_sve(void)
 	    "	isb\n"
 	    "	adrp	x0, iso_first\n"
 	    "	add	x0, x0, :lo12:iso_first\n"
-	    "	mov	x2, #" __stringify(ISO_SIZE) "\n"
+	    "	mov	x2, #" __stringify(FP_IMG_SIZE) "\n"
 	    "	add	x0, x0, x2\n"
 	    "	bl	iso_store_sve\n"
 	    "	b	guest_main\n"
 	    /* x0: image; stores Z, P, FFR at the current VL, then FPSR, FPCR, VL. */
 	    "iso_store_sve:\n"
-	    "	.irp	n," FP_REGS32 "\n"
-	    "	str	z\\n, [x0, #\\n, mul vl]\n"
-	    "	.endr\n"
-	    "	add	x2, x0, #" __stringify(ISO_P_OFF) "\n"
-	    "	.irp	n," FP_REGS16 "\n"
-	    "	str	p\\n, [x2, #\\n, mul vl]\n"
-	    "	.endr\n"
+	    FP_ASM_STR_Z("x0")
+	    "	add	x2, x0, #" __stringify(FP_IMG_P_OFF) "\n"
+	    FP_ASM_STR_P("x2")
 	    "	rdffr	p0.b\n"
-	    "	mov	x2, #" __stringify(ISO_FFR_OFF) "\n"
+	    "	mov	x2, #" __stringify(FP_IMG_FFR_OFF) "\n"
 	    "	add	x2, x0, x2\n"
 	    "	str	p0, [x2]\n"
 	    "	rdvl	x1, #1\n"
 	    /* x0: image, x1: VL; stores FPSR, FPCR and the VL (next to the image). */
 	    "iso_store_ctl:\n"
-	    "	mrs	x2, fpsr\n"
-	    "	str	x2, [x0, #" __stringify(ISO_SR_OFF) "]\n"
-	    "	mrs	x2, fpcr\n"
-	    "	str	x2, [x0, #" __stringify(ISO_CR_OFF) "]\n"
+	    FP_ASM_STR_FPSR("x0", x2)
+	    FP_ASM_STR_FPCR("x0", x2)
 	    "	adrp	x2, iso_first\n"
 	    "	add	x2, x2, :lo12:iso_first\n"
 	    "	sub	x2, x0, x2\n"
@@ -288,24 +224,17 @@ static unsigned int zcr_len(uint64_t len)
 }
 
 /* Load w, exit to the VMM (at VL 'shrink' when not 0), store into s. */
-static noinline void window_sve(struct fpstate *w, struct fpstate *s,
+static noinline void window_sve(struct fp_regimg *w, struct fp_regimg *s,
 				uint64_t shrink, uint64_t mmio)
 {
 	asm volatile("	.arch_extension sve\n"
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     "	mrs	x6, fpsr\n"
-		     "	str	x6, [%[wz], #" __stringify(ISO_SR_OFF) "]\n"
-		     "	mrs	x6, fpcr\n"
-		     "	str	x6, [%[wz], #" __stringify(ISO_CR_OFF) "]\n"
-		     "	ldr	p0, [%[wf]]\n"
-		     "	wrffr	p0.b\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	z\\n, [%[wz], #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_FPSR("%[wz]", x6)
+		     FP_ASM_STR_FPCR("%[wz]", x6)
+		     FP_ASM_LDR_FFR("%[wf]")
+		     FP_ASM_LDR_P("%[wp]")
+		     FP_ASM_LDR_Z("%[wz]")
 		     "	cbz	%[shrink], 1f\n"
 		     "	sub	x6, %[shrink], #16\n"
 		     "	lsr	x6, x6, #4\n"
@@ -317,18 +246,11 @@ static noinline void window_sve(struct fpstate *w, struct fpstate *s,
 		     "	msr	S3_0_C1_C2_0, x6\n"
 		     "	isb\n"
 		     "2:\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	z\\n, [%[sz], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	rdffr	p0.b\n"
-		     "	str	p0, [%[sf]]\n"
-		     "	mrs	x6, fpsr\n"
-		     "	str	x6, [%[sz], #" __stringify(ISO_SR_OFF) "]\n"
-		     "	mrs	x6, fpcr\n"
-		     "	str	x6, [%[sz], #" __stringify(ISO_CR_OFF) "]\n"
+		     FP_ASM_STR_Z("%[sz]")
+		     FP_ASM_STR_P("%[sp]")
+		     FP_ASM_STR_FFR("%[sf]")
+		     FP_ASM_STR_FPSR("%[sz]", x6)
+		     FP_ASM_STR_FPCR("%[sz]", x6)
 		     :
 		     : [wz] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
 		       [sz] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
@@ -337,26 +259,18 @@ static noinline void window_sve(struct fpstate *w, struct fpstate *s,
 		     : "x6", FP_VCLOBBERS, "cc", "memory");
 }
 
-static noinline void window_fpsimd(struct fpstate *w, struct fpstate *s,
+static noinline void window_fpsimd(struct fp_regimg *w, struct fp_regimg *s,
 				   uint64_t mmio)
 {
 	asm volatile("	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     "	mrs	x6, fpsr\n"
-		     "	str	x6, [%[w], #" __stringify(ISO_SR_OFF) "]\n"
-		     "	mrs	x6, fpcr\n"
-		     "	str	x6, [%[w], #" __stringify(ISO_CR_OFF) "]\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	q\\n, [%[w], #16 * \\n]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_FPSR("%[w]", x6)
+		     FP_ASM_STR_FPCR("%[w]", x6)
+		     FP_ASM_LDR_Q("%[w]")
 		     "	str	xzr, [%[mmio]]\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	q\\n, [%[s], #16 * \\n]\n"
-		     "	.endr\n"
-		     "	mrs	x6, fpsr\n"
-		     "	str	x6, [%[s], #" __stringify(ISO_SR_OFF) "]\n"
-		     "	mrs	x6, fpcr\n"
-		     "	str	x6, [%[s], #" __stringify(ISO_CR_OFF) "]\n"
+		     FP_ASM_STR_Q("%[s]")
+		     FP_ASM_STR_FPSR("%[s]", x6)
+		     FP_ASM_STR_FPCR("%[s]", x6)
 		     :
 		     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr), [cr] "r" (w->fpcr),
 		       [mmio] "r" (mmio)
@@ -379,7 +293,7 @@ static void guest_fresh(void)
 
 	for (i = 0; i < (cfg.sve ? 2 : 1); i++) {
 		vl = iso_first_vl[i];
-		__GUEST_ASSERT(vl >= 16 && vl <= ISO_MAX_VL && !(vl % 16),
+		__GUEST_ASSERT(vl >= 16 && vl <= FP_MAX_VL && !(vl % 16),
 			       "odd VL %u", vl);
 		if (!state_ok(&all_zero, &iso_first[i], vl, vl, cfg.sve, &b))
 			GUEST_BAD(i ? "reset state, VL raised" :
@@ -393,7 +307,7 @@ static void guest_loop(uint64_t mmio)
 	struct bad b;
 
 	for (it = 0; it < cfg.iters; it++) {
-		make_pattern(&want, cfg.seed * 1000 + it, vl, cfg.sve);
+		fp_regimg_fill(&want, cfg.seed * 1000 + it, vl, cfg.sve);
 		if (cfg.sve)
 			window_sve(&want, &seen, 0, mmio);
 		else
@@ -416,8 +330,8 @@ static void guest_shrink(uint64_t mmio)
 		got = zcr_len(lens[i] / 16 - 1);
 		zcr_len(15);
 		for (it = 0; it < cfg.iters; it++) {
-			make_pattern(&want, cfg.seed * 1000 + i * 10 + it, vl,
-				     true);
+			fp_regimg_fill(&want, cfg.seed * 1000 + i * 10 + it,
+				       vl, true);
 			window_sve(&want, &seen, lens[i], mmio);
 			if (!state_ok(&want, &seen, vl, got, true, &b))
 				GUEST_FAIL("VL %u -> %u -> %u: %s%u byte %u is %#x, want %#x or 0",
@@ -450,11 +364,11 @@ static void guest_main(void)
 static bool host_sve;
 static unsigned int host_vl = 16;
 static unsigned int kvm_vls[16], nr_kvm_vls;
-static struct fpstate *marker, *marker_seen;
+static struct fp_regimg *marker, *marker_seen;
 static bool host_bad;
 
 /* A marker anyone can recognise: byte 0xc0 + n all over Zn. */
-static void make_marker(struct fpstate *f, unsigned int vl)
+static void make_marker(struct fp_regimg *f, unsigned int vl)
 {
 	unsigned int n;
 
@@ -483,23 +397,14 @@ static long run_marked(int fd)
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
 		     "	cbz	%[sve], 1f\n"
-		     "	ldr	p0, [%[f]]\n"
-		     "	wrffr	p0.b\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	ldr	p\\n, [%[p], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	z\\n, [%[z], #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_LDR_FFR("%[f]")
+		     FP_ASM_LDR_P("%[p]")
+		     FP_ASM_LDR_Z("%[z]")
 		     "	b	2f\n"
 		     "1:\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	q\\n, [%[z], #16 * \\n]\n"
-		     "	.endr\n"
+		     FP_ASM_LDR_Q("%[z]")
 		     "2:	svc	#0\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	q\\n, [%[s], #16 * \\n]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_Q("%[s]")
 		     "	msr	fpcr, %[keep]\n"
 		     : "+r" (x0), [keep] "=&r" (keep)
 		     : "r" (x1), "r" (x2), "r" (x8), [z] "r" (marker->z),
@@ -691,10 +596,6 @@ struct iso_off_vcpu {
 	uint64_t bits;
 };
 
-static void iso_alarm(int sig)
-{
-}
-
 /* vCPU 1's thread, alone on CPU 1: one KVM_RUN from fill to the report. */
 static void *iso_off_thread(void *arg)
 {
@@ -702,9 +603,7 @@ static void *iso_off_thread(void *arg)
 	struct kvm_run *run = o->vcpu->run;
 
 	kvm_pin_this_task_to_pcpu(1);
-	alarm(60);
-	o->rc = __vcpu_run(o->vcpu) ? errno : 0;
-	alarm(0);
+	o->rc = fp_vcpu_run_timed(o->vcpu, 60) ? errno : 0;
 	if (!o->rc && run->exit_reason == KVM_EXIT_MMIO &&
 	    run->mmio.is_write && run->mmio.phys_addr == o->mmio) {
 		memcpy(&o->bits, run->mmio.data, sizeof(o->bits));
@@ -725,7 +624,6 @@ static void test_cpu_on_reset(void)
 	pthread_t tid;
 	bool done = false;
 
-	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = iso_alarm }, NULL);
 	vm = vm_create(2);
 	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
 	init.features[0] |= 1 << KVM_ARM_VCPU_PSCI_0_2;
@@ -801,15 +699,9 @@ static void test_turns(const char *name, bool sve_b, unsigned int vl_a,
 
 static void probe(void)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm;
-	unsigned int vq;
-
 	host_sve = getauxval(AT_HWCAP) & HWCAP_SVE;
 	if (host_sve) {
-		int r = prctl(PR_SVE_SET_VL, ISO_MAX_VL);
+		int r = prctl(PR_SVE_SET_VL, FP_MAX_VL);
 
 		TEST_ASSERT(r >= 0, "PR_SVE_SET_VL");
 		host_vl = r & PR_SVE_VL_LEN_MASK;
@@ -819,39 +711,59 @@ static void probe(void)
 	marker_seen = marker + 1;
 	make_marker(marker, host_sve ? host_vl : 16);
 
-	if (!kvm_has_cap(KVM_CAP_ARM_SVE))
-		return;
-	vm = vm_create(1);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
-	for (vq = 1; vq <= ISO_MAX_VL / 16; vq++)
-		if (vls[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64)))
-			kvm_vls[nr_kvm_vls++] = vq * 16;
-	kvm_vm_free(vm);
+	nr_kvm_vls = fp_kvm_sve_vls(kvm_vls, ARRAY_SIZE(kvm_vls));
 }
+
+static void test_fpsimd_reset_state(void)
+{
+	test_reset_state(false);
+}
+
+static void test_sve_reset_state(void)
+{
+	test_reset_state(true);
+}
+
+/* The longest length KVM offers, and the second shortest (or the longest). */
+static void test_two_max_vls(void)
+{
+	unsigned int hi = nr_kvm_vls ? kvm_vls[nr_kvm_vls - 1] : 16;
+	unsigned int lo = nr_kvm_vls > 1 ? kvm_vls[1] : hi;
+
+	test_turns("sve-two-max-vls-one-cpu", true, hi, lo);
+}
+
+static void test_sve_beside_fpsimd(void)
+{
+	unsigned int hi = nr_kvm_vls ? kvm_vls[nr_kvm_vls - 1] : 16;
+
+	test_turns("sve-and-fpsimd-one-cpu", false, hi, 0);
+}
+
+/* Each reports one result, in this order. */
+static void (* const iso_tests[])(void) = {
+	test_fpsimd_reset_state,
+	test_sve_reset_state,
+	test_shrink_grow,
+	test_two_max_vls,
+	test_sve_beside_fpsimd,
+	test_cpu_on_reset,
+};
 
 int main(void)
 {
-	unsigned int lo, hi;
+	unsigned int i;
 
 	ksft_print_header();
-	ksft_set_plan(ISO_NR_TESTS);
+	ksft_set_plan(ARRAY_SIZE(iso_tests));
 	probe();
 	ksft_print_msg("host SVE %s, host VL %u, KVM max VL %u\n",
 		       host_sve ? "yes" : "no", host_vl,
 		       nr_kvm_vls ? kvm_vls[nr_kvm_vls - 1] : 0);
 	kvm_pin_this_task_to_pcpu(0);
 
-	test_reset_state(false);
-	test_reset_state(true);
-	test_shrink_grow();
-	hi = nr_kvm_vls ? kvm_vls[nr_kvm_vls - 1] : 16;
-	lo = nr_kvm_vls > 1 ? kvm_vls[1] : hi;
-	test_turns("sve-two-max-vls-one-cpu", true, hi, lo);
-	test_turns("sve-and-fpsimd-one-cpu", false, hi, 0);
-	test_cpu_on_reset();
+	for (i = 0; i < ARRAY_SIZE(iso_tests); i++)
+		iso_tests[i]();
 
 	ksft_finished();
 }

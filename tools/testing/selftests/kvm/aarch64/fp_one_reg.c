@@ -35,12 +35,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "ucall_common.h"
 
-#define OR_MAX_VL	256
 #define OR_ZREG_BYTES	256	/* KVM_REG_SIZE_U2048 */
 #define OR_PREG_BYTES	32	/* KVM_REG_SIZE_U256 */
 #define OR_ITERS	3
@@ -52,20 +52,6 @@
 #define OR_FPSR		(OR_CORE(fp_regs.fpsr) | KVM_REG_SIZE_U32)
 #define OR_FPCR		(OR_CORE(fp_regs.fpcr) | KVM_REG_SIZE_U32)
 
-/* As STR lays them out: Zn at n * VL, Pn at n * VL / 8. */
-struct img {
-	uint8_t z[32 * OR_MAX_VL];
-	uint8_t p[16 * OR_MAX_VL / 8];
-	uint8_t ffr[OR_MAX_VL / 8];
-	uint64_t fpsr;
-	uint64_t fpcr;
-} __aligned(16);
-
-#define OR_SR_OFF	8736
-#define OR_CR_OFF	8744
-kvm_static_assert(offsetof(struct img, fpsr) == OR_SR_OFF, "layout");
-kvm_static_assert(offsetof(struct img, fpcr) == OR_CR_OFF, "layout");
-
 struct or_cfg {
 	uint32_t sve;
 	uint32_t iters;
@@ -75,60 +61,11 @@ struct or_cfg {
 };
 
 static struct or_cfg cfg;
-static struct img want, expect, seen;
+static struct fp_regimg want, expect, seen;
 /* Written by the entry stubs before any compiled code runs. */
-struct img or_entry_img;
+struct fp_regimg or_entry_img;
 
 /* ---- shared ---- */
-
-static uint64_t hash64(uint64_t x)
-{
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static void pattern(struct img *f, uint64_t seed, unsigned int vl, bool sve)
-{
-	uint64_t *d = (uint64_t *)f->z;
-	unsigned int i, pl = vl / 8, k;
-
-	for (i = 0; i < 4 * vl; i++)
-		d[i] = hash64(seed * 0x10001 + i);
-	f->fpsr = hash64(seed ^ 0xf5f5) & FP_FPSR_BITS;
-	f->fpcr = hash64(seed ^ 0xfcfc) & FP_FPCR_BITS;
-	if (!sve)
-		return;
-	d = (uint64_t *)f->p;
-	for (i = 0; i < 2 * pl; i++)
-		d[i] = hash64(~seed + 3 * i);
-	/* FFR must be a run of ones from bit 0. */
-	k = hash64(seed + 1) % (vl + 1);
-	for (i = 0; i < pl; i++)
-		f->ffr[i] = k >= 8 * i + 8 ? 0xff :
-			    k > 8 * i ? (1U << (k - 8 * i)) - 1 : 0;
-}
-
-/* First differing byte, or -1. */
-static long bytes_differ(const void *a, const void *b, unsigned long n)
-{
-	unsigned long i = 0, x, y;
-	long r = -1;
-
-	asm volatile("1:	cmp	%[i], %[n]\n"
-		     "	b.hs	3f\n"
-		     "	ldrb	%w[x], [%[a], %[i]]\n"
-		     "	ldrb	%w[y], [%[b], %[i]]\n"
-		     "	add	%[i], %[i], #1\n"
-		     "	cmp	%w[x], %w[y]\n"
-		     "	b.eq	1b\n"
-		     "	sub	%[r], %[i], #1\n"
-		     "3:\n"
-		     : [i] "+&r" (i), [x] "=&r" (x), [y] "=&r" (y), [r] "+&r" (r)
-		     : [a] "r" (a), [b] "r" (b), [n] "r" (n)
-		     : "cc", "memory");
-	return r;
-}
 
 struct where {
 	const char *reg;
@@ -146,22 +83,22 @@ static bool differs(struct where *w, const char *reg, long idx, long byte,
 }
 
 /* Where two images first differ (no formatting: the guest has no libc). */
-static bool same_img(const struct img *a, const struct img *b,
+static bool same_img(const struct fp_regimg *a, const struct fp_regimg *b,
 		     unsigned int vl, bool sve, struct where *w)
 {
 	unsigned int pl = vl / 8;
 	long at;
 
-	at = bytes_differ(a->z, b->z, 32 * vl);
+	at = fp_first_diff(a->z, b->z, 32 * vl);
 	if (at >= 0)
 		return differs(w, sve ? "z" : "v", at / vl, at % vl, a->z[at],
 			       b->z[at]);
 	if (sve) {
-		at = bytes_differ(a->p, b->p, 16 * pl);
+		at = fp_first_diff(a->p, b->p, 16 * pl);
 		if (at >= 0)
 			return differs(w, "p", at / pl, at % pl, a->p[at],
 				       b->p[at]);
-		at = bytes_differ(a->ffr, b->ffr, pl);
+		at = fp_first_diff(a->ffr, b->ffr, pl);
 		if (at >= 0)
 			return differs(w, "ffr", 0, at, a->ffr[at],
 				       b->ffr[at]);
@@ -187,22 +124,16 @@ static void or_entry_z(void)
 	asm("	.arch_extension sve\n"
 	    "	adrp	x0, or_entry_img\n"
 	    "	add	x0, x0, :lo12:or_entry_img\n"
-	    "	.irp	n," FP_REGS32 "\n"
-	    "	str	z\\n, [x0, #\\n, mul vl]\n"
-	    "	.endr\n"
-	    "	add	x1, x0, #8192\n"
-	    "	.irp	n," FP_REGS16 "\n"
-	    "	str	p\\n, [x1, #\\n, mul vl]\n"
-	    "	.endr\n"
+	    FP_ASM_STR_Z("x0")
+	    "	add	x1, x0, #" __stringify(FP_IMG_P_OFF) "\n"
+	    FP_ASM_STR_P("x1")
 	    "	rdffr	p0.b\n"
-	    "	mov	x1, #8704\n"
+	    "	mov	x1, #" __stringify(FP_IMG_FFR_OFF) "\n"
 	    "	add	x1, x0, x1\n"
 	    "	str	p0, [x1]\n"
 	    "or_entry_ctl:\n"
-	    "	mrs	x1, fpsr\n"
-	    "	str	x1, [x0, #" __stringify(OR_SR_OFF) "]\n"
-	    "	mrs	x1, fpcr\n"
-	    "	str	x1, [x0, #" __stringify(OR_CR_OFF) "]\n"
+	    FP_ASM_STR_FPSR("x0", x1)
+	    FP_ASM_STR_FPCR("x0", x1)
 	    "	b	guest_main\n");
 	unreachable();
 }
@@ -211,30 +142,22 @@ static void or_entry_v(void)
 {
 	asm("	adrp	x0, or_entry_img\n"
 	    "	add	x0, x0, :lo12:or_entry_img\n"
-	    "	.irp	n," FP_REGS32 "\n"
-	    "	str	q\\n, [x0, #16 * \\n]\n"
-	    "	.endr\n"
+	    FP_ASM_STR_Q("x0")
 	    "	b	or_entry_ctl\n");
 	unreachable();
 }
 
-static noinline void exit_window(struct img *w, struct img *s, bool sve,
+static noinline void exit_window(struct fp_regimg *w, struct fp_regimg *s, bool sve,
 				 uint64_t mmio)
 {
 	if (!sve) {
 		asm volatile("	msr	fpsr, %[sr]\n"
 			     "	msr	fpcr, %[cr]\n"
-			     "	.irp	n," FP_REGS32 "\n"
-			     "	ldr	q\\n, [%[w], #16 * \\n]\n"
-			     "	.endr\n"
+			     FP_ASM_LDR_Q("%[w]")
 			     "	str	xzr, [%[mmio]]\n"
-			     "	.irp	n," FP_REGS32 "\n"
-			     "	str	q\\n, [%[s], #16 * \\n]\n"
-			     "	.endr\n"
-			     "	mrs	x6, fpsr\n"
-			     "	str	x6, [%[s], #" __stringify(OR_SR_OFF) "]\n"
-			     "	mrs	x6, fpcr\n"
-			     "	str	x6, [%[s], #" __stringify(OR_CR_OFF) "]\n"
+			     FP_ASM_STR_Q("%[s]")
+			     FP_ASM_STR_FPSR("%[s]", x6)
+			     FP_ASM_STR_FPCR("%[s]", x6)
 			     :
 			     : [w] "r" (w), [s] "r" (s), [sr] "r" (w->fpsr),
 			       [cr] "r" (w->fpcr), [mmio] "r" (mmio)
@@ -244,27 +167,15 @@ static noinline void exit_window(struct img *w, struct img *s, bool sve,
 	asm volatile("	.arch_extension sve\n"
 		     "	msr	fpsr, %[sr]\n"
 		     "	msr	fpcr, %[cr]\n"
-		     "	ldr	p0, [%[wf]]\n"
-		     "	wrffr	p0.b\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	ldr	p\\n, [%[wp], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	z\\n, [%[w], #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_LDR_FFR("%[wf]")
+		     FP_ASM_LDR_P("%[wp]")
+		     FP_ASM_LDR_Z("%[w]")
 		     "	str	xzr, [%[mmio]]\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	z\\n, [%[s], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	str	p\\n, [%[sp], #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	rdffr	p0.b\n"
-		     "	str	p0, [%[sf]]\n"
-		     "	mrs	x6, fpsr\n"
-		     "	str	x6, [%[s], #" __stringify(OR_SR_OFF) "]\n"
-		     "	mrs	x6, fpcr\n"
-		     "	str	x6, [%[s], #" __stringify(OR_CR_OFF) "]\n"
+		     FP_ASM_STR_Z("%[s]")
+		     FP_ASM_STR_P("%[sp]")
+		     FP_ASM_STR_FFR("%[sf]")
+		     FP_ASM_STR_FPSR("%[s]", x6)
+		     FP_ASM_STR_FPCR("%[s]", x6)
 		     :
 		     : [w] "r" (w->z), [wp] "r" (w->p), [wf] "r" (w->ffr),
 		       [s] "r" (s->z), [sp] "r" (s->p), [sf] "r" (s->ffr),
@@ -280,22 +191,23 @@ static unsigned int guest_vl(void)
 	return vl;
 }
 
-static void guest_main(void)
+/* Not static: only the entry stubs' asm names it. */
+void guest_main(void)
 {
 	unsigned int vl = cfg.sve ? guest_vl() : 16, k;
 	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
 	struct where w;
 
 	/* The VMM set ZCR_EL1 to the maximum before the first run. */
-	pattern(&expect, cfg.seed_first, vl, cfg.sve);
+	fp_regimg_fill(&expect, cfg.seed_first, vl, cfg.sve);
 	if (!same_img(&or_entry_img, &expect, vl, cfg.sve, &w))
 		GUEST_FAIL("first entry (VL %u): %s%ld byte %ld is %#lx, VMM set %#lx",
 			   vl, w.reg, w.idx, w.byte, w.a, w.b);
 	GUEST_SYNC(0);
 
 	for (k = 0; k < cfg.iters; k++) {
-		pattern(&want, cfg.seed_guest + k, vl, cfg.sve);
-		pattern(&expect, cfg.seed_vmm + k, vl, cfg.sve);
+		fp_regimg_fill(&want, cfg.seed_guest + k, vl, cfg.sve);
+		fp_regimg_fill(&expect, cfg.seed_vmm + k, vl, cfg.sve);
 		exit_window(&want, &seen, cfg.sve, mmio);
 		if (!same_img(&seen, &expect, vl, cfg.sve, &w))
 			GUEST_FAIL("after exit %u (VL %u): %s%ld byte %ld is %#lx, VMM set %#lx",
@@ -312,8 +224,8 @@ static void guest_main(void)
  * the stores, so the stores show what the last entry left in the
  * registers.
  */
-static uint8_t sf_load[32 * OR_MAX_VL] __aligned(16);
-static uint8_t sf_seen[32 * OR_MAX_VL] __aligned(16);
+static uint8_t sf_load[32 * FP_MAX_VL] __aligned(16);
+static uint8_t sf_seen[32 * FP_MAX_VL] __aligned(16);
 static uint64_t sf_stage, sf_go;
 
 static void sf_guest(void)
@@ -321,9 +233,7 @@ static void sf_guest(void)
 	uint64_t mmio = (uint64_t)ucall_exit_mmio_addr;
 
 	asm volatile("	.arch_extension sve\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	z\\n, [%[l], #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_LDR_Z("%[l]")
 		     "	mov	x1, #1\n"
 		     "	str	x1, [%[st]]\n"
 		     "1:	ldr	x1, [%[go]]\n"
@@ -335,9 +245,7 @@ static void sf_guest(void)
 		     "2:	ldr	x1, [%[go]]\n"
 		     "	cmp	x1, #2\n"
 		     "	b.lo	2b\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	z\\n, [%[s], #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_Z("%[s]")
 		     "	str	xzr, [%[mmio]]\n"
 		     "3:	b	3b\n"
 		     :
@@ -395,7 +303,7 @@ static void xfer(struct kvm_vcpu *vcpu, bool set, uint64_t id, void *buf)
  * vector length are filled with junk KVM must drop; on get, they are
  * collected and must all be zero (returns false otherwise).
  */
-static bool xfer_img(struct kvm_vcpu *vcpu, bool set, struct img *f,
+static bool xfer_img(struct kvm_vcpu *vcpu, bool set, struct fp_regimg *f,
 		     unsigned int vl, bool sve)
 {
 	uint8_t buf[OR_ZREG_BYTES];
@@ -461,10 +369,10 @@ static uint64_t run_on_cpu1(struct runner *r, struct ucall *uc)
 
 static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 {
-	struct img *host = calloc(2, sizeof(*host)), *back = host + 1;
+	struct fp_regimg *host = calloc(2, sizeof(*host)), *back = host + 1;
 	struct runner r = {};
 	struct kvm_vm *vm;
-	struct img *gwant;
+	struct fp_regimg *gwant;
 	pthread_t tid;
 	struct ucall uc;
 	unsigned int vl = sve ? max_vl : 16, k;
@@ -495,7 +403,7 @@ static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 
 	/* Registers of a vCPU that has never run. */
 	kvm_pin_this_task_to_pcpu(0);
-	pattern(host, cfg.seed_first, vl, sve);
+	fp_regimg_fill(host, cfg.seed_first, vl, sve);
 	xfer_img(r.vcpu, true, host, vl, sve);
 
 	sem_init(&r.go, 0, 0);
@@ -528,7 +436,7 @@ static void one_reg_test(const char *name, bool sve, unsigned int max_vl)
 			ok = false;
 		}
 
-		pattern(host, cfg.seed_vmm + k, vl, sve);
+		fp_regimg_fill(host, cfg.seed_vmm + k, vl, sve);
 		xfer_img(r.vcpu, true, host, vl, sve);
 		if (!xfer_img(r.vcpu, false, back, vl, sve)) {
 			ksft_print_msg("%s: set/get %u: junk past VL kept\n",
@@ -606,7 +514,7 @@ static void set_fault_test(unsigned int vl)
 	struct runner r = {};
 	struct kvm_vm *vm;
 	pthread_t tid;
-	struct img *a;
+	struct fp_regimg *a;
 	bool ok = false, stuck = true;
 
 	if (!vl) {
@@ -618,7 +526,7 @@ static void set_fault_test(unsigned int vl)
 	vm = vm_create(1);
 	r.vcpu = fp_vcpu_add(vm, 0, sf_guest, FP_VL_ALL, 0);
 	vcpu_set_reg(r.vcpu, KVM_ARM64_SYS_REG(SYS_ZCR_EL1), 15);
-	pattern(a, 0x5f5f + vl, vl, true);
+	fp_regimg_fill(a, 0x5f5f + vl, vl, true);
 	memcpy(addr_gva2hva(vm, (vm_vaddr_t)sf_load), a->z, 32 * vl);
 	stage = addr_gva2hva(vm, (vm_vaddr_t)&sf_stage);
 	go = addr_gva2hva(vm, (vm_vaddr_t)&sf_go);
@@ -677,7 +585,7 @@ static void set_fault_test(unsigned int vl)
 		goto out;
 
 	ok = true;
-	at = bytes_differ(seen, after, vl);
+	at = fp_first_diff(seen, after, vl);
 	if (at >= 0) {
 		ksft_print_msg("set-fault: guest z0 byte %ld is %#x, KVM_GET_ONE_REG read %#x,\n",
 			       at, seen[at], after[at]);
@@ -685,7 +593,7 @@ static void set_fault_test(unsigned int vl)
 			       before[at]);
 		ok = false;
 	}
-	at = bytes_differ(seen + vl, a->z + vl, 31 * vl);
+	at = fp_first_diff(seen + vl, a->z + vl, 31 * vl);
 	if (at >= 0) {
 		ksft_print_msg("set-fault: guest z%ld byte %ld is %#x, loaded %#x\n",
 			       1 + at / vl, at % vl, seen[vl + at],
@@ -693,7 +601,7 @@ static void set_fault_test(unsigned int vl)
 		ok = false;
 	}
 	xfer(r.vcpu, false, KVM_REG_ARM64_SVE_ZREG(0, 0), before);
-	at = bytes_differ(before, after, vl);
+	at = fp_first_diff(before, after, vl);
 	if (at >= 0) {
 		ksft_print_msg("set-fault: z0 byte %ld reads %#x after the run, %#x before it\n",
 			       at, before[at], after[at]);
@@ -714,27 +622,14 @@ out:
 
 static void probe_vls(void)
 {
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	struct kvm_vcpu_init init;
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm;
-	unsigned int vq;
+	unsigned int vls[FP_MAX_VL / 16], i, n;
 
-	if (!kvm_has_cap(KVM_CAP_ARM_SVE))
-		return;
-	vm = vm_create(1);
-	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-	vcpu_get_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls);
-	for (vq = 1; vq <= OR_MAX_VL / 16; vq++) {
-		if (!(vls[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64))))
-			continue;
-		if (!kvm_small_vl && vq > 1)
-			kvm_small_vl = vq * 16;
-		kvm_max_vl = vq * 16;
+	n = fp_kvm_sve_vls(vls, ARRAY_SIZE(vls));
+	for (i = 0; i < n; i++) {
+		if (!kvm_small_vl && vls[i] > 16)
+			kvm_small_vl = vls[i];
+		kvm_max_vl = vls[i];
 	}
-	kvm_vm_free(vm);
 }
 
 int main(void)

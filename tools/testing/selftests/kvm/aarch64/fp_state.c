@@ -82,6 +82,7 @@
 #include <sys/mman.h>
 #include <asm/hwcap.h>
 
+#include "fp_regs.h"
 #include "fp_state.h"
 #include "fp_util.h"
 #include "kvm_util.h"
@@ -183,17 +184,12 @@ static void guest_round(void)
 		     "	tbz	x24, #" __stringify(FSG_FA64) ", 4f\n"
 		     "3:	ldr	p0, [x11]\n"
 		     "	wrffr	p0.b\n"
-		     "4:	.irp	n," FP_REGS16 "\n"
-		     "	ldr	p\\n, [x10, #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	z\\n, [x9, #\\n, mul vl]\n"
-		     "	.endr\n"
+		     "4:\n"
+		     FP_ASM_LDR_P("x10")
+		     FP_ASM_LDR_Z("x9")
 		     "	b	6f\n"
 		     "5:	add	x9, x19, #" __stringify(FS_FP) "\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	ldr	q\\n, [x9, #16 * \\n]\n"
-		     "	.endr\n"
+		     FP_ASM_LDR_Q("x9")
 		     "6:	tbz	x24, #" __stringify(FSG_SPIN) ", 8f\n"
 		     "	mov	x1, #1\n"
 		     "	str	x1, [x22]\n"
@@ -230,12 +226,8 @@ static void guest_round(void)
 		     "	add	x9, x20, x25\n"
 		     "	rdvl	x10, #1\n"
 		     "	add	x10, x9, x10, lsl #5\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	z\\n, [x9, #\\n, mul vl]\n"
-		     "	.endr\n"
-		     "	.irp	n," FP_REGS16 "\n"
-		     "	str	p\\n, [x10, #\\n, mul vl]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_Z("x9")
+		     FP_ASM_STR_P("x10")
 		     "	tbz	x27, #0, 14f\n"
 		     "	tbz	x24, #" __stringify(FSG_FA64) ", 15f\n"
 		     "14:	rdffr	p0.b\n"
@@ -244,9 +236,7 @@ static void guest_round(void)
 		     "	str	p0, [x11]\n"
 		     "15:	b	17f\n"
 		     "16:	add	x9, x20, #" __stringify(FS_FP) "\n"
-		     "	.irp	n," FP_REGS32 "\n"
-		     "	str	q\\n, [x9, #16 * \\n]\n"
-		     "	.endr\n"
+		     FP_ASM_STR_Q("x9")
 		     "17:	tbz	x24, #" __stringify(FSG_SME) ", 18f\n"
 		     "	msr	" SVCR_NAME ", xzr\n"
 		     "	isb\n"
@@ -258,21 +248,10 @@ static void guest_round(void)
 		       FP_VCLOBBERS, "cc", "memory");
 }
 
-/* First byte at which @a and @b differ, or -1. */
-static long fs_differ(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (a[i] != b[i])
-			return i;
-	return -1;
-}
-
 /* Registers of @size bytes at @off of g_store and g_expect must match. */
 static void guest_cmp(const char *reg, size_t off, size_t len, size_t size)
 {
-	long at = fs_differ(g_store + off, g_expect + off, len);
+	long at = fp_first_diff(g_store + off, g_expect + off, len);
 
 	__GUEST_ASSERT(at < 0, "%s%lu byte %lu is %#x, want %#x", reg,
 		       at / size, at % size, g_store[off + at],
@@ -454,7 +433,7 @@ static unsigned int fs_same(const struct fs_vm *v, const uint8_t *got,
 			    const uint8_t *want, const char *name,
 			    const char *what)
 {
-	long at = fs_differ(got, want, v->size);
+	long at = fp_first_diff(got, want, v->size);
 
 	if (at < 0)
 		return 0;
@@ -497,7 +476,7 @@ static unsigned int fs_reg_is(struct fs_vm *v, uint64_t id, const void *want,
 			       strerror(err));
 		return 1;
 	}
-	at = fs_differ(buf, want, len);
+	at = fp_first_diff(buf, want, len);
 	if (at >= 0) {
 		ksft_print_msg("%s: %s%u byte %ld reads %#x, image %#x\n", name,
 			       reg, n, at, buf[at], ((const uint8_t *)want)[at]);
@@ -820,20 +799,6 @@ static void fs_cfg_add(const char *name, unsigned int sve, unsigned int sme,
 	c->skip = skip;
 }
 
-/* The lengths a KVM_REG_ARM64_*_VLS register offers, shortest first. */
-static unsigned int fs_vls(struct kvm_vcpu *vcpu, uint64_t reg,
-			   unsigned int *vl)
-{
-	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
-	unsigned int vq, n = 0;
-
-	vcpu_get_reg(vcpu, reg, vls);
-	for (vq = 1; vq <= 16; vq++)
-		if (vls[0] & (1ULL << (vq - 1)))
-			vl[n++] = 16 * vq;
-	return n;
-}
-
 static void fs_probe(void)
 {
 	bool sve = kvm_has_cap(KVM_CAP_ARM_SVE);
@@ -854,9 +819,11 @@ static void fs_probe(void)
 		if (sme)
 			init.features[0] |= 1U << KVM_ARM_VCPU_SME;
 		vcpu = aarch64_vcpu_add(vm, 0, &init, guest_main);
-		fs_nr_sve = fs_vls(vcpu, KVM_REG_ARM64_SVE_VLS, fs_sve_vls);
+		fs_nr_sve = fp_vcpu_vls(vcpu, KVM_REG_ARM64_SVE_VLS, fs_sve_vls,
+					ARRAY_SIZE(fs_sve_vls));
 		if (sme)
-			fs_nr_sme = fs_vls(vcpu, KVM_REG_ARM64_SME_VLS, fs_svls);
+			fs_nr_sme = fp_vcpu_vls(vcpu, KVM_REG_ARM64_SME_VLS,
+						fs_svls, ARRAY_SIZE(fs_svls));
 		kvm_vm_free(vm);
 	}
 	/* SME vCPUs get an SVE length of their own, 32 bytes if there is. */
@@ -1889,15 +1856,37 @@ out:
 	ksft_test_result(!bad, "%s\n", name);
 }
 
+/*
+ * Run for every kind of vCPU, before and after the bad-input cases; each
+ * reports one result per kind.
+ */
+static void (* const fs_kind_tests[])(const struct fs_kind *k) = {
+	test_migration,
+	test_busy,
+	test_set_discards_live,
+};
+
+static void (* const fs_lib_tests[])(const struct fs_kind *k) = {
+	test_vmm_lib_one_reg,
+	test_vmm_lib_both_ways,
+};
+
 int main(void)
 {
-	unsigned int i;
+	unsigned int i, t;
 
 	ksft_print_header();
 	fs_probe();
 	fs_kinds_init();
-	ksft_set_plan(2 * fs_nr_cfgs + 1 + 5 * ARRAY_SIZE(fs_kinds) +
-		      ARRAY_SIZE(bi_cases) + 3);
+	/*
+	 * test_get_set() reports two results per configuration,
+	 * test_size_exact() one, test_bad_input() one per case and one per
+	 * guest that runs after them.
+	 */
+	ksft_set_plan(2 * fs_nr_cfgs + 1 +
+		      (ARRAY_SIZE(fs_kind_tests) + ARRAY_SIZE(fs_lib_tests)) *
+		      ARRAY_SIZE(fs_kinds) +
+		      ARRAY_SIZE(bi_cases) + BI_M - BI_F + 1);
 	ksft_print_msg("KVM_CAP_ARM_FP_STATE %u, %u SVE and %u SME lengths, FA64 %d, %ld CPUs\n",
 		       kvm_check_cap(KVM_CAP_ARM_FP_STATE), fs_nr_sve, fs_nr_sme,
 		       fs_fa64, fs_cpus);
@@ -1905,16 +1894,12 @@ int main(void)
 	for (i = 0; i < fs_nr_cfgs; i++)
 		test_get_set(&fs_cfgs[i]);
 	test_size_exact();
-	for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
-		test_migration(&fs_kinds[i]);
-	for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
-		test_busy(&fs_kinds[i]);
-	for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
-		test_set_discards_live(&fs_kinds[i]);
+	for (t = 0; t < ARRAY_SIZE(fs_kind_tests); t++)
+		for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
+			fs_kind_tests[t](&fs_kinds[i]);
 	test_bad_input();
-	for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
-		test_vmm_lib_one_reg(&fs_kinds[i]);
-	for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
-		test_vmm_lib_both_ways(&fs_kinds[i]);
+	for (t = 0; t < ARRAY_SIZE(fs_lib_tests); t++)
+		for (i = 0; i < ARRAY_SIZE(fs_kinds); i++)
+			fs_lib_tests[t](&fs_kinds[i]);
 	ksft_finished();
 }

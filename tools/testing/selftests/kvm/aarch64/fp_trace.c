@@ -278,7 +278,8 @@ static void test_guest_za_events(void)
 	ksft_test_result(ok, "guest-za-events\n");
 }
 
-int main(void)
+/* kvm_fp_enter's plan labels against the traps that follow them. */
+static void test_plan_labels(void)
 {
 	struct ft_event *ev = calloc(4096, sizeof(*ev));
 	unsigned int checked_save = 0, checked_trap = 0, live = 0;
@@ -288,26 +289,7 @@ int main(void)
 	int i, n;
 	bool ok = true;
 
-	ksft_print_header();
-	ksft_set_plan(2);
 	TEST_ASSERT(ev, "out of memory");
-	if (access(FT_EVENTS "/kvm_fp_enter/enable", W_OK)) {
-		ksft_test_result_skip("plan-labels: no kvm_fp tracepoints (%s)\n",
-				      strerror(errno));
-		ksft_test_result_skip("guest-za-events: no kvm_fp tracepoints\n");
-		ksft_finished();
-	}
-	/*
-	 * Protected KVM writes the VMM back at vcpu_load, so no entry plans
-	 * the save this case needs to see; it has no SME guests either.
-	 */
-	if (fp_kvm_protected()) {
-		ksft_test_result_skip("plan-labels: %s\n",
-				      "protected mode plans no VMM save");
-		ksft_test_result_skip("guest-za-events: protected mode offers no SME guests\n");
-		ksft_finished();
-	}
-
 	vm = vm_create_with_one_vcpu(&vcpu, guest_main);
 	/* The ucall page (its guest VA): stores exit to this program. */
 	sync_global_from_guest(vm, ucall_exit_mmio_addr);
@@ -371,6 +353,38 @@ int main(void)
 	}
 	ksft_test_result(ok, "plan-labels\n");
 	free(ev);
-	test_guest_za_events();
+}
+
+/* Each reports one result, in this order. */
+static void (* const ft_tests[])(void) = {
+	test_plan_labels,
+	test_guest_za_events,
+};
+
+int main(void)
+{
+	unsigned int i;
+
+	ksft_print_header();
+	ksft_set_plan(ARRAY_SIZE(ft_tests));
+	if (access(FT_EVENTS "/kvm_fp_enter/enable", W_OK)) {
+		ksft_test_result_skip("plan-labels: no kvm_fp tracepoints (%s)\n",
+				      strerror(errno));
+		ksft_test_result_skip("guest-za-events: no kvm_fp tracepoints\n");
+		ksft_finished();
+	}
+	/*
+	 * Protected KVM writes the VMM back at vcpu_load, so no entry plans
+	 * the save this case needs to see; it has no SME guests either.
+	 */
+	if (fp_kvm_protected()) {
+		ksft_test_result_skip("plan-labels: %s\n",
+				      "protected mode plans no VMM save");
+		ksft_test_result_skip("guest-za-events: protected mode offers no SME guests\n");
+		ksft_finished();
+	}
+
+	for (i = 0; i < ARRAY_SIZE(ft_tests); i++)
+		ft_tests[i]();
 	ksft_finished();
 }

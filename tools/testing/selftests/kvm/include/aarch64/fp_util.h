@@ -127,10 +127,15 @@ int fp_kvm_param_get(const char *name);
 bool fp_kvm_param_set(const char *name, bool on);
 bool fp_vcpu_stat(struct kvm_vcpu *vcpu, const char *name, uint64_t *val);
 void fp_vcpu_cap_vls(struct kvm_vcpu *vcpu, uint64_t reg, unsigned int max_vl);
+unsigned int fp_vcpu_vls(struct kvm_vcpu *vcpu, uint64_t reg,
+			 unsigned int *vls, unsigned int max);
+unsigned int fp_kvm_sve_vls(unsigned int *vls, unsigned int max);
 struct kvm_vcpu *fp_vcpu_add(struct kvm_vm *vm, uint32_t id, void *guest_code,
 			     unsigned int sve_max_vl, unsigned int sme_max_vl);
+int fp_vcpu_run_timed(struct kvm_vcpu *vcpu, unsigned int seconds);
 void fp_guest_wfi_once(uint64_t ticks);
 void fp_fill(uint8_t *buf, size_t len, uint64_t seed);
+long fp_first_diff(const void *a, const void *b, size_t len);
 void fp_za_load(const uint8_t *buf, unsigned int svl);
 void fp_za_store(uint8_t *buf, unsigned int svl);
 

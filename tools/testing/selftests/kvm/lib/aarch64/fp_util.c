@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "arch_timer.h"
+#include "fp_regs.h"
 #include "fp_util.h"
 #include "gic.h"
 #include "kvm_util.h"
@@ -149,6 +150,59 @@ void fp_vcpu_cap_vls(struct kvm_vcpu *vcpu, uint64_t reg, unsigned int max_vl)
 }
 
 /**
+ * fp_vcpu_vls() - the vector lengths a vCPU's VLS register holds
+ * @vcpu: the vCPU, with SVE (or SME)
+ * @reg: KVM_REG_ARM64_SVE_VLS or KVM_REG_ARM64_SME_VLS
+ * @vls: where the lengths go, in bytes, shortest first
+ * @max: room in @vls
+ *
+ * Lengths past FP_MAX_VL, and past the first @max, are left out.
+ *
+ * Return: how many lengths went into @vls.
+ */
+unsigned int fp_vcpu_vls(struct kvm_vcpu *vcpu, uint64_t reg,
+			 unsigned int *vls, unsigned int max)
+{
+	uint64_t bits[KVM_ARM64_SVE_VLS_WORDS];
+	unsigned int vq, n = 0;
+
+	vcpu_get_reg(vcpu, reg, bits);
+	for (vq = 1; vq <= FP_MAX_VL / 16 && n < max; vq++)
+		if (bits[(vq - 1) / 64] & (1ULL << ((vq - 1) % 64)))
+			vls[n++] = vq * 16;
+	return n;
+}
+
+/**
+ * fp_kvm_sve_vls() - the SVE vector lengths KVM offers a vCPU
+ * @vls: where the lengths go, in bytes, shortest first
+ * @max: room in @vls
+ *
+ * Read from KVM_REG_ARM64_SVE_VLS of a new vCPU with SVE, which holds
+ * every length the host has until the VMM narrows it; as fp_vcpu_vls().
+ *
+ * Return: how many lengths went into @vls; 0 when KVM has no SVE.
+ */
+unsigned int fp_kvm_sve_vls(unsigned int *vls, unsigned int max)
+{
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	unsigned int n;
+
+	if (!kvm_has_cap(KVM_CAP_ARM_SVE))
+		return 0;
+	vm = vm_create(1);
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	/* It never runs. */
+	vcpu = aarch64_vcpu_add(vm, 0, &init, NULL);
+	n = fp_vcpu_vls(vcpu, KVM_REG_ARM64_SVE_VLS, vls, max);
+	kvm_vm_free(vm);
+	return n;
+}
+
+/**
  * fp_vcpu_add() - add a vCPU with the vector extensions a test asks for
  * @vm: the VM
  * @id: the vCPU's id
@@ -190,6 +244,33 @@ struct kvm_vcpu *fp_vcpu_add(struct kvm_vm *vm, uint32_t id, void *guest_code,
 	return vcpu;
 }
 
+static void fp_alarm(int sig)
+{
+}
+
+/**
+ * fp_vcpu_run_timed() - KVM_RUN, given up when the guest takes too long
+ * @vcpu: the vCPU
+ * @seconds: how long the guest may run before it exits
+ *
+ * SIGALRM gets a handler that does nothing and has no SA_RESTART, so the
+ * alarm ends a KVM_RUN whose guest never exits with EINTR rather than the
+ * process. The handler stays installed.
+ *
+ * Return: as __vcpu_run(): 0, or -1 with errno set (EINTR: time ran out).
+ */
+int fp_vcpu_run_timed(struct kvm_vcpu *vcpu, unsigned int seconds)
+{
+	struct sigaction sa = { .sa_handler = fp_alarm };
+	int r;
+
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(seconds);
+	r = __vcpu_run(vcpu);
+	alarm(0);
+	return r;
+}
+
 /**
  * fp_guest_wfi_once() - guest code: sleep in WFI until the virtual timer fires
  * @ticks: the sleep, in virtual counter ticks
@@ -217,45 +298,25 @@ void fp_guest_wfi_once(uint64_t ticks)
 		gic_set_eoi(irq);
 }
 
-static const char * const fp_stress_dirs[] = {
-	"../fp", "../../arm64/fp", "../arm64/fp",
-};
-
 /**
  * fp_stress_find() - where fp-stress is
  * @path: where its path goes
  * @len: the size of @path
  *
- * $FP_STRESS if set, else next to this program as the test image and the
- * kselftest install lay it out.
+ * fp-stress belongs to the arm64/fp suite, so its path comes from
+ * $FP_STRESS, which whoever runs the tests sets; a test does not look
+ * into another suite's directory for it.
  *
- * Return: false if there is none.
+ * Return: false if $FP_STRESS names no executable.
  */
 bool fp_stress_find(char *path, size_t len)
 {
 	const char *env = getenv("FP_STRESS");
-	char self[PATH_MAX / 2], *slash;
-	unsigned int i;
-	ssize_t n;
 
-	if (env && env[0]) {
-		snprintf(path, len, "%s", env);
-		return access(path, X_OK) == 0;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
+	if (!env || !env[0])
 		return false;
-	self[n] = 0;
-	slash = strrchr(self, '/');
-	if (!slash)
-		return false;
-	*slash = 0;
-	for (i = 0; i < ARRAY_SIZE(fp_stress_dirs); i++) {
-		snprintf(path, len, "%s/%s/fp-stress", self, fp_stress_dirs[i]);
-		if (access(path, X_OK) == 0)
-			return true;
-	}
-	return false;
+	snprintf(path, len, "%s", env);
+	return access(path, X_OK) == 0;
 }
 
 static void *fp_stress_reader(void *arg)
@@ -406,6 +467,39 @@ void fp_fill(uint8_t *buf, size_t len, uint64_t seed)
 		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
 		buf[i] = seed >> 56;
 	}
+}
+
+/**
+ * fp_first_diff() - find the first byte at which two buffers differ
+ * @a: one buffer
+ * @b: the other
+ * @len: how many bytes of each to compare
+ *
+ * A byte loop in asm: the compiler may neither vectorize it nor call
+ * memcmp(), either of which would use the FP registers that the guest
+ * or the VMM thread is checking.
+ *
+ * Return: the offset of the first byte that differs, or -1 if none does.
+ */
+long fp_first_diff(const void *a, const void *b, size_t len)
+{
+	unsigned long i = 0, x, y;
+	long at = -1;
+
+	asm volatile("1:	cmp	%[i], %[len]\n"
+		     "	b.hs	3f\n"
+		     "	ldrb	%w[x], [%[a], %[i]]\n"
+		     "	ldrb	%w[y], [%[b], %[i]]\n"
+		     "	cmp	%w[x], %w[y]\n"
+		     "	b.ne	2f\n"
+		     "	add	%[i], %[i], #1\n"
+		     "	b	1b\n"
+		     "2:	mov	%[at], %[i]\n"
+		     "3:\n"
+		     : [i] "+&r" (i), [x] "=&r" (x), [y] "=&r" (y), [at] "+&r" (at)
+		     : [a] "r" (a), [b] "r" (b), [len] "r" (len)
+		     : "cc", "memory");
+	return at;
 }
 
 /**

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fp_bug_history - host-side scenarios of known arm64 FP context bugs.
+ * fp-bug-history - scenarios of known arm64 FP context bugs that need no
+ * guest.
  *
  * Each subtest is named after the behaviour it checks. The KVM scenarios
  * of the same history (softirq kernel-mode NEON while a vCPU's state is
  * live, at the vCPU's own vector length; the VMM's SVE state kept across
- * KVM_RUN) are in fp_integrity, which has the guest machinery.
+ * KVM_RUN) are in the KVM selftest aarch64/fp_integrity, which has the
+ * guest machinery.
  *
  * ptrace-sve-write-seen-after-syscall-stop: the syscall ABI lets the
  * kernel drop SVE state beyond the V registers, and a lazy version of that
@@ -33,7 +35,7 @@
 #include <asm/hwcap.h>
 #include <asm/ptrace.h>
 
-#include "kselftest.h"
+#include "../../kselftest.h"
 
 #define MAX_VQ		16	/* 256-byte vectors: what the buffers hold */
 #define ZBYTES(vq)	((vq) * 16)
