@@ -15,7 +15,7 @@
  * Both ioctls run without waiting for the vCPU (an asynchronous vCPU
  * ioctl that only tries its mutex): a vCPU inside KVM_RUN, or busy with
  * another ioctl, gets -EBUSY. Otherwise the vCPU has been put, so its
- * memory image is current (fpu_guest_sync() says so to the FP core);
+ * memory image is current (fpu_guest_fetch() says so to the FP core);
  * a SET builds the whole new image in kernel memory before it touches the
  * vCPU, then tells the core that no registers hold the vCPU any more.
  *
@@ -184,7 +184,7 @@ static int fpi_get(struct kvm_vcpu *vcpu, void __user *uimg)
 	if (room < l.size)
 		return put_user(l.size, usize) ? -EFAULT : -E2BIG;
 
-	fpu_guest_sync(&vcpu->arch.fpu);
+	fpu_guest_fetch(&vcpu->arch.fpu);
 	fpi_header(vcpu, &head.h, &l);
 	head.fp = vcpu->arch.ctxt.fp_regs;
 	memset(head.fp.__reserved, 0, sizeof(head.fp.__reserved));

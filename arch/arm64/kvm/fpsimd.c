@@ -7,7 +7,7 @@
  *
  *   create      kvm_arch_vcpu_init_fp()     fpu_guest_init()
  *   finalize    kvm_vcpu_finalize_sve()     fpu_guest_set_sve()
- *   entry       kvm_arch_vcpu_ctxflush_fp() fpu_guest_enter(), plan to hyp
+ *   entry       kvm_arch_vcpu_ctxflush_fp() fpu_guest_plan_entry(), plan to hyp
  *   exit        kvm_arch_vcpu_ctxsync_fp()  fpu_guest_exit()
  *   first use   kvm_handle_fp_first_use()   fpu_guest_load() (SME vCPUs)
  *   put         kvm_arch_vcpu_put_fp()      fpu_guest_put()
@@ -23,7 +23,7 @@
  * find the vCPU live (hyp-main.c keeps which vCPU it left in the
  * registers, and never leaves a protected one there), and cannot write the
  * VMM thread back, so vcpu_load writes back whoever is dirty in the
- * registers (fpu_guest_load_protected()), leaving them recorded as they
+ * registers (fpu_guest_vcpu_load_protected()), leaving them recorded as they
  * are. The rest is as above: the guest's state stays live across exits
  * and is saved at put.
  */
@@ -151,7 +151,7 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 		return;
 	if (is_protected_kvm_enabled()) {
 		/* The hypervisor cannot write the VMM back: do it here. */
-		fpu_guest_load_protected(&vcpu->arch.fpu);
+		fpu_guest_vcpu_load_protected(&vcpu->arch.fpu);
 		vcpu->arch.fp_after_load = true;
 		return;
 	}
@@ -172,10 +172,10 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 	 * KVM_RUN, a system call, ended the caller's) must not meet a guest:
 	 * written back if dirty and turned off now. ZA alone (the caller's,
 	 * which system calls keep) stays live until the guest takes the
-	 * registers, which may be never (fpu_guest_trapped(),
+	 * registers, which may be never (fpu_guest_record_trap(),
 	 * fpu_guest_load()). An SME vCPU's own SVCR stays with it.
 	 */
-	if (fpu_guest_load_sme(&vcpu->arch.fpu))
+	if (fpu_guest_vcpu_load_sme(&vcpu->arch.fpu))
 		vcpu->stat.fp_host_sme_flush++;
 	hd = kvm_fp_host_data();
 	hd->task_fpsimd = kern_hyp_va(&th->uw.fpsimd_state);
@@ -221,7 +221,7 @@ void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
 		    READ_ONCE(current->thread.fpstate.el0_watch))
 			w = kvm_fp_vmm_watched(vcpu);
 	}
-	plan = fpu_guest_enter(&vcpu->arch.fpu);
+	plan = fpu_guest_plan_entry(&vcpu->arch.fpu);
 	vcpu->arch.fp_plan = plan;
 	/* Protected mode: the hypervisor reads the plan from the vCPU. */
 	if (!is_protected_kvm_enabled())

@@ -73,9 +73,9 @@
  * pointer, set at vcpu_load), CPU PM, CPU hotplug, FPEXC32 for a 32-bit
  * vCPU (-a), FPMR everywhere, and the system call's FPSIMD save layout.
  *
- * The guest's FP trap runs as the kernel does it: fpctx_vcpu_enter() makes
+ * The guest's FP trap runs as the kernel does it: fpregs_plan_entry() makes
  * a plan at entry, the "hypervisor" below acts on the plan alone (it cannot
- * read the record), and fpctx_guest_trapped() updates the record after.
+ * read the record), and fpregs_record_trap() updates the record after.
  *
  * With -A a failed assertion does not count: the checks on the values
  * alone judge, which shows what the kernel's fallbacks save (mutation 3,
@@ -94,10 +94,10 @@
  * save and load of a user context carry SVCR and, while PSTATE.ZA is set,
  * ZA (context.c); a system call clears PSTATE.SM and keeps ZA; kernel-mode
  * NEON, CPU PM and kernel-context loads leave both off
- * (fpcore_regs_plain()); vcpu_load writes the owner back and turns both
- * off in streaming mode, and leaves ZA alone on (fpctx_vcpu_load_sme());
+ * (fpregs_make_plain()); vcpu_load writes the owner back and turns both
+ * off in streaming mode, and leaves ZA alone on (fpregs_vcpu_load_sme());
  * the guest's trap then writes that ZA back if the plan says the VMM was
- * dirty, and turns it off (fpctx_guest_trapped_za()). No guest may run in
+ * dirty, and turns it off (fpregs_trap_saves_za()). No guest may run in
  * streaming mode, nor with its own state loaded and ZA on, and kernel-mode
  * NEON never runs in streaming mode.
  *
@@ -106,19 +106,19 @@
  * loads carry SVCR and ZA as a task's do; its first FP or SME use is not
  * handled by the hypervisor but exits to the host, whose core writes the
  * registers' dirty owner back in full and loads the vCPU
- * (fpctx_guest_load()); vcpu_load keeps its own SVCR when it is still
- * live (fpctx_vcpu_load_sme(), mine). It may run in streaming mode with
+ * (fpregs_load()); vcpu_load keeps its own SVCR when it is still
+ * live (fpregs_vcpu_load_sme(), mine). It may run in streaming mode with
  * its own state loaded; no other guest may.
  *
  * With -v KVM_RUN's return defers the VMM thread's registers
- * (kvm.fp_vmm_defer, fpctx_vmm_return(), with a backoff of one round trip
+ * (kvm.fp_vmm_defer, fpregs_plan_vmm_return(), with a backoff of one round trip
  * after one with FP use): the vCPU stays live and dirty, the thread goes
  * back to userspace without a load and with its EL0 FP access trapped
  * (the CPU's CPACR_EL1 bit, hwcpu::el0_off), and its first FP, SVE or SME
- * use traps and takes the return path's load (fpcore_el0_trapped()). Its
+ * use traps and takes the return path's load (fpregs_handle_el0_trap()). Its
  * system calls leave the registers alone, its switch-out saves the vCPU,
  * its next KVM_RUN writes back another vCPU it left dirty
- * (fpctx_vmm_enter()) and ends the deferral at the first entry, and vCPU
+ * (fpregs_vmm_enter()) and ends the deferral at the first entry, and vCPU
  * ioctls and a KVM_RUN from another thread fetch the vCPU from the CPU
  * that holds it (fpu_guest_fetch(), an IPI there). Checked besides: the
  * VMM never observes the guest's values (userspace reads the registers
@@ -163,7 +163,7 @@ struct fpstate {
 	uint16_t fpexc;		/* in memory: the vCPU's FPEXC32_EL2 */
 	uint8_t	svcr;		/* in memory: thread.svcr (-s, user contexts) */
 	uint16_t za;		/* in memory: thread.sme_state (-s) */
-	uint8_t	vmm_streak, vmm_skip;	/* -v: fpctx_vmm_return()'s history */
+	uint8_t	vmm_streak, vmm_skip;	/* -v: fpregs_plan_vmm_return()'s history */
 };
 
 #define SVCR_SM	1
@@ -184,7 +184,7 @@ static int sme_world;
 static int guest_sme;
 /*
  * -p: protected KVM (hyp-main.c). vcpu_load writes the registers' dirty
- * owner back (fpctx_vcpu_load_protected()), and the hypervisor enters a
+ * owner back (fpregs_save()), and the hypervisor enters a
  * vCPU live only if it is the one it left in the registers.
  */
 static int pkvm_world;
@@ -196,7 +196,7 @@ static const char *failure;
 /* -A: a failed assertion is not a violation; only lost or leaked values are. */
 static int asserts_off;
 
-#define FPOWN_ASSERT(c)							\
+#define FPREGS_ASSERT(c)							\
 	do {								\
 		if (!(c) && !failure && !asserts_off)			\
 			failure = "assert: " #c;			\
@@ -240,7 +240,7 @@ static int carries_sme(const struct fpstate *st)
 	return is_user(st) || sme_vcpu(st);
 }
 
-/* fpcore_regs_plain(): streaming mode and ZA off, ZA's contents gone. */
+/* fpregs_make_plain(): streaming mode and ZA off, ZA's contents gone. */
 static void regs_plain(struct hwcpu *hw)
 {
 	if (hw->svcr)
@@ -248,7 +248,7 @@ static void regs_plain(struct hwcpu *hw)
 	hw->svcr = 0;
 }
 
-static void fpown_hw_save(struct fpstate *st)
+static void fpstate_hw_save(struct fpstate *st)
 {
 	int i;
 
@@ -272,7 +272,7 @@ static void fpown_hw_save(struct fpstate *st)
 	}
 }
 
-static void fpown_hw_load(struct fpstate *st)
+static void fpstate_hw_load(struct fpstate *st)
 {
 	int i;
 
@@ -282,7 +282,7 @@ static void fpown_hw_load(struct fpstate *st)
 		st->save_as = FP_STATE_CURRENT;
 	if (has_fpmr(st))
 		cur_hw->fpmr = st->fpmr;
-	/* Only the hypervisor loads vCPUs: fphyp_load_guest() sets FPEXC. */
+	/* Only the hypervisor loads vCPUs: hyp_fp_load_guest() sets FPEXC. */
 	if (st->a32)
 		cur_hw->fpexc = st->fpexc;
 	/* A user load writes SVCR, then ZA; a kernel one leaves both off. */
@@ -309,8 +309,8 @@ static void fpown_hw_load(struct fpstate *st)
 #define FPSTATE_WATCH_ARMED	1
 #define FPSTATE_WATCH_HIT	2
 #define FPSTATE_WATCH_DEFER	3
-#define FPCTX_VMM_STREAK	1
-#define FPCTX_VMM_BACKOFF	1
+#define FPSTATE_VMM_STREAK	1
+#define FPSTATE_VMM_BACKOFF	1
 
 #include "../../../arch/arm64/kernel/fpsimd/policy.h"
 
@@ -322,13 +322,13 @@ struct task {
 	uint8_t	foreign;	/* TIF_FOREIGN_FPSTATE */
 	int8_t	vcpu;		/* the vCPU this thread runs, or -1 */
 	uint8_t	traps_off;	/* in M_GUEST: entered with FP enabled */
-	uint8_t	plan;		/* in M_GUEST: what fpctx_vcpu_enter() decided */
+	uint8_t	plan;		/* in M_GUEST: what fpregs_plan_entry() decided */
 	uint8_t	kfp;		/* inside kernel_neon_begin()/end() */
 	uint8_t	el0_watch;	/* -v: fpstate::el0_watch of its user context */
 };
 
 struct world {
-	struct fpown_cpu pc[NCPU];
+	struct fpregs_cpu pc[NCPU];
 	struct hwcpu	hw[NCPU];
 	int8_t		cur[NCPU];	/* task on the CPU, -1 idle */
 	int8_t		hd_task[NCPU];	/* kvm_host_data::task_fpsimd's thread */
@@ -482,21 +482,21 @@ static int vfirst[NVCPU];
 static void vcpu_load(int cpu, int k)
 {
 	W.hd_task[cpu] = mutation == 21 ? vfirst[W.t[k].vcpu] : k;
-	/* fpu_guest_load_protected(): the caller goes back by its ret path. */
+	/* fpu_guest_vcpu_load_protected(): the caller goes back by its ret path. */
 	if (pkvm_world && mutation != 35) {
 		cur_hw = &W.hw[cpu];
-		if (fpctx_vcpu_load_protected(&W.pc[cpu], cpu) && mutation != 37)
+		if (fpregs_save(&W.pc[cpu], cpu) && mutation != 37)
 			W.t[k].foreign = 1;
 	}
 	/* Streaming mode: the owner is written back and both turned off. */
 	if (sme_world && mutation != 29 &&
-	    fpctx_vcpu_load_sme(!!(W.hw[cpu].svcr & SVCR_SM),
-				!!(W.hw[cpu].svcr & SVCR_ZA),
-				fpown_is_live(&W.pc[cpu], cpu,
-					      vcpu_st(W.t[k].vcpu))) ==
-	    FPCTX_SME_FLUSH) {
+	    fpregs_vcpu_load_sme(!!(W.hw[cpu].svcr & SVCR_SM),
+				 !!(W.hw[cpu].svcr & SVCR_ZA),
+				 fpregs_is_live(&W.pc[cpu], cpu,
+						vcpu_st(W.t[k].vcpu))) ==
+	    FPREGS_SME_FLUSH) {
 		cur_hw = &W.hw[cpu];
-		fpctx_cpu_flush(&W.pc[cpu], cpu);
+		fpregs_release(&W.pc[cpu], cpu);
 		W.t[k].foreign = 1;
 		regs_plain(&W.hw[cpu]);
 	}
@@ -514,10 +514,10 @@ static void vcpu_fetch(int cpu, struct fpstate *vst, int here)
 		return;
 	if (c == cpu && here) {
 		cur_hw = &W.hw[cpu];
-		fpctx_sync(&W.pc[cpu], cpu, vst);
+		fpregs_sync(&W.pc[cpu], cpu, vst);
 	} else if (c >= 0 && c != cpu && W.pc[c].owner == vst && W.pc[c].dirty) {
 		cur_hw = &W.hw[c];
-		fpctx_sync(&W.pc[c], c, vst);
+		fpregs_sync(&W.pc[c], c, vst);
 	}
 	cur_hw = &W.hw[cpu];
 }
@@ -526,13 +526,13 @@ static void vcpu_fetch(int cpu, struct fpstate *vst, int here)
 static void vcpu_discard(int cpu, struct fpstate *vst)
 {
 	vcpu_fetch(cpu, vst, 0);
-	fpctx_discard(&W.pc[cpu], cpu, vst);
+	fpregs_discard(&W.pc[cpu], cpu, vst);
 }
 
 /*
- * -v: fpcore_el0_trapped(): an EL0 FP, SVE or SME access of task @k traps
+ * -v: fpregs_handle_el0_trap(): an EL0 FP, SVE or SME access of task @k traps
  * while its CPU's EL0 access is off. A deferred thread is loaded at the
- * trap, as its return path would (fpcore_restore_locked()); the
+ * trap, as its return path would (fpregs_restore_user_locked()); the
  * instruction then runs again.
  */
 static int el0_trap(int cpu, int k)
@@ -546,7 +546,7 @@ static int el0_trap(int cpu, int k)
 		t->el0_watch = FPSTATE_WATCH_HIT;
 		if (mutation != 38) {
 			cur_hw = &W.hw[cpu];
-			fpctx_return_to_user(&W.pc[cpu], cpu, task_st(k));
+			fpregs_load(&W.pc[cpu], cpu, task_st(k));
 			t->foreign = 0;
 		}
 	}
@@ -568,10 +568,10 @@ static int ev_sched(int cpu, int next)
 	if (p) {
 		/* Preempting a vCPU thread inside KVM_RUN puts the vCPU. */
 		if (p->mode == M_RUN && mutation != 3)
-			fpctx_vcpu_put(&W.pc[cpu], cpu, vcpu_st(p->vcpu));
+			fpregs_sync(&W.pc[cpu], cpu, vcpu_st(p->vcpu));
 		if (mutation != 1)
-			fpctx_task_switch_out(&W.pc[cpu], cpu, task_st(prev),
-					      kern_st(prev), deferred(prev));
+			fpregs_task_switch_out(&W.pc[cpu], cpu, task_st(prev),
+					       kern_st(prev), deferred(prev));
 		p->cpu = -1;
 		/* Preempted in userspace: it resumes through the return path. */
 		if (p->mode == M_USER)
@@ -585,10 +585,10 @@ static int ev_sched(int cpu, int next)
 			vcpu_load(cpu, next);
 		/* Always through the return path (core.c). */
 		W.t[next].foreign = 1;
-		if (mutation == 2 && fpown_is_live(&W.pc[cpu], cpu, task_st(next)))
+		if (mutation == 2 && fpregs_is_live(&W.pc[cpu], cpu, task_st(next)))
 			W.t[next].foreign = 0;
 		if (W.t[next].kfp && mutation != 11) {
-			fpctx_kernel_task_resume(&W.pc[cpu], cpu, kern_st(next));
+			fpregs_load(&W.pc[cpu], cpu, kern_st(next));
 			W.t[next].foreign = 1;
 		}
 	}
@@ -607,7 +607,7 @@ static int ev_return_to_user(int cpu)
 	if (t->foreign && deferred(k)) {
 		W.hw[cpu].el0_off = 1;
 	} else if (t->foreign) {
-		fpctx_return_to_user(&W.pc[cpu], cpu, task_st(k));
+		fpregs_load(&W.pc[cpu], cpu, task_st(k));
 		W.hw[cpu].el0_off = 0;
 	}
 	/* fpsimd_syscall_exit() */
@@ -712,13 +712,13 @@ static int ev_sve_trap(int cpu)
 		return 1;
 	cur_hw = &W.hw[cpu];
 	if (mutation != 4)
-		fpctx_flush(&W.pc[cpu], cpu, st);
+		fpregs_evict(&W.pc[cpu], cpu, st);
 	st->type = TYPE_SVE;
 	for (i = 1; i < st->vl; i++) {
 		W.latest[k][i] = TOK_ZERO;
 		st->mem[i] = TOK_ZERO;
 	}
-	W.t[k].foreign = fpctx_needs_load(&W.pc[cpu], cpu, st);
+	W.t[k].foreign = fpregs_needs_load(&W.pc[cpu], cpu, st);
 	W.t[k].mode = M_KERNEL;	/* returns through ev_return_to_user */
 	return 1;
 }
@@ -737,14 +737,14 @@ static int ev_set_vl(int cpu)
 	st = task_st(k);
 	cur_hw = &W.hw[cpu];
 	syscall_enter(k);
-	fpctx_flush(&W.pc[cpu], cpu, st);
+	fpregs_evict(&W.pc[cpu], cpu, st);
 	st->type = TYPE_FPSIMD;
 	st->vl = st->vl == 1 ? MAXCH : 1;
 	for (i = 1; i < MAXCH; i++) {
 		W.latest[k][i] = TOK_ZERO;
 		st->mem[i] = TOK_ZERO;
 	}
-	W.t[k].foreign = fpctx_needs_load(&W.pc[cpu], cpu, st);
+	W.t[k].foreign = fpregs_needs_load(&W.pc[cpu], cpu, st);
 	W.t[k].mode = M_KERNEL;
 	return 1;
 }
@@ -767,7 +767,7 @@ static int ev_softirq_neon(int cpu)
 		return 0;
 	cur_hw = &W.hw[cpu];
 	if (mutation != 6)
-		fpctx_kernel_begin(&W.pc[cpu], cpu);
+		fpregs_release(&W.pc[cpu], cpu);
 	kernel_neon_plain(cpu);
 	W.hw[cpu].zcr = MAXCH;
 	for (i = 0; i < MAXCH; i++)
@@ -780,7 +780,7 @@ static int ev_softirq_neon(int cpu)
 		W.t[k].mode = M_KERNEL;
 	/* Interrupted task-context kernel NEON gets its registers back. */
 	if (W.t[k].kfp && mutation != 12)
-		fpctx_kernel_task_resume(&W.pc[cpu], cpu, kern_st(k));
+		fpregs_load(&W.pc[cpu], cpu, kern_st(k));
 	return 1;
 }
 
@@ -793,7 +793,7 @@ static int ev_kneon_begin(int cpu)
 	    (W.t[k].mode != M_KERNEL && W.t[k].mode != M_RUN))
 		return 0;
 	cur_hw = &W.hw[cpu];
-	fpctx_kernel_task_begin(&W.pc[cpu], cpu, kern_st(k));
+	fpregs_claim(&W.pc[cpu], cpu, kern_st(k));
 	kernel_neon_plain(cpu);
 	W.t[k].kfp = 1;
 	W.t[k].foreign = 1;
@@ -818,7 +818,7 @@ static int ev_kneon_end(int cpu)
 
 	if (k < 0 || !W.t[k].kfp)
 		return 0;
-	fpctx_kernel_task_end(&W.pc[cpu], cpu, kern_st(k));
+	fpregs_discard(&W.pc[cpu], cpu, kern_st(k));
 	/* Its values are dead from here on. */
 	for (i = 0; i < MAXCH; i++) {
 		W.latest[NTASK + NVCPU + k][i] = TOK_ZERO;
@@ -845,7 +845,7 @@ static int ev_ptrace(int k)
 	if (st->fpmr != W.latest_fpmr[k])
 		fail("ptrace read a stale FPMR");
 	if (mutation != 7)
-		fpown_invalidate(st);
+		fpstate_invalidate(st);
 	write_mem(st);
 	return 1;
 }
@@ -877,20 +877,20 @@ static int ev_guest_enter(int cpu)
 	 * stays off until the way out, which loads the thread first.
 	 */
 	if (vmm_world) {
-		fpctx_vmm_account(task_st(k), t->el0_watch);
+		fpstate_vmm_account(task_st(k), t->el0_watch);
 		if (t->el0_watch == FPSTATE_WATCH_DEFER && mutation != 42) {
 			cur_hw = &W.hw[cpu];
-			fpctx_vmm_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu),
-					task_st(k));
+			fpregs_vmm_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu),
+					 task_st(k));
 		}
 		if (t->el0_watch == FPSTATE_WATCH_DEFER && mutation != 40)
 			t->foreign = 1;
 		t->el0_watch = FPSTATE_WATCH_OFF;
 	}
-	t->plan = fpctx_vcpu_enter(&W.pc[cpu], cpu, vcpu_st(t->vcpu), task_st(k));
-	t->traps_off = t->plan == FPCTX_LIVE;
+	t->plan = fpregs_plan_entry(&W.pc[cpu], cpu, vcpu_st(t->vcpu), task_st(k));
+	t->traps_off = t->plan == FPU_GUEST_LIVE;
 	/* fpsimd_sve_flush(): what the protected hypervisor grants. */
-	if (pkvm_world && t->plan == FPCTX_TRAP_SAVE)
+	if (pkvm_world && t->plan == FPU_GUEST_TRAP_SAVE)
 		fail("protected KVM planned a VMM save its hypervisor cannot do");
 	if (pkvm_world && t->traps_off && W.hyp_live[cpu] != t->vcpu)
 		fail("a live entry of a vCPU the hypervisor did not leave live");
@@ -900,7 +900,7 @@ static int ev_guest_enter(int cpu)
 	/*
 	 * A 32-bit vCPU entered with traps on runs with FPEXC.EN set until
 	 * its first access traps (__activate_traps_fpsimd32()); entered live,
-	 * it gets its own FPEXC back (fphyp_enter_live()).
+	 * it gets its own FPEXC back (hyp_fp_enter_live()).
 	 */
 	if (vcpu_st(t->vcpu)->a32) {
 		if (!t->traps_off)
@@ -935,7 +935,7 @@ static void hyp_save_host(int cpu)
 	st->mem[0] = W.hw[cpu].z[0];
 	st->fpmr = W.hw[cpu].fpmr;
 	st->type = TYPE_FPSIMD;
-	/* fpu_guest_trapped(): SVCR was 0, and the image says so too. */
+	/* fpu_guest_record_trap(): SVCR was 0, and the image says so too. */
 	if (sme_world && mutation != 30)
 		st->svcr = 0;
 	for (i = 1; i < MAXCH; i++) {
@@ -945,7 +945,7 @@ static void hyp_save_host(int cpu)
 }
 
 /*
- * fpu_guest_trapped(): ZA left on beside the guest since vcpu_load is the
+ * fpu_guest_record_trap(): ZA left on beside the guest since vcpu_load is the
  * calling thread's newer ZA when the plan saved it, and is turned off.
  */
 static void guest_trapped_za(int cpu, int k, int plan)
@@ -954,7 +954,7 @@ static void guest_trapped_za(int cpu, int k, int plan)
 
 	if (!W.hw[cpu].svcr)
 		return;
-	if ((W.hw[cpu].svcr & SVCR_ZA) && fpctx_guest_trapped_za(plan) &&
+	if ((W.hw[cpu].svcr & SVCR_ZA) && fpregs_trap_saves_za(plan) &&
 	    mutation != 31) {
 		st->za = W.hw[cpu].za;
 		st->svcr = SVCR_ZA;
@@ -975,7 +975,7 @@ static void guest_sme_load(int cpu, int k)
 	cur_hw = &W.hw[cpu];
 	if (mutation == 33)
 		W.pc[cpu].dirty = 0;
-	fpctx_guest_load(&W.pc[cpu], cpu, vst);
+	fpregs_load(&W.pc[cpu], cpu, vst);
 	W.t[k].foreign = 1;
 	W.t[k].traps_off = 1;
 }
@@ -1018,10 +1018,10 @@ static int ev_guest_fp(int cpu)
 	if (!t->traps_off && sme_vcpu(vst)) {
 		guest_sme_load(cpu, k);
 	} else if (!t->traps_off) {
-		if (t->plan == FPCTX_TRAP_SAVE && mutation != 13)
+		if (t->plan == FPU_GUEST_TRAP_SAVE && mutation != 13)
 			hyp_save_host(cpu);
-		fpown_hw_load(vst);
-		fpctx_guest_trapped(&W.pc[cpu], cpu, vst, task_st(k), t->plan);
+		fpstate_hw_load(vst);
+		fpregs_record_trap(&W.pc[cpu], cpu, vst, task_st(k), t->plan);
 		/* fpsimd_sve_sync() records it at the exit, which follows. */
 		if (pkvm_world && mutation != 36)
 			W.hyp_live[cpu] = t->vcpu;
@@ -1070,22 +1070,22 @@ static int ev_run_exit(int cpu)
 		struct fpstate *vst = vcpu_st(W.t[k].vcpu);
 		int was = W.t[k].el0_watch;
 
-		W.t[k].el0_watch = fpctx_vmm_return(&W.pc[cpu], vst,
-						    task_st(k), 0,
-						    !sme_vcpu(vst));
+		W.t[k].el0_watch = fpregs_plan_vmm_return(&W.pc[cpu], vst,
+							  task_st(k), 0,
+							  !sme_vcpu(vst));
 		/* Deferred: walled off at EL0 here, not on the way out. */
-		if (W.t[k].el0_watch == FPCTX_VMM_DEFER) {
+		if (W.t[k].el0_watch == FPSTATE_WATCH_DEFER) {
 			W.t[k].foreign = 0;
 			if (mutation != 41)
 				W.hw[cpu].el0_off = 1;
 			return 1;
 		}
-		if (W.t[k].el0_watch != FPCTX_VMM_PLAIN ||
+		if (W.t[k].el0_watch != FPSTATE_WATCH_OFF ||
 		    was == FPSTATE_WATCH_DEFER)
 			W.t[k].foreign = 1;
 	}
 	if (mutation != 9)
-		fpctx_vcpu_put(&W.pc[cpu], cpu, vcpu_st(W.t[k].vcpu));
+		fpregs_sync(&W.pc[cpu], cpu, vcpu_st(W.t[k].vcpu));
 	return 1;
 }
 
@@ -1184,7 +1184,7 @@ static int ev_one_reg_fault(int cpu)
  * KVM_ARM_GET_FP_STATE on one vCPU, then KVM_ARM_SET_FP_STATE of that
  * image on another (the VTL hand-over, a migration), from any VMM thread
  * while neither vCPU is in KVM_RUN. GET makes the image current
- * (fpu_guest_sync()) and must read the latest values; SET builds the
+ * (fpu_guest_fetch()) and must read the latest values; SET builds the
  * new image, then discards any registers that hold the target
  * (kvm_arch_vcpu_fp_changed()). The target's new values are its own
  * tokens: the model tracks values by owner, and what SET copies is data.
@@ -1206,7 +1206,7 @@ static int ev_fp_state(int cpu)
 	wst = vcpu_st(w);
 	vcpu_fetch(cpu, vst, 1);
 	vcpu_fetch(cpu, wst, 1);
-	fpctx_sync(&W.pc[cpu], cpu, vst);
+	fpregs_sync(&W.pc[cpu], cpu, vst);
 	for (i = 0; i < visible(vst); i++)
 		if (vst->mem[i] != W.latest[vst->id][i])
 			fail("KVM_ARM_GET_FP_STATE read a stale vCPU value");
@@ -1231,7 +1231,7 @@ static int ev_signal(int cpu)
 		return 0;
 	st = task_st(k);
 	cur_hw = &W.hw[cpu];
-	fpctx_sync(&W.pc[cpu], cpu, st);
+	fpregs_sync(&W.pc[cpu], cpu, st);
 	W.t[k].foreign = 1;
 	if (mutation == 18)
 		st->fpmr = cur_hw->fpmr;
@@ -1245,7 +1245,7 @@ static int ev_signal(int cpu)
 		    ((st->svcr & SVCR_ZA) && st->za != W.latest_za[k]))
 			fail("a signal frame got a stale SVCR or ZA");
 		/* fpsimd_signal_sme_off(): flush, then SM and ZA off in memory. */
-		fpctx_flush(&W.pc[cpu], cpu, st);
+		fpregs_evict(&W.pc[cpu], cpu, st);
 		st->svcr = 0;
 		W.latest_svcr[k] = 0;
 	}
@@ -1273,8 +1273,8 @@ static int ev_sigreturn(int cpu)
 	cur_hw = &W.hw[cpu];
 	syscall_enter(k);
 	/* restore_sigframe(): fpsimd_save_and_flush_current_state() first. */
-	fpctx_flush(&W.pc[cpu], cpu, st);
-	fpctx_discard(&W.pc[cpu], cpu, st);
+	fpregs_evict(&W.pc[cpu], cpu, st);
+	fpregs_discard(&W.pc[cpu], cpu, st);
 	W.t[k].foreign = 1;
 	ver = next_version(st);
 	for (i = 0; i < visible(st); i++) {
@@ -1306,7 +1306,7 @@ static int ev_vcpu_reset(int cpu)
 	vst = vcpu_st(W.t[k].vcpu);
 	cur_hw = &W.hw[cpu];
 	if (W.t[k].mode == M_RUN)
-		fpctx_vcpu_put(&W.pc[cpu], cpu, vst);
+		fpregs_sync(&W.pc[cpu], cpu, vst);
 	else
 		vcpu_fetch(cpu, vst, 1);	/* KVM_ARM_VCPU_INIT */
 	zero_mem(vst);
@@ -1341,7 +1341,7 @@ static int ev_vcpu_recreate(int cpu)
 	cur_hw = &W.hw[cpu];
 	vcpu_discard(cpu, vst);
 	/* fpu_guest_init(); a fresh allocation is zeroed (CPU 0). */
-	vst->last_cpu = mutation == 20 ? 0 : FPOWN_NO_CPU;
+	vst->last_cpu = mutation == 20 ? 0 : FPSTATE_NO_CPU;
 	vst->type = TYPE_FPSIMD;
 	zero_mem(vst);
 	if (!no_sve && !vst->a32) {
@@ -1388,9 +1388,9 @@ static int ev_exec(int cpu)
 	syscall_enter(k);
 	/* fpsimd_flush_thread(): a deferral ends, the vCPU written back (-v). */
 	if (deferred(k))
-		fpctx_cpu_flush(&W.pc[cpu], cpu);
+		fpregs_release(&W.pc[cpu], cpu);
 	if (mutation != 22)
-		fpctx_discard(&W.pc[cpu], cpu, st);
+		fpregs_discard(&W.pc[cpu], cpu, st);
 	W.t[k].foreign = 1;
 	W.t[k].el0_watch = FPSTATE_WATCH_OFF;
 	st->type = TYPE_FPSIMD;
@@ -1422,14 +1422,14 @@ static int ev_cpu_pm(int cpu)
 		return 0;
 	cur_hw = &W.hw[cpu];
 	if (mutation != 23)
-		fpctx_cpu_flush(&W.pc[cpu], cpu);
+		fpregs_release(&W.pc[cpu], cpu);
 	lose_regs(cpu);
 	return 1;
 }
 
 /*
  * CPU hotplug: an idle CPU goes offline and comes back with registers
- * that hold nothing; the dead callback (fpcore_cpu_dead(), on another
+ * that hold nothing; the dead callback (fpregs_cpuhp_dead(), on another
  * CPU) clears its record.
  */
 static int ev_cpu_dead(int cpu)
@@ -1437,7 +1437,7 @@ static int ev_cpu_dead(int cpu)
 	if (W.cur[cpu] >= 0)
 		return 0;
 	if (mutation != 24)
-		fpctx_cpu_dead(&W.pc[cpu]);
+		fpregs_cpu_dead(&W.pc[cpu]);
 	lose_regs(cpu);
 	W.hw[cpu].zcr = MAXCH;
 	return 1;
@@ -1463,7 +1463,7 @@ static void check_invariants(void)
 	int c, i, x;
 
 	for (c = 0; c < NCPU; c++) {
-		struct fpown_cpu *pc = &W.pc[c];
+		struct fpregs_cpu *pc = &W.pc[c];
 
 		if (pc->dirty && (!pc->owner || pc->owner->last_cpu != c))
 			fail("I1: a dirty CPU without a live owner");
@@ -1513,19 +1513,19 @@ static void check_invariants(void)
 		struct task *t = &W.t[x];
 
 		if (t->cpu >= 0 && t->kfp &&
-		    !fpown_is_live(&W.pc[t->cpu], t->cpu, kern_st(x)))
+		    !fpregs_is_live(&W.pc[t->cpu], t->cpu, kern_st(x)))
 			fail("a task in kernel-mode NEON runs without its registers");
 		/* A deferred thread's userspace has no EL0 access at all (-v). */
 		int walled = deferred(x) && t->cpu >= 0 && W.hw[t->cpu].el0_off;
 
 		if (t->cpu >= 0 && !t->foreign && !t->kfp && t->mode != M_GUEST &&
-		    !walled && !fpown_is_live(&W.pc[t->cpu], t->cpu, task_st(x)))
+		    !walled && !fpregs_is_live(&W.pc[t->cpu], t->cpu, task_st(x)))
 			fail("TIF_FOREIGN_FPSTATE clear but the task is not live");
 		if (t->cpu >= 0 && !t->foreign && !t->kfp && t->mode != M_GUEST &&
 		    !walled && !W.pc[t->cpu].dirty)
 			fail("I6: TIF_FOREIGN_FPSTATE clear but the CPU is not dirty");
 		if (t->mode == M_GUEST && t->traps_off &&
-		    !fpown_is_live(&W.pc[t->cpu], t->cpu, vcpu_st(t->vcpu)))
+		    !fpregs_is_live(&W.pc[t->cpu], t->cpu, vcpu_st(t->vcpu)))
 			fail("guest runs without FP traps but its state is not live");
 	}
 }
@@ -1772,7 +1772,7 @@ static void init_world(void)
 		struct fpstate *st = &W.ctx[x];
 
 		st->id = x;
-		st->last_cpu = FPOWN_NO_CPU;
+		st->last_cpu = FPSTATE_NO_CPU;
 		st->kind = x >= NTASK && x < NTASK + NVCPU ? KIND_GUEST : KIND_TASK;
 	}
 	/* T0 runs vCPU 0 (SVE, VL 2 chunks); T1 runs vCPU 1 (SVE, VL 1). */

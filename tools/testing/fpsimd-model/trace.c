@@ -94,7 +94,7 @@ struct fpstate {
 #define FPSTATE_WATCH_HIT	2
 #define FPSTATE_WATCH_DEFER	3
 
-#define FPOWN_ASSERT(c)							\
+#define FPREGS_ASSERT(c)							\
 	do {								\
 		if (!(c)) {						\
 			fprintf(stderr, "trace: assertion failed: %s\n", #c); \
@@ -102,12 +102,12 @@ struct fpstate {
 		}							\
 	} while (0)
 
-static void fpown_hw_save(struct fpstate *st)
+static void fpstate_hw_save(struct fpstate *st)
 {
 	cnt.save[st->ctx]++;
 }
 
-static void fpown_hw_load(struct fpstate *st)
+static void fpstate_hw_load(struct fpstate *st)
 {
 	cnt.load[st->ctx]++;
 }
@@ -147,7 +147,7 @@ static int cpu;			/* where the vCPU thread runs */
 
 /* ours */
 static struct {
-	struct fpown_cpu pc[NCPU];
+	struct fpregs_cpu pc[NCPU];
 	struct fpstate st[NR_CTX];
 	int foreign;		/* TIF_FOREIGN_FPSTATE of the VMM thread */
 	int plan, traps_off, after_load;
@@ -159,7 +159,7 @@ static void ours_reset(void)
 
 	memset(&O, 0, sizeof(O));
 	for (i = 0; i < NR_CTX; i++)
-		O.st[i] = (struct fpstate){ .last_cpu = FPOWN_NO_CPU, .ctx = i };
+		O.st[i] = (struct fpstate){ .last_cpu = FPSTATE_NO_CPU, .ctx = i };
 	O.foreign = 1;
 }
 
@@ -171,13 +171,13 @@ static void ours_switch_in(void)
 
 static void ours_switch_out(void)
 {
-	fpctx_vcpu_put(&O.pc[cpu], cpu, &O.st[C_GUEST]);
-	fpctx_switch_out(&O.pc[cpu], cpu, &O.st[C_HOST]);
+	fpregs_sync(&O.pc[cpu], cpu, &O.st[C_GUEST]);
+	fpregs_sync(&O.pc[cpu], cpu, &O.st[C_HOST]);
 }
 
 static void ours_ev(enum ev e)
 {
-	struct fpown_cpu *pc = &O.pc[cpu];
+	struct fpregs_cpu *pc = &O.pc[cpu];
 
 	switch (e) {
 	case E_RUN:
@@ -185,8 +185,8 @@ static void ours_ev(enum ev e)
 		O.after_load = 1;
 		break;
 	case E_ENTER:
-		O.plan = fpctx_vcpu_enter(pc, cpu, &O.st[C_GUEST], &O.st[C_HOST]);
-		O.traps_off = O.plan == FPCTX_LIVE;
+		O.plan = fpregs_plan_entry(pc, cpu, &O.st[C_GUEST], &O.st[C_HOST]);
+		O.traps_off = O.plan == FPU_GUEST_LIVE;
 		if (O.traps_off && O.after_load)
 			cnt.reload_avoided++;
 		O.after_load = 0;
@@ -196,22 +196,22 @@ static void ours_ev(enum ev e)
 			break;
 		/* What the hypervisor does on the plan, then the record. */
 		cnt.trap++;
-		if (O.plan == FPCTX_TRAP_SAVE) {
+		if (O.plan == FPU_GUEST_TRAP_SAVE) {
 			cnt.save[C_HOST]++;
 			cnt.trap_host_save++;
 		}
 		cnt.load[C_GUEST]++;
-		fpctx_guest_trapped(pc, cpu, &O.st[C_GUEST], &O.st[C_HOST],
-				    O.plan);
+		fpregs_record_trap(pc, cpu, &O.st[C_GUEST], &O.st[C_HOST],
+				   O.plan);
 		O.foreign = 1;
 		O.traps_off = 1;
 		break;
 	case E_EXIT:
 		break;
 	case E_USER:
-		fpctx_vcpu_put(pc, cpu, &O.st[C_GUEST]);
+		fpregs_sync(pc, cpu, &O.st[C_GUEST]);
 		if (O.foreign)
-			fpctx_return_to_user(pc, cpu, &O.st[C_HOST]);
+			fpregs_load(pc, cpu, &O.st[C_HOST]);
 		O.st[C_HOST].save_as = FP_STATE_CURRENT;
 		O.foreign = 0;
 		break;
@@ -224,8 +224,8 @@ static void ours_ev(enum ev e)
 		break;
 	case E_RIVAL:
 		ours_switch_out();
-		fpctx_return_to_user(pc, cpu, &O.st[C_OTHER]);
-		fpctx_switch_out(pc, cpu, &O.st[C_OTHER]);
+		fpregs_load(pc, cpu, &O.st[C_OTHER]);
+		fpregs_sync(pc, cpu, &O.st[C_OTHER]);
 		ours_switch_in();
 		O.after_load = 1;
 		break;
@@ -235,7 +235,7 @@ static void ours_ev(enum ev e)
 		O.after_load = 1;
 		break;
 	case E_NEON:
-		fpctx_kernel_begin(pc, cpu);
+		fpregs_release(pc, cpu);
 		O.foreign = 1;
 		break;
 	case E_MIGRATE:
@@ -249,11 +249,11 @@ static void ours_ev(enum ev e)
 		break;
 	case E_OUT_TASK:
 		/* No vCPU loaded, so no put: only the task's own state. */
-		fpctx_task_switch_out(pc, cpu, &O.st[C_HOST], NULL, 0);
+		fpregs_task_switch_out(pc, cpu, &O.st[C_HOST], NULL, 0);
 		break;
 	case E_OTHER:
-		fpctx_return_to_user(pc, cpu, &O.st[C_OTHER]);
-		fpctx_switch_out(pc, cpu, &O.st[C_OTHER]);
+		fpregs_load(pc, cpu, &O.st[C_OTHER]);
+		fpregs_sync(pc, cpu, &O.st[C_OTHER]);
 		break;
 	case E_IN:
 		ours_switch_in();
@@ -261,7 +261,7 @@ static void ours_ev(enum ev e)
 		break;
 	case E_IN_USER:
 		ours_switch_in();
-		fpctx_return_to_user(pc, cpu, &O.st[C_HOST]);
+		fpregs_load(pc, cpu, &O.st[C_HOST]);
 		O.foreign = 0;
 		break;
 	case E_IN_HEAD:

@@ -45,7 +45,7 @@ enum fpstate_kind {
  *             (FPSTATE_WATCH_HIT, the trap lifted) or its next KVM_RUN;
  *             FPSTATE_WATCH_OFF otherwise
  * @vmm_streak: how many of the VMM thread's last round trips in a row used
- *              FP (fpctx_vmm_account())
+ *              FP (fpstate_vmm_account())
  * @vmm_skip: round trips left before its registers are deferred again
  */
 struct fpstate {

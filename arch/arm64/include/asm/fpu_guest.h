@@ -35,7 +35,7 @@
  * @nr_saves: every save of this context, whoever did it (KVM's put, a
  *            kernel-mode NEON user that found it live, a register read)
  * @nr_host_za_saves: the caller's ZA written back when this vCPU took the
- *                    registers (SME hosts; fpu_guest_trapped(),
+ *                    registers (SME hosts; fpu_guest_record_trap(),
  *                    fpu_guest_load())
  * @nr_za_saves: saves of the vCPU's own ZA
  * @nr_za_loads: loads of the vCPU's own ZA
@@ -63,7 +63,7 @@ struct fpu_guest {
 };
 
 /*
- * How the next guest entry treats FP, decided by fpu_guest_enter() and
+ * How the next guest entry treats FP, decided by fpu_guest_plan_entry() and
  * acted on by the hypervisor's trap handler. The values are those of
  * kvm_host_data::fp_owner that tell the handler the same thing (FREE,
  * HOST_OWNED, GUEST_OWNED), so KVM hands the plan over as it is.
@@ -80,8 +80,8 @@ void fpu_guest_set_sve(struct fpu_guest *g, void *sve_state,
 		       unsigned int sve_vl);
 void fpu_guest_set_sme(struct fpu_guest *g, void *sme_state,
 		       unsigned int sme_vl, u64 *svcr);
-bool fpu_guest_load_sme(struct fpu_guest *g);
-bool fpu_guest_load_protected(struct fpu_guest *g);
+bool fpu_guest_vcpu_load_sme(struct fpu_guest *g);
+bool fpu_guest_vcpu_load_protected(struct fpu_guest *g);
 
 /* What fpu_guest_load() did, a mask. */
 #define FPU_GUEST_LOADED	0x1	/* the vCPU's registers were loaded */
@@ -89,12 +89,11 @@ bool fpu_guest_load_protected(struct fpu_guest *g);
 #define FPU_GUEST_HOST_ZA_SAVED	0x4	/* the caller's ZA among them */
 
 unsigned int fpu_guest_load(struct fpu_guest *g);
-enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g);
-void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan);
+enum fpu_guest_plan fpu_guest_plan_entry(struct fpu_guest *g);
+void fpu_guest_record_trap(struct fpu_guest *g, enum fpu_guest_plan plan);
 bool fpu_guest_put(struct fpu_guest *g);
 void fpu_guest_move_image(struct fpu_guest *g, void *sve_state,
 			  void *sme_state);
-void fpu_guest_sync(struct fpu_guest *g);
 void fpu_guest_discard(struct fpu_guest *g);
 
 void fpu_guest_fetch(struct fpu_guest *g);
@@ -128,11 +127,11 @@ static __always_inline bool fpu_vmm_deferred(void)
 /**
  * fpu_guest_exit() - account for the guest's run, before IRQs come back
  * @g: the vCPU's context
- * @plan: what fpu_guest_enter() returned for this entry
+ * @plan: what fpu_guest_plan_entry() returned for this entry
  * @trapped: the hypervisor handled an FP/SVE trap and loaded the guest
  *
  * After a trap the registers are the vCPU's and the caller's own state is
- * in memory (saved by the hypervisor if it was dirty); fpu_guest_trapped()
+ * in memory (saved by the hypervisor if it was dirty); fpu_guest_record_trap()
  * records that, and the caller is reloaded on its way back to userspace.
  *
  * Without a trap nothing changed hands, and this is KVM's hot path (every
@@ -146,7 +145,7 @@ static __always_inline void fpu_guest_exit(struct fpu_guest *g,
 					   bool trapped)
 {
 	if (unlikely(trapped)) {
-		fpu_guest_trapped(g, plan);
+		fpu_guest_record_trap(g, plan);
 	} else if (plan == FPU_GUEST_TRAP_SAVE && has_vhe()) {
 		if (system_supports_sve() && test_thread_flag(TIF_SVE))
 			sve_user_enable();

@@ -236,7 +236,7 @@ static bool fpstate_save_sme(struct task_struct *t)
  *
  * For the guest's first FP use inside KVM_RUN: the hypervisor wrote the
  * caller's V registers back, and ZA stayed on beside the guest, which
- * cannot reach it (fpctx_vcpu_load_sme()). The image then says ZA is on.
+ * cannot reach it (fpregs_vcpu_load_sme()). The image then says ZA is on.
  */
 void fpstate_save_za(struct task_struct *t)
 {
@@ -339,7 +339,7 @@ static void fpstate_save_guest(struct fpstate *st)
  */
 void fpstate_hw_save(struct fpstate *st)
 {
-	fpcore_assert_locked();
+	fpregs_assert_locked();
 	switch (st->kind) {
 	case FPSTATE_USER:
 		fpstate_save_user(st);
@@ -480,14 +480,14 @@ static void fpstate_load_guest(struct fpstate *st)
  */
 void fpstate_hw_load(struct fpstate *st)
 {
-	fpcore_assert_locked();
+	fpregs_assert_locked();
 	switch (st->kind) {
 	case FPSTATE_USER:
 		fpstate_load_user(st);
 		break;
 	case FPSTATE_KERNEL:
 		/* The last user context may have left streaming mode on. */
-		fpcore_regs_plain();
+		fpregs_make_plain();
 		fpsimd_load_state(&fpstate_task(st)->thread.kernel_fpsimd_state);
 		break;
 	case FPSTATE_GUEST:

@@ -12,7 +12,7 @@
  * fpstate::last_cpu. Tasks and vCPUs are the same kind of thing here;
  * only the transfers in context.c tell them apart.
  *
- * The record. One per-CPU struct fpown_cpu, fpsimd_own, says whose values
+ * The record. One per-CPU struct fpregs_cpu, fpregs_owner, says whose values
  * the registers hold (owner) and whether they may be newer than that
  * owner's memory (dirty). There is no other tracker: TIF_FOREIGN_FPSTATE
  * is a cache of "current's user context is not live here" for the entry
@@ -38,7 +38,7 @@
  *   return       anything -> dirty, loading C unless  fpsimd_restore_current_state()
  *                it was clean
  *   sync         dirty -> clean, C stays owner        fpsimd_preserve_current_state()
- *   flush        save if dirty, then stale            fpcore_flush_task()
+ *   flush        save if dirty, then stale            fpregs_evict_task()
  *   discard      owner C -> free, C stale, no save    fpsimd_flush_task_state()
  *   release      save if dirty, then free             fpsimd_save_and_flush_cpu_state(),
  *                                                     kernel-mode NEON (kernel.c)
@@ -46,7 +46,7 @@
  *                                                     loaded by the hypervisor
  *
  * Invariants (the model checks them after every step of every sequence up
- * to its depth; FPOWN_ASSERT() checks the local ones here):
+ * to its depth; FPREGS_ASSERT() checks the local ones here):
  *
  *   I1  a CPU has at most one owner; a dirty CPU's owner is live on it;
  *   I2  a context is dirty on at most one CPU;
@@ -67,8 +67,8 @@
  * Calling rules. The record of a CPU changes only on that CPU, with IRQs
  * disabled (so kernel-mode NEON in a softirq cannot interleave; on
  * PREEMPT_RT, where softirqs are threads, with preemption disabled);
- * fpcore_lock() (internal.h) disables them unless they already are, and
- * fpcore_assert_locked() checks it where ownership changes. Hard IRQ and
+ * fpregs_lock() (internal.h) disables them unless they already are, and
+ * fpregs_assert_locked() checks it where ownership changes. Hard IRQ and
  * NMI code never touches the registers (may_use_simd() is false there).
  * fpsimd_thread_switch() runs with IRQs disabled from __switch_to();
  * KVM's hooks (guest.c) run with IRQs disabled around guest entry and exit.
@@ -84,32 +84,32 @@
 
 #include "internal.h"
 
-DEFINE_PER_CPU(struct fpown_cpu, fpsimd_own);
+DEFINE_PER_CPU(struct fpregs_cpu, fpregs_owner);
 
 /**
- * fpcore_flush_task() - make @t's memory image the truth
+ * fpregs_evict_task() - make @t's memory image the truth
  * @t: current, or a task that is not running (stopped for ptrace)
  *
  * Registers newer than the image are written back first; afterwards no
  * CPU counts as holding @t, so the image may be rewritten and is loaded
  * again before @t next returns to userspace. Call with preemption enabled
- * or disabled, without fpcore_lock() held.
+ * or disabled, without fpregs_lock() held.
  */
-void fpcore_flush_task(struct task_struct *t)
+void fpregs_evict_task(struct task_struct *t)
 {
 	struct fpstate *st = &t->thread.fpstate;
 	bool locked;
 
 	if (t != current) {
 		WARN_ON_ONCE(task_curr(t));
-		fpown_invalidate(st);
-		fpcore_foreign(t);
+		fpstate_invalidate(st);
+		fpregs_mark_foreign(t);
 		return;
 	}
-	locked = fpcore_lock();
-	fpctx_flush(fpcore_this(), smp_processor_id(), st);
-	fpcore_foreign(current);
-	fpcore_unlock(locked);
+	locked = fpregs_lock();
+	fpregs_evict(fpregs_this_cpu(), smp_processor_id(), st);
+	fpregs_mark_foreign(current);
+	fpregs_unlock(locked);
 }
 
 /**
@@ -120,29 +120,29 @@ void fpcore_flush_task(struct task_struct *t)
  * dirty (its user or its kernel-mode NEON registers) is saved and stays
  * recorded, so @incoming finds out here whether the registers are still its
  * own. A vCPU that KVM's preempt notifier failed to put is saved too,
- * with a warning (fpctx_task_switch_out()). A task switched in inside
+ * with a warning (fpregs_task_switch_out()). A task switched in inside
  * kernel_neon_begin()/end() gets its kernel-mode registers back at once:
  * that code does not pass through the return path.
  */
 void fpsimd_thread_switch(struct task_struct *incoming)
 {
-	struct fpown_cpu *pc;
+	struct fpregs_cpu *pc;
 	int cpu;
 
 	fpsimd_test_switch_check();
-	if (!fpcore_present())
+	if (!fpregs_present())
 		return;
 	lockdep_assert_irqs_disabled();
-	pc = fpcore_this();
+	pc = fpregs_this_cpu();
 	cpu = smp_processor_id();
 
-	fpctx_task_switch_out(pc, cpu, &current->thread.fpstate,
-			      &current->thread.kernel_fpstate,
-			      fpu_vmm_deferred());
+	fpregs_task_switch_out(pc, cpu, &current->thread.fpstate,
+			       &current->thread.kernel_fpstate,
+			       fpu_vmm_deferred());
 
 	if (test_tsk_thread_flag(incoming, TIF_KERNEL_FPSTATE)) {
-		fpctx_kernel_task_resume(pc, cpu, &incoming->thread.kernel_fpstate);
-		fpcore_foreign(incoming);
+		fpregs_load(pc, cpu, &incoming->thread.kernel_fpstate);
+		fpregs_mark_foreign(incoming);
 		return;
 	}
 	/*
@@ -151,18 +151,18 @@ void fpsimd_thread_switch(struct task_struct *incoming)
 	 * a vCPU thread that sleeps and wakes inside KVM_RUN, its VMM state
 	 * live all along, is not saved again at every sleep.
 	 */
-	fpcore_foreign(incoming);
+	fpregs_mark_foreign(incoming);
 }
 
 /**
- * fpcore_restore_locked() - the body of fpsimd_restore_current_state()
+ * fpregs_restore_user_locked() - the body of fpsimd_restore_current_state()
  *
- * Call with fpcore_lock() held. Also for a deferred VMM thread's first FP
- * use (fpcore_el0_trapped()), which loads it at the trap, in the same
+ * Call with fpregs_lock() held. Also for a deferred VMM thread's first FP
+ * use (fpregs_handle_el0_trap()), which loads it at the trap, in the same
  * locked section, so that it never runs in the kernel with its deferral
  * over and its registers not yet its own.
  */
-void fpcore_restore_locked(void)
+void fpregs_restore_user_locked(void)
 {
 	/* Nobody else clears it, or sets it while current runs. */
 	if (!test_thread_flag(TIF_FOREIGN_FPSTATE))
@@ -172,13 +172,13 @@ void fpcore_restore_locked(void)
 		/*
 		 * A VMM thread whose registers KVM deferred (guest.c): not
 		 * loaded, whoever holds the registers; its first FP, SVE or
-		 * SME use traps (fpcore_el0_trapped()) and loads it then.
+		 * SME use traps (fpregs_handle_el0_trap()) and loads it then.
 		 */
-		fpcore_el0_off();
+		fpregs_el0_trap_all();
 		return;
 	}
-	if (!fpctx_return_to_user(fpcore_this(), smp_processor_id(),
-				  &current->thread.fpstate) &&
+	if (!fpregs_load(fpregs_this_cpu(), smp_processor_id(),
+			 &current->thread.fpstate) &&
 	    (has_vhe() || static_branch_unlikely(&fpu_vmm_watch)) &&
 	    (system_supports_sve() || system_supports_sme())) {
 		/*
@@ -198,7 +198,7 @@ void fpcore_restore_locked(void)
 out:
 	/* A VMM thread watched between KVM_RUNs (guest.c) traps its FP use. */
 	if (static_branch_unlikely(&fpu_vmm_watch))
-		fpcore_el0_fp(!fpcore_el0_watched(current->thread.fpstate.el0_watch));
+		fpregs_el0_set_fp(!fpstate_el0_watched(current->thread.fpstate.el0_watch));
 }
 
 /**
@@ -211,14 +211,14 @@ void fpsimd_restore_current_state(void)
 {
 	bool locked;
 
-	if (!fpcore_present()) {
+	if (!fpregs_present()) {
 		/* Nothing to load, ever. */
 		clear_tsk_thread_flag(current, TIF_FOREIGN_FPSTATE);
 		return;
 	}
-	locked = fpcore_lock();
-	fpcore_restore_locked();
-	fpcore_unlock(locked);
+	locked = fpregs_lock();
+	fpregs_restore_user_locked();
+	fpregs_unlock(locked);
 }
 
 /**
@@ -234,18 +234,18 @@ void fpsimd_flush_task_state(struct task_struct *t)
 	bool locked;
 
 	if (!system_supports_fpsimd() || t != current) {
-		fpown_invalidate(&t->thread.fpstate);
+		fpstate_invalidate(&t->thread.fpstate);
 		/* A new task (copy_thread()) is nobody's VMM yet. */
 		t->thread.fpstate.el0_watch = FPSTATE_WATCH_OFF;
 		t->thread.fpstate.vmm_streak = 0;
 		t->thread.fpstate.vmm_skip = 0;
-		fpcore_foreign(t);
+		fpregs_mark_foreign(t);
 		return;
 	}
-	locked = fpcore_lock();
-	fpctx_discard(fpcore_this(), smp_processor_id(), &t->thread.fpstate);
-	fpcore_foreign(current);
-	fpcore_unlock(locked);
+	locked = fpregs_lock();
+	fpregs_discard(fpregs_this_cpu(), smp_processor_id(), &t->thread.fpstate);
+	fpregs_mark_foreign(current);
+	fpregs_unlock(locked);
 }
 
 /**
@@ -259,13 +259,13 @@ void fpsimd_save_and_flush_cpu_state(void)
 {
 	unsigned long irqflags;
 
-	if (!fpcore_present())
+	if (!fpregs_present())
 		return;
 	WARN_ON(preemptible());
 	local_irq_save(irqflags);
-	fpctx_cpu_flush(fpcore_this(), smp_processor_id());
-	fpcore_foreign(current);
-	fpcore_regs_plain();
+	fpregs_release(fpregs_this_cpu(), smp_processor_id());
+	fpregs_mark_foreign(current);
+	fpregs_make_plain();
 	local_irq_restore(irqflags);
 }
 
@@ -282,15 +282,15 @@ void fpsimd_flush_thread(void)
 	enum vec_type type;
 	bool locked;
 
-	if (!fpcore_present())
+	if (!fpregs_present())
 		return;
 
-	locked = fpcore_lock();
+	locked = fpregs_lock();
 	/* A deferral ends: the vCPU it left dirty here is written back. */
 	if (fpu_vmm_deferred())
-		fpctx_cpu_flush(fpcore_this(), smp_processor_id());
-	fpctx_discard(fpcore_this(), smp_processor_id(), &th->fpstate);
-	fpcore_foreign(current);
+		fpregs_release(fpregs_this_cpu(), smp_processor_id());
+	fpregs_discard(fpregs_this_cpu(), smp_processor_id(), &th->fpstate);
+	fpregs_mark_foreign(current);
 	th->fpstate.el0_watch = FPSTATE_WATCH_OFF;
 	memset(&th->uw.fpsimd_state, 0, sizeof(th->uw.fpsimd_state));
 	th->uw.fpmr = 0;
@@ -301,7 +301,7 @@ void fpsimd_flush_thread(void)
 	th->svcr = 0;
 	update_thread_flag(TIF_SME, false);
 	swap(old_za, th->sme_state);
-	fpcore_unlock(locked);
+	fpregs_unlock(locked);
 
 	for (type = 0; type < ARM64_VEC_MAX; type++)
 		fpsimd_flush_thread_vl(type);
@@ -309,19 +309,19 @@ void fpsimd_flush_thread(void)
 	kfree(old_za);
 }
 
-static int fpcore_cpu_dead(unsigned int cpu)
+static int fpregs_cpuhp_dead(unsigned int cpu)
 {
-	fpctx_cpu_dead(per_cpu_ptr(&fpsimd_own, cpu));
+	fpregs_cpu_dead(per_cpu_ptr(&fpregs_owner, cpu));
 	return 0;
 }
 
 /**
- * fpcore_init() - register the core's CPU hotplug callback
+ * fpregs_init() - register the core's CPU hotplug callback
  */
-void __init fpcore_init(void)
+void __init fpregs_init(void)
 {
 	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU))
 		return;
 	cpuhp_setup_state_nocalls(CPUHP_ARM64_FPSIMD_DEAD, "arm64/fpsimd:dead",
-				  NULL, fpcore_cpu_dead);
+				  NULL, fpregs_cpuhp_dead);
 }

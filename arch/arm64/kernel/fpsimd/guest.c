@@ -4,7 +4,7 @@
  *
  * A vCPU's context is lazy both ways, like a task's:
  *
- *   enter   fpu_guest_enter() decides, with IRQs off, how the guest runs:
+ *   enter   fpu_guest_plan_entry() decides, with IRQs off, how the guest runs:
  *           with FP/SVE enabled when its state is still live here (no trap,
  *           no reload), else trapping its first FP/SVE access. Nothing is
  *           saved at entry.
@@ -18,7 +18,7 @@
  *           recorded as the vCPU's, so that a vcpu_load on this CPU with
  *           nobody in between enters the guest without a trap.
  *
- * Everything between fpu_guest_enter() and fpu_guest_exit() happens with
+ * Everything between fpu_guest_plan_entry() and fpu_guest_exit() happens with
  * the host's IRQs masked (VHE) or the host not running at all (nVHE), so
  * the plan still describes the record when the guest traps; the native
  * model runs enter, trap and exit through the same policy.h functions.
@@ -30,7 +30,7 @@
  * The host's registers are saved by the hypervisor in the FPSIMD layout
  * only. That is exact: KVM_RUN is a system call, and the syscall ABI drops
  * everything beyond the V registers (fpstate::save_as is FP_STATE_FPSIMD
- * for the whole call, which fpctx_guest_trapped() asserts).
+ * for the whole call, which fpregs_record_trap() asserts).
  */
 
 #include <linux/lockdep.h>
@@ -40,9 +40,9 @@
 
 #include "internal.h"
 
-static_assert(FPU_GUEST_TRAP == FPCTX_TRAP);
-static_assert(FPU_GUEST_LIVE == FPCTX_LIVE);
-static_assert(FPU_GUEST_TRAP_SAVE == FPCTX_TRAP_SAVE);
+static_assert(FPU_GUEST_TRAP == FPU_GUEST_TRAP);
+static_assert(FPU_GUEST_LIVE == FPU_GUEST_LIVE);
+static_assert(FPU_GUEST_TRAP_SAVE == FPU_GUEST_TRAP_SAVE);
 
 /**
  * fpu_guest_init() - set up a new vCPU's context
@@ -121,13 +121,13 @@ unsigned int fpu_guest_load(struct fpu_guest *g)
 {
 	struct fpstate *host = &current->thread.fpstate;
 	unsigned int done = 0;
-	struct fpown_cpu *pc;
+	struct fpregs_cpu *pc;
 	bool locked;
 
 	if (WARN_ON_ONCE(!system_supports_sme() || !g->sme_vl))
 		return 0;
-	locked = fpcore_lock();
-	pc = fpcore_this();
+	locked = fpregs_lock();
+	pc = fpregs_this_cpu();
 	if (pc->dirty && pc->owner == host) {
 		done |= FPU_GUEST_HOST_SAVED;
 		if (read_sysreg_s(SYS_SVCR) & SVCR_ZA_MASK) {
@@ -135,17 +135,17 @@ unsigned int fpu_guest_load(struct fpu_guest *g)
 			g->nr_host_za_saves++;
 		}
 	}
-	if (fpctx_guest_load(pc, smp_processor_id(), &g->fpstate))
+	if (fpregs_load(pc, smp_processor_id(), &g->fpstate))
 		done |= FPU_GUEST_LOADED;
 	else
 		done = 0;
-	fpcore_foreign(current);
-	fpcore_unlock(locked);
+	fpregs_mark_foreign(current);
+	fpregs_unlock(locked);
 	return done;
 }
 
 /**
- * fpu_guest_enter() - decide how the guest is entered on this CPU
+ * fpu_guest_plan_entry() - decide how the guest is entered on this CPU
  * @g: the vCPU's context
  *
  * Call with IRQs disabled, just before entering the guest, and pass the
@@ -156,27 +156,27 @@ unsigned int fpu_guest_load(struct fpu_guest *g)
  * save the caller's dirty registers before loading the guest's,
  * FPU_GUEST_TRAP when it only has to load the guest's.
  */
-enum fpu_guest_plan fpu_guest_enter(struct fpu_guest *g)
+enum fpu_guest_plan fpu_guest_plan_entry(struct fpu_guest *g)
 {
 	struct fpstate *host = &current->thread.fpstate;
 
 	lockdep_assert_irqs_disabled();
-	return fpctx_vcpu_enter(fpcore_this(), smp_processor_id(),
-				&g->fpstate, host);
+	return fpregs_plan_entry(fpregs_this_cpu(), smp_processor_id(),
+				 &g->fpstate, host);
 }
 
 /**
- * fpu_guest_load_sme() - a vCPU is loaded: deal with the registers' SME state
+ * fpu_guest_vcpu_load_sme() - a vCPU is loaded: deal with the registers' SME state
  * @g: the vCPU's context
  *
  * Call from vcpu_load, preemption disabled. Someone else's streaming mode
  * found on is written back (if dirty) and turned off, with ZA; ZA alone
  * stays live, beside the guest; a vCPU with SME that still holds the
- * registers keeps its own (fpctx_vcpu_load_sme()).
+ * registers keeps its own (fpregs_vcpu_load_sme()).
  *
  * Return: true when the registers were written back and turned off.
  */
-bool fpu_guest_load_sme(struct fpu_guest *g)
+bool fpu_guest_vcpu_load_sme(struct fpu_guest *g)
 {
 	unsigned long flags;
 	bool mine;
@@ -189,28 +189,28 @@ bool fpu_guest_load_sme(struct fpu_guest *g)
 		return false;
 	/* IRQs off holds the record still (also from a preempt notifier). */
 	local_irq_save(flags);
-	mine = fpown_is_live(fpcore_this(), smp_processor_id(), &g->fpstate);
+	mine = fpregs_is_live(fpregs_this_cpu(), smp_processor_id(), &g->fpstate);
 	local_irq_restore(flags);
-	if (fpctx_vcpu_load_sme(!!(svcr & SVCR_SM_MASK),
-				!!(svcr & SVCR_ZA_MASK), mine) != FPCTX_SME_FLUSH)
+	if (fpregs_vcpu_load_sme(!!(svcr & SVCR_SM_MASK),
+				 !!(svcr & SVCR_ZA_MASK), mine) != FPREGS_SME_FLUSH)
 		return false;
 	fpsimd_save_and_flush_cpu_state();
 	return true;
 }
 
 /**
- * fpu_guest_load_protected() - protected KVM loads a vCPU
+ * fpu_guest_vcpu_load_protected() - protected KVM loads a vCPU
  * @g: the vCPU's context
  *
  * Call from vcpu_load, preemption disabled. The registers' dirty owner
- * is written back and stays recorded (fpctx_vcpu_load_protected()), and
+ * is written back and stays recorded (fpregs_save()), and
  * the caller takes its way back to userspace through the core. The
  * hypervisor refuses to run a vCPU with SVCR set, so SME found on is
  * written back and turned off, and the registers freed.
  *
  * Return: true when the registers were written back.
  */
-bool fpu_guest_load_protected(struct fpu_guest *g)
+bool fpu_guest_vcpu_load_protected(struct fpu_guest *g)
 {
 	unsigned long flags;
 	bool saved;
@@ -220,30 +220,30 @@ bool fpu_guest_load_protected(struct fpu_guest *g)
 		return true;
 	}
 	local_irq_save(flags);
-	saved = fpctx_vcpu_load_protected(fpcore_this(), smp_processor_id());
+	saved = fpregs_save(fpregs_this_cpu(), smp_processor_id());
 	/* Clean now: its return to userspace marks it dirty again (I6). */
 	if (saved)
-		fpcore_foreign(current);
+		fpregs_mark_foreign(current);
 	local_irq_restore(flags);
 	return saved;
 }
 
 /*
  * ZA may have stayed on beside the guest since vcpu_load (see
- * fpctx_vcpu_load_sme()); the guest has the vector registers now, so it
+ * fpregs_vcpu_load_sme()); the guest has the vector registers now, so it
  * is written back if it was the caller's newer ZA, and turned off. The
  * guest never ran in streaming mode, and only the hypervisor's trap ran
  * since, so the registers still hold this ZA.
  */
-static void fpu_guest_trapped_za(struct fpu_guest *g,
-				 enum fpu_guest_plan plan)
+static void fpu_guest_stop_za(struct fpu_guest *g,
+			      enum fpu_guest_plan plan)
 {
 	u64 svcr = read_sysreg_s(SYS_SVCR);
 
 	if (!svcr)
 		return;
 	WARN_ON_ONCE(svcr & SVCR_SM_MASK);
-	if ((svcr & SVCR_ZA_MASK) && fpctx_guest_trapped_za(plan)) {
+	if ((svcr & SVCR_ZA_MASK) && fpregs_trap_saves_za(plan)) {
 		fpstate_save_za(current);
 		g->nr_host_za_saves++;
 	}
@@ -251,35 +251,35 @@ static void fpu_guest_trapped_za(struct fpu_guest *g,
 }
 
 /**
- * fpu_guest_trapped() - the hypervisor loaded the guest on its first use
+ * fpu_guest_record_trap() - the hypervisor loaded the guest on its first use
  * @g: the vCPU's context
- * @plan: what fpu_guest_enter() returned for this entry
+ * @plan: what fpu_guest_plan_entry() returned for this entry
  *
  * Called by fpu_guest_exit() with IRQs still disabled. The registers are
  * the vCPU's now, and the caller's own state is in memory, in the FPSIMD
  * layout if the hypervisor wrote it back: it is loaded again on the way
  * back to userspace.
  */
-void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan)
+void fpu_guest_record_trap(struct fpu_guest *g, enum fpu_guest_plan plan)
 {
 	struct thread_struct *th = &current->thread;
 
 	lockdep_assert_irqs_disabled();
-	fpctx_guest_trapped(fpcore_this(), smp_processor_id(),
-			    &g->fpstate, &th->fpstate, plan);
+	fpregs_record_trap(fpregs_this_cpu(), smp_processor_id(),
+			   &g->fpstate, &th->fpstate, plan);
 	/*
 	 * The hypervisor stored the FPSIMD view: see the top of file. SVCR
 	 * had streaming mode off (kvm_arch_vcpu_load_fp()), and ZA, if on,
 	 * is still in the registers: the image says SVCR is 0, whatever an
-	 * older save left there, until fpu_guest_trapped_za() saves ZA.
+	 * older save left there, until fpu_guest_stop_za() saves ZA.
 	 */
 	if (plan == FPU_GUEST_TRAP_SAVE) {
 		th->fp_type = FP_STATE_FPSIMD;
 		th->svcr = 0;
 	}
 	if (system_supports_sme())
-		fpu_guest_trapped_za(g, plan);
-	fpcore_foreign(current);
+		fpu_guest_stop_za(g, plan);
+	fpregs_mark_foreign(current);
 }
 
 /**
@@ -295,7 +295,7 @@ void fpu_guest_trapped(struct fpu_guest *g, enum fpu_guest_plan plan)
 bool fpu_guest_put(struct fpu_guest *g)
 {
 	lockdep_assert_irqs_disabled();
-	return fpctx_vcpu_put(fpcore_this(), smp_processor_id(), &g->fpstate);
+	return fpregs_sync(fpregs_this_cpu(), smp_processor_id(), &g->fpstate);
 }
 
 /**
@@ -316,19 +316,6 @@ void fpu_guest_move_image(struct fpu_guest *g, void *sve_state,
 }
 
 /**
- * fpu_guest_sync() - make the vCPU's memory image current for a reader
- * @g: the vCPU's context, not running (put, or never loaded), its mutex
- *     held
- *
- * For KVM_ARM_GET_FP_STATE: fpu_guest_fetch(), under the name of what it
- * is for. The registers stay recorded as the vCPU's.
- */
-void fpu_guest_sync(struct fpu_guest *g)
-{
-	fpu_guest_fetch(g);
-}
-
-/**
  * fpu_guest_discard() - the vCPU's memory image was rewritten
  * @g: the vCPU's context, not running (put, or never loaded)
  *
@@ -342,13 +329,13 @@ void fpu_guest_discard(struct fpu_guest *g)
 {
 	bool locked;
 
-	if (!fpcore_present())
+	if (!fpregs_present())
 		return;
 	if (!irqs_disabled())
 		fpu_guest_fetch_remote(g);
-	locked = fpcore_lock();
-	fpctx_discard(fpcore_this(), smp_processor_id(), &g->fpstate);
-	fpcore_unlock(locked);
+	locked = fpregs_lock();
+	fpregs_discard(fpregs_this_cpu(), smp_processor_id(), &g->fpstate);
+	fpregs_unlock(locked);
 }
 
 DEFINE_STATIC_KEY_FALSE(fpu_vmm_watch);
@@ -356,31 +343,31 @@ DEFINE_STATIC_KEY_FALSE(fpu_vmm_watch);
 /* Runs on the CPU named by the vCPU's last_cpu, IRQs off (an IPI). */
 static void fpu_guest_fetch_here(void *st)
 {
-	fpctx_sync(fpcore_this(), smp_processor_id(), st);
+	fpregs_sync(fpregs_this_cpu(), smp_processor_id(), st);
 }
 
 static void fpu_guest_fetch_cpu(struct fpu_guest *g, bool here_too)
 {
 	struct fpstate *st = &g->fpstate;
-	struct fpown_cpu *pc;
+	struct fpregs_cpu *pc;
 	int me, cpu;
 
 	me = get_cpu();
 	cpu = READ_ONCE(st->last_cpu);
 	if (cpu == me) {
 		if (here_too) {
-			bool locked = fpcore_lock();
+			bool locked = fpregs_lock();
 
 			fpu_guest_fetch_here(st);
-			fpcore_unlock(locked);
+			fpregs_unlock(locked);
 		}
 	} else if (cpu >= 0 && cpu < nr_cpu_ids) {
 		/*
 		 * Only the vCPU's runner makes it dirty, and the caller keeps
 		 * it from running: a clean record read here stays clean.
 		 */
-		pc = per_cpu_ptr(&fpsimd_own, cpu);
-		/* Pairs with fpown_set_clean(): clean means the save is seen. */
+		pc = per_cpu_ptr(&fpregs_owner, cpu);
+		/* Pairs with fpregs_set_clean(): clean means the save is seen. */
 		if (READ_ONCE(pc->owner) == st && smp_load_acquire(&pc->dirty))
 			smp_call_function_single(cpu, fpu_guest_fetch_here, st, 1);
 	}
@@ -400,7 +387,7 @@ static void fpu_guest_fetch_cpu(struct fpu_guest *g, bool here_too)
  */
 void fpu_guest_fetch(struct fpu_guest *g)
 {
-	if (fpcore_present())
+	if (fpregs_present())
 		fpu_guest_fetch_cpu(g, true);
 }
 
@@ -416,7 +403,7 @@ void fpu_guest_fetch(struct fpu_guest *g)
  */
 void fpu_guest_fetch_remote(struct fpu_guest *g)
 {
-	if (fpcore_present())
+	if (fpregs_present())
 		fpu_guest_fetch_cpu(g, false);
 }
 
@@ -428,9 +415,9 @@ void fpu_guest_fetch_remote(struct fpu_guest *g)
  *
  * Call with IRQs disabled from the vCPU's put on KVM_RUN's way back to
  * userspace, when fpu_vmm_watch is on, then put the vCPU unless the answer
- * is a deferral. With @watch or a deferral (fpctx_vmm_return() decides),
+ * is a deferral. With @watch or a deferral (fpregs_plan_vmm_return() decides),
  * the thread's EL0 FP access stays trapped until its first use
- * (fpcore_el0_trapped()): watched, its way back goes through
+ * (fpregs_handle_el0_trap()): watched, its way back goes through
  * fpsimd_restore_current_state(), which sets that up; deferred, it is set
  * up here, its registers are not loaded, and the vCPU's stay live and
  * dirty. A vCPU with SME is
@@ -448,9 +435,9 @@ unsigned int fpu_vmm_return(struct fpu_guest *g, bool watch, bool defer)
 
 	lockdep_assert_irqs_disabled();
 	defer = defer && !g->sme_vl && !IS_ENABLED(CONFIG_PREEMPT_RT);
-	w = fpctx_vmm_return(fpcore_this(), &g->fpstate, host, watch, defer);
+	w = fpregs_plan_vmm_return(fpregs_this_cpu(), &g->fpstate, host, watch, defer);
 	host->el0_watch = w;
-	if (w == FPCTX_VMM_DEFER) {
+	if (w == FPSTATE_WATCH_DEFER) {
 		/*
 		 * All the return path would do for it: EL0 access off, nothing
 		 * loaded. Done here, so that a round trip without FP use does
@@ -460,10 +447,10 @@ unsigned int fpu_vmm_return(struct fpu_guest *g, bool watch, bool defer)
 		 */
 		if (test_thread_flag(TIF_FOREIGN_FPSTATE))
 			clear_thread_flag(TIF_FOREIGN_FPSTATE);
-		fpcore_el0_off();
-	} else if (w != FPCTX_VMM_PLAIN || was == FPSTATE_WATCH_DEFER) {
+		fpregs_el0_trap_all();
+	} else if (w != FPSTATE_WATCH_OFF || was == FPSTATE_WATCH_DEFER) {
 		/* A KVM_RUN that never entered leaves a deferral unloaded. */
-		fpcore_foreign(current);
+		fpregs_mark_foreign(current);
 	}
 	return w;
 }
@@ -475,7 +462,7 @@ unsigned int fpu_vmm_return(struct fpu_guest *g, bool watch, bool defer)
  * Call with IRQs disabled, at the first entry of a KVM_RUN, before its
  * plan. The watch or deferral ends. A deferred thread may have left
  * another vCPU dirty here, which is written back now, so the plan finds
- * only @g or the thread itself dirty (fpctx_vmm_enter()); its registers,
+ * only @g or the thread itself dirty (fpregs_vmm_enter()); its registers,
  * never loaded, are loaded on its way back to userspace unless it is
  * deferred again. A watched thread's EL0 FP/SIMD access is on again.
  *
@@ -489,21 +476,21 @@ unsigned int fpu_vmm_watch_take(struct fpu_guest *g)
 	unsigned int w = st->el0_watch;
 
 	lockdep_assert_irqs_disabled();
-	fpctx_vmm_account(st, w);
+	fpstate_vmm_account(st, w);
 	if (w == FPSTATE_WATCH_DEFER) {
 		/* The way out turns EL0 access on after the load. */
-		fpctx_vmm_enter(fpcore_this(), smp_processor_id(), &g->fpstate,
-				st);
-		fpcore_foreign(current);
-	} else if (fpcore_el0_watched(w)) {
-		fpcore_el0_fp(true);
+		fpregs_vmm_enter(fpregs_this_cpu(), smp_processor_id(), &g->fpstate,
+				 st);
+		fpregs_mark_foreign(current);
+	} else if (fpstate_el0_watched(w)) {
+		fpregs_el0_set_fp(true);
 	}
 	st->el0_watch = FPSTATE_WATCH_OFF;
 	return w;
 }
 
 /**
- * fpcore_el0_trapped() - an EL0 FP, SVE or SME access trapped: KVM's doing?
+ * fpregs_handle_el0_trap() - an EL0 FP, SVE or SME access trapped: KVM's doing?
  *
  * The first thing each of the three trap handlers asks. Only KVM's VMM
  * watch and deferral trap EL0 FP: a thread they watch or defer (decided
@@ -517,27 +504,27 @@ unsigned int fpu_vmm_watch_take(struct fpu_guest *g)
  *
  * Return: true when the trap was KVM's and has been dealt with.
  */
-bool fpcore_el0_trapped(void)
+bool fpregs_handle_el0_trap(void)
 {
 	struct fpstate *st = &current->thread.fpstate;
 	unsigned int w = READ_ONCE(st->el0_watch);
 	bool locked, ours;
 
-	if (!fpcore_present())
+	if (!fpregs_present())
 		return false;
-	locked = fpcore_lock();
-	ours = fpcore_el0_watched(w) ||
+	locked = fpregs_lock();
+	ours = fpstate_el0_watched(w) ||
 	       !(read_sysreg(cpacr_el1) & CPACR_EL1_FPEN_EL0EN);
 	if (ours) {
-		if (fpcore_el0_watched(w))
+		if (fpstate_el0_watched(w))
 			st->el0_watch = FPSTATE_WATCH_HIT;
-		fpcore_el0_fp(true);
+		fpregs_el0_set_fp(true);
 		/* Deferred: loaded now, its EL0 SVE and SME access with it. */
 		if (w == FPSTATE_WATCH_DEFER) {
-			fpcore_foreign(current);
-			fpcore_restore_locked();
+			fpregs_mark_foreign(current);
+			fpregs_restore_user_locked();
 		}
 	}
-	fpcore_unlock(locked);
+	fpregs_unlock(locked);
 	return ours;
 }

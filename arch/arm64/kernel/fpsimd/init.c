@@ -17,7 +17,7 @@
 #include "internal.h"
 
 /* SCTLR_EL1.EnFPM (bit 34): EL0 and EL1 may access FPMR without trapping. */
-#define FPCORE_SCTLR_ENFPM	BIT_ULL(34)
+#define FPREGS_SCTLR_ENFPM	BIT_ULL(34)
 
 /**
  * cpu_enable_fpsimd() - let EL0 and EL1 use FP/SIMD without trapping
@@ -39,7 +39,7 @@ void cpu_enable_fpsimd(const struct arm64_cpu_capabilities *__always_unused cap)
  */
 void cpu_enable_fpmr(const struct arm64_cpu_capabilities *__always_unused cap)
 {
-	sysreg_clear_set_s(SYS_SCTLR_EL1, 0, FPCORE_SCTLR_ENFPM);
+	sysreg_clear_set_s(SYS_SCTLR_EL1, 0, FPREGS_SCTLR_ENFPM);
 }
 
 #ifdef CONFIG_ARM64_SME
@@ -47,7 +47,7 @@ void cpu_enable_fpmr(const struct arm64_cpu_capabilities *__always_unused cap)
  * SMCR_EL1 as every CPU runs it: LEN is programmed per task, FA64 and
  * EZT0 are on where the system has them, nothing else.
  */
-static u64 fpcore_smcr_base(void)
+static u64 fpregs_smcr_base(void)
 {
 	return (system_supports_fa64() ? SMCR_ELx_FA64 : 0) |
 	       (system_supports_sme2() ? SMCR_ELx_EZT0 : 0);
@@ -107,7 +107,7 @@ void cpu_enable_fa64(const struct arm64_cpu_capabilities *__always_unused cap)
 void sme_suspend_exit(void)
 {
 	if (system_supports_sme()) {
-		write_sysreg_s(fpcore_smcr_base(), SYS_SMCR_EL1);
+		write_sysreg_s(fpregs_smcr_base(), SYS_SMCR_EL1);
 		sysreg_clear_set_s(SYS_SMPRI_EL1, SMPRI_EL1_PRIORITY_MASK, 0);
 	}
 }
@@ -138,7 +138,7 @@ static int __init fpsimd_core_init(void)
 #ifdef CONFIG_CPU_PM
 		cpu_pm_register_notifier(&fpsimd_pm_nb);
 #endif
-		fpcore_init();
+		fpregs_init();
 	}
 	if (!fp || !simd)
 		pr_notice("fpsimd: this CPU lacks%s%s\n", fp ? "" : " floating point",

@@ -25,11 +25,9 @@ unsigned int fpstate_components(struct fpstate *st);
 size_t fpstate_size(struct fpstate *st);
 void fpstate_save_za(struct task_struct *t);
 
-#define fpown_hw_save(st)	fpstate_hw_save(st)
-#define fpown_hw_load(st)	fpstate_hw_load(st)
-#define FPOWN_ASSERT(c)		WARN_ON_ONCE(!(c))
+#define FPREGS_ASSERT(c)		WARN_ON_ONCE(!(c))
 /* Release: pairs with the acquire in fpu_guest_fetch_cpu() (guest.c). */
-#define fpown_set_clean(pc)	smp_store_release(&(pc)->dirty, 0)
+#define fpregs_set_clean(pc)	smp_store_release(&(pc)->dirty, 0)
 #include "policy.h"
 
 /*
@@ -38,10 +36,10 @@ void fpstate_save_za(struct task_struct *t);
  * threads), or nothing when IRQs are already off. The sections are short,
  * at most one save and one load, so IRQs off costs less latency than it
  * saves: the softirq check of local_bh_enable() on every return to
- * userspace that reloads FP. fpcore_lock() returns what
- * fpcore_unlock() must undo.
+ * userspace that reloads FP. fpregs_lock() returns what
+ * fpregs_unlock() must undo.
  */
-static inline bool fpcore_lock(void)
+static inline bool fpregs_lock(void)
 {
 	if (irqs_disabled())
 		return false;
@@ -52,7 +50,7 @@ static inline bool fpcore_lock(void)
 	return true;
 }
 
-static inline void fpcore_unlock(bool locked)
+static inline void fpregs_unlock(bool locked)
 {
 	if (!locked)
 		return;
@@ -63,7 +61,7 @@ static inline void fpcore_unlock(bool locked)
 }
 
 /* Whether this system has FP/SIMD at all: without it the core does nothing. */
-static inline bool fpcore_present(void)
+static inline bool fpregs_present(void)
 {
 	return system_supports_fpsimd();
 }
@@ -72,7 +70,7 @@ static inline bool fpcore_present(void)
  * @t's user context is not (or no longer) live and dirty here: it goes
  * through fpsimd_restore_current_state() before its userspace runs.
  */
-static inline void fpcore_foreign(struct task_struct *t)
+static inline void fpregs_mark_foreign(struct task_struct *t)
 {
 	/* Only @t, on its way to userspace, clears it: test first. */
 	if (!test_tsk_thread_flag(t, TIF_FOREIGN_FPSTATE))
@@ -80,7 +78,7 @@ static inline void fpcore_foreign(struct task_struct *t)
 }
 
 /* EL0 FP/SIMD access on (the default) or trapped, for this CPU's task. */
-static inline void fpcore_el0_fp(bool on)
+static inline void fpregs_el0_set_fp(bool on)
 {
 	sysreg_clear_set(cpacr_el1, CPACR_EL1_FPEN_EL0EN,
 			 on ? CPACR_EL1_FPEN_EL0EN : 0);
@@ -90,25 +88,25 @@ static inline void fpcore_el0_fp(bool on)
  * EL0 FP, SVE and SME access all trapped: the registers hold someone
  * else's state (a VMM thread whose registers KVM deferred).
  */
-static inline void fpcore_el0_off(void)
+static inline void fpregs_el0_trap_all(void)
 {
 	sysreg_clear_set(cpacr_el1, CPACR_EL1_FPEN_EL0EN |
 			 CPACR_EL1_ZEN_EL0EN | CPACR_EL1_SMEN_EL0EN, 0);
 }
 
 /* KVM's VMM watch or deferral is on for current (FPSTATE_WATCH_*). */
-static inline bool fpcore_el0_watched(unsigned int w)
+static inline bool fpstate_el0_watched(unsigned int w)
 {
 	return w == FPSTATE_WATCH_ARMED || w == FPSTATE_WATCH_DEFER;
 }
 
-bool fpcore_el0_trapped(void);
+bool fpregs_handle_el0_trap(void);
 
-/* The record itself; use it through fpcore_this() only. */
-DECLARE_PER_CPU(struct fpown_cpu, fpsimd_own);
+/* The record itself; use it through fpregs_this_cpu() only. */
+DECLARE_PER_CPU(struct fpregs_cpu, fpregs_owner);
 
-/* The record is held still: by fpcore_lock(), or with IRQs off. */
-static inline void fpcore_assert_locked(void)
+/* The record is held still: by fpregs_lock(), or with IRQs off. */
+static inline void fpregs_assert_locked(void)
 {
 	lockdep_assert_preemption_disabled();
 	lockdep_assert(irqs_disabled() || IS_ENABLED(CONFIG_PREEMPT_RT));
@@ -118,27 +116,27 @@ static inline void fpcore_assert_locked(void)
  * This CPU's ownership record, checked to be held still. Inline: KVM
  * reads it on every guest entry.
  */
-static inline struct fpown_cpu *fpcore_this(void)
+static inline struct fpregs_cpu *fpregs_this_cpu(void)
 {
-	fpcore_assert_locked();
-	return this_cpu_ptr(&fpsimd_own);
+	fpregs_assert_locked();
+	return this_cpu_ptr(&fpregs_owner);
 }
 
-void fpcore_flush_task(struct task_struct *t);
-void fpcore_restore_locked(void);
+void fpregs_evict_task(struct task_struct *t);
+void fpregs_restore_user_locked(void);
 
 /*
  * The registers hold nobody's user state now (it was saved, or is not
  * wanted): leave streaming mode and turn ZA off, so that the kernel's
  * FPSIMD code, and any context loaded next, start from plain registers.
  */
-static inline void fpcore_regs_plain(void)
+static inline void fpregs_make_plain(void)
 {
 	if (system_supports_sme() && read_sysreg_s(SYS_SVCR))
 		sme_smstop();
 }
 
-void __init fpcore_init(void);
+void __init fpregs_init(void);
 
 /* signal.c: moving values between the FPSIMD and SVE layouts */
 void fpsimd_to_sve(struct task_struct *task);

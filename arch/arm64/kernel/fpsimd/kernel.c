@@ -50,28 +50,28 @@ static bool neon_in_task_context(void)
  */
 void kernel_neon_begin(void)
 {
-	struct fpown_cpu *pc;
+	struct fpregs_cpu *pc;
 	bool locked;
 	int cpu;
 
-	if (WARN_ON(!fpcore_present()))
+	if (WARN_ON(!fpregs_present()))
 		return;
 	WARN_ON_ONCE(!may_use_simd());
 
-	locked = fpcore_lock();
-	pc = fpcore_this();
+	locked = fpregs_lock();
+	pc = fpregs_this_cpu();
 	cpu = smp_processor_id();
 	if (neon_in_task_context()) {
 		/* Nested task-context sections are not allowed. */
 		WARN_ON_ONCE(test_and_set_thread_flag(TIF_KERNEL_FPSTATE));
-		fpctx_kernel_task_begin(pc, cpu, &current->thread.kernel_fpstate);
+		fpregs_claim(pc, cpu, &current->thread.kernel_fpstate);
 	} else {
 		/* Also saves current's own section if this interrupted one. */
-		fpctx_kernel_begin(pc, cpu);
+		fpregs_release(pc, cpu);
 	}
-	fpcore_foreign(current);
-	fpcore_regs_plain();
-	fpcore_unlock(locked);
+	fpregs_mark_foreign(current);
+	fpregs_make_plain();
+	fpregs_unlock(locked);
 }
 EXPORT_SYMBOL_GPL(kernel_neon_begin);
 
@@ -85,24 +85,24 @@ EXPORT_SYMBOL_GPL(kernel_neon_begin);
 void kernel_neon_end(void)
 {
 	struct fpstate *kst = &current->thread.kernel_fpstate;
-	struct fpown_cpu *pc;
+	struct fpregs_cpu *pc;
 	bool locked;
 	int cpu;
 
-	if (!fpcore_present())
+	if (!fpregs_present())
 		return;
 
-	locked = fpcore_lock();
-	pc = fpcore_this();
+	locked = fpregs_lock();
+	pc = fpregs_this_cpu();
 	cpu = smp_processor_id();
 	if (neon_in_task_context()) {
-		fpctx_kernel_task_end(pc, cpu, kst);
+		fpregs_discard(pc, cpu, kst);
 		clear_tsk_thread_flag(current, TIF_KERNEL_FPSTATE);
 	} else if (test_tsk_thread_flag(current, TIF_KERNEL_FPSTATE)) {
 		/* A softirq's section ends: the interrupted one resumes. */
-		fpctx_kernel_task_resume(pc, cpu, kst);
+		fpregs_load(pc, cpu, kst);
 	}
-	fpcore_unlock(locked);
+	fpregs_unlock(locked);
 }
 EXPORT_SYMBOL_GPL(kernel_neon_end);
 
@@ -215,7 +215,7 @@ static DEFINE_PER_CPU(bool, efi_fp_saved);
  */
 void __efi_fpsimd_begin(void)
 {
-	if (!fpcore_present())
+	if (!fpregs_present())
 		return;
 	WARN_ON(preemptible());
 
@@ -233,7 +233,7 @@ void __efi_fpsimd_begin(void)
  */
 void __efi_fpsimd_end(void)
 {
-	if (!fpcore_present())
+	if (!fpregs_present())
 		return;
 
 	if (!__this_cpu_xchg(efi_fp_saved, false)) {

@@ -3,13 +3,13 @@
  * FP register ownership: the decisions, without the hardware.
  *
  * This header is plain C. The kernel includes it from core.c with the real
- * register save/load routines behind fpown_hw_save() and fpown_hw_load();
+ * register save/load routines behind fpstate_hw_save() and fpstate_hw_load();
  * tools/testing/fpsimd-model/ includes it on the build host with a fake
  * register file behind the same two names and explores every sequence of
  * events against the invariants listed below. Nothing here may depend on
  * kernel headers beyond what the includer provides: struct fpstate's
  * ownership fields and save_as, the names of enum fp_type, the two hooks,
- * and FPOWN_ASSERT().
+ * and FPREGS_ASSERT().
  *
  * Words used below
  *   context   a struct fpstate: the FP/SVE state of one task or one vCPU,
@@ -38,45 +38,45 @@
 #define __ARM64_KERNEL_FPSIMD_OWN_H
 
 /* No CPU: the context is not recorded as loaded anywhere. */
-#define FPOWN_NO_CPU	(-1)
+#define FPSTATE_NO_CPU	(-1)
 
 /*
  * A save is complete: the owner's memory holds what the registers do. The
  * kernel publishes it with release semantics, for another CPU that reads
  * the record to learn whether a vCPU's image is current (fpu_guest_fetch()).
  */
-#ifndef fpown_set_clean
-#define fpown_set_clean(pc)	((pc)->dirty = 0)
+#ifndef fpregs_set_clean
+#define fpregs_set_clean(pc)	((pc)->dirty = 0)
 #endif
 
 /**
- * struct fpown_cpu - per-CPU record of whose FP state the registers hold
+ * struct fpregs_cpu - per-CPU record of whose FP state the registers hold
  * @owner: the context last loaded into (or saved from) the registers, or
  *         NULL when the registers hold nobody's state (kernel-mode NEON
  *         used them, or nothing was loaded since boot or resume)
  * @dirty: the registers may be newer than @owner's memory image
  */
-struct fpown_cpu {
+struct fpregs_cpu {
 	struct fpstate	*owner;
 	int		dirty;
 };
 
 /**
- * fpown_is_live() - are @st's latest values possibly in @cpu's registers?
+ * fpregs_is_live() - are @st's latest values possibly in @cpu's registers?
  * @pc: the ownership record of @cpu
  * @cpu: the CPU number
  * @st: the context
  *
  * Return: non-zero when @st is live on @cpu, so a load can be skipped.
  */
-static inline int fpown_is_live(const struct fpown_cpu *pc, int cpu,
-				const struct fpstate *st)
+static inline int fpregs_is_live(const struct fpregs_cpu *pc, int cpu,
+				 const struct fpstate *st)
 {
 	return pc->owner == st && st->last_cpu == cpu;
 }
 
 /**
- * fpown_save() - write the registers back to their owner if they are newer
+ * fpregs_save() - write the registers back to their owner if they are newer
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  *
@@ -85,34 +85,34 @@ static inline int fpown_is_live(const struct fpown_cpu *pc, int cpu,
  *
  * Return: non-zero when a save was done.
  */
-static inline int fpown_save(struct fpown_cpu *pc, int cpu)
+static inline int fpregs_save(struct fpregs_cpu *pc, int cpu)
 {
 	if (!pc->dirty)
 		return 0;
-	FPOWN_ASSERT(pc->owner && pc->owner->last_cpu == cpu);
-	fpown_hw_save(pc->owner);
-	fpown_set_clean(pc);
+	FPREGS_ASSERT(pc->owner && pc->owner->last_cpu == cpu);
+	fpstate_hw_save(pc->owner);
+	fpregs_set_clean(pc);
 	return 1;
 }
 
 /**
- * fpown_release() - save the owner, then forget it: the registers are about
+ * fpregs_release() - save the owner, then forget it: the registers are about
  *                   to hold state that belongs to nobody (kernel-mode NEON)
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  *
  * Return: non-zero when a save was done.
  */
-static inline int fpown_release(struct fpown_cpu *pc, int cpu)
+static inline int fpregs_release(struct fpregs_cpu *pc, int cpu)
 {
-	int saved = fpown_save(pc, cpu);
+	int saved = fpregs_save(pc, cpu);
 
 	pc->owner = NULL;
 	return saved;
 }
 
 /**
- * fpown_load() - make @st live on @cpu, reloading only if it is not already
+ * fpregs_load() - make @st live on @cpu, reloading only if it is not already
  * @pc: the ownership record of @cpu
  * @cpu: the current CPU number
  * @st: the context that is about to run with the registers
@@ -123,13 +123,13 @@ static inline int fpown_release(struct fpown_cpu *pc, int cpu)
  * Return: non-zero when the registers were loaded, zero when @st was still
  * live and the load was skipped.
  */
-static inline int fpown_load(struct fpown_cpu *pc, int cpu, struct fpstate *st)
+static inline int fpregs_load(struct fpregs_cpu *pc, int cpu, struct fpstate *st)
 {
 	int loaded = 0;
 
-	if (!fpown_is_live(pc, cpu, st)) {
-		fpown_save(pc, cpu);
-		fpown_hw_load(st);
+	if (!fpregs_is_live(pc, cpu, st)) {
+		fpregs_save(pc, cpu);
+		fpstate_hw_load(st);
 		pc->owner = st;
 		st->last_cpu = cpu;
 		loaded = 1;
@@ -139,20 +139,20 @@ static inline int fpown_load(struct fpown_cpu *pc, int cpu, struct fpstate *st)
 }
 
 /**
- * fpown_claim() - make @st the owner of registers it will fill itself
+ * fpregs_claim() - make @st the owner of registers it will fill itself
  * @pc: the ownership record of @cpu
  * @cpu: the current CPU number
  * @st: a context whose previous values do not matter (kernel-mode NEON
  *      starting afresh)
  *
- * Like fpown_load() without the load: a dirty previous owner is written
+ * Like fpregs_load() without the load: a dirty previous owner is written
  * back, then @st owns the registers and is dirty.
  *
  * Return: non-zero when a previous owner was saved.
  */
-static inline int fpown_claim(struct fpown_cpu *pc, int cpu, struct fpstate *st)
+static inline int fpregs_claim(struct fpregs_cpu *pc, int cpu, struct fpstate *st)
 {
-	int saved = fpown_save(pc, cpu);
+	int saved = fpregs_save(pc, cpu);
 
 	pc->owner = st;
 	st->last_cpu = cpu;
@@ -161,16 +161,16 @@ static inline int fpown_claim(struct fpown_cpu *pc, int cpu, struct fpstate *st)
 }
 
 /**
- * fpown_invalidate() - @st's memory image changed behind the registers
+ * fpstate_invalidate() - @st's memory image changed behind the registers
  * @st: the context (not running, or running on this CPU and not dirty)
  *
  * After ptrace or a signal return wrote @st's memory, or its layout changed
  * (a new vector length), any registers that held @st are stale: the next
- * fpown_load() of @st must reload.
+ * fpregs_load() of @st must reload.
  */
-static inline void fpown_invalidate(struct fpstate *st)
+static inline void fpstate_invalidate(struct fpstate *st)
 {
-	st->last_cpu = FPOWN_NO_CPU;
+	st->last_cpu = FPSTATE_NO_CPU;
 }
 
 #endif /* __ARM64_KERNEL_FPSIMD_OWN_H */

@@ -15,9 +15,9 @@
  *
  * The host side of a vCPU thread is lazy both ways: entering the guest
  * saves nothing; the host's registers are written back only when the
- * guest's first FP access traps (fpctx_vcpu_enter() plans it, the hypervisor
- * does it, fpctx_guest_trapped() records it), and restored only on
- * the way back to userspace (fpctx_return_to_user).
+ * guest's first FP access traps (fpregs_plan_entry() plans it, the hypervisor
+ * does it, fpregs_record_trap() records it), and restored only on
+ * the way back to userspace (fpregs_load).
  */
 #ifndef __ARM64_KERNEL_FPSIMD_POLICY_H
 #define __ARM64_KERNEL_FPSIMD_POLICY_H
@@ -25,23 +25,23 @@
 #include "own.h"
 
 /**
- * fpctx_switch_out() - a context stops running on this CPU
+ * fpregs_sync() - a context stops running on this CPU
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  * @st: the outgoing context (a task being switched out, a vCPU being put)
  *
  * Return: non-zero when @st was saved.
  */
-static inline int fpctx_switch_out(struct fpown_cpu *pc, int cpu,
-				   struct fpstate *st)
+static inline int fpregs_sync(struct fpregs_cpu *pc, int cpu,
+			      struct fpstate *st)
 {
 	if (pc->owner != st)
 		return 0;
-	return fpown_save(pc, cpu);
+	return fpregs_save(pc, cpu);
 }
 
 /**
- * fpctx_task_switch_out() - the scheduler switches a task out of this CPU
+ * fpregs_task_switch_out() - the scheduler switches a task out of this CPU
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  * @user: the outgoing task's user context
@@ -58,17 +58,17 @@ static inline int fpctx_switch_out(struct fpown_cpu *pc, int cpu,
  *
  * Return: non-zero when a context was saved.
  */
-static inline int fpctx_task_switch_out(struct fpown_cpu *pc, int cpu,
-					struct fpstate *user,
-					struct fpstate *kern, int deferred)
+static inline int fpregs_task_switch_out(struct fpregs_cpu *pc, int cpu,
+					 struct fpstate *user,
+					 struct fpstate *kern, int deferred)
 {
-	FPOWN_ASSERT(!pc->dirty || pc->owner == user || pc->owner == kern ||
-		     deferred);
-	return fpown_save(pc, cpu);
+	FPREGS_ASSERT(!pc->dirty || pc->owner == user || pc->owner == kern ||
+		      deferred);
+	return fpregs_save(pc, cpu);
 }
 
 /**
- * fpctx_needs_load() - does @st need its registers loaded on this CPU?
+ * fpregs_needs_load() - does @st need its registers loaded on this CPU?
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  * @st: the context about to run (a task switched in)
@@ -76,94 +76,29 @@ static inline int fpctx_task_switch_out(struct fpown_cpu *pc, int cpu,
  * Return: non-zero when the registers do not hold @st; the kernel keeps
  * the answer in TIF_FOREIGN_FPSTATE.
  */
-static inline int fpctx_needs_load(const struct fpown_cpu *pc, int cpu,
-				   const struct fpstate *st)
+static inline int fpregs_needs_load(const struct fpregs_cpu *pc, int cpu,
+				    const struct fpstate *st)
 {
-	return !fpown_is_live(pc, cpu, st);
+	return !fpregs_is_live(pc, cpu, st);
 }
 
 /**
- * fpctx_return_to_user() - a task goes back to userspace
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @st: the task's context
- *
- * Return: non-zero when its registers had to be loaded.
- */
-static inline int fpctx_return_to_user(struct fpown_cpu *pc, int cpu,
-				       struct fpstate *st)
-{
-	return fpown_load(pc, cpu, st);
-}
-
-/**
- * fpctx_kernel_begin() - the kernel is about to use the registers itself
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- *
- * Whoever is live (a task, or a vCPU whose state stayed in the registers
- * after an exit) is written back to its own memory, in its own layout.
- *
- * Return: non-zero when a context was saved.
- */
-static inline int fpctx_kernel_begin(struct fpown_cpu *pc, int cpu)
-{
-	return fpown_release(pc, cpu);
-}
-
-/**
- * fpctx_cpu_flush() - the registers are about to be lost or used outside
- *                     the core
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- *
- * For CPU power management (the registers do not survive a low-power
- * state) and protected KVM's vCPU load (the hypervisor takes them over):
- * the owner is written back if dirty, and the registers become nobody's.
- *
- * Return: non-zero when a context was saved.
- */
-static inline int fpctx_cpu_flush(struct fpown_cpu *pc, int cpu)
-{
-	return fpown_release(pc, cpu);
-}
-
-/**
- * fpctx_cpu_dead() - a CPU went offline; its registers are gone
+ * fpregs_cpu_dead() - a CPU went offline; its registers are gone
  * @pc: the ownership record of the dead CPU (called from another CPU)
  *
  * Every task was migrated off it, which saved whoever was dirty, so the
  * record only has to forget its owner: whatever registers the CPU comes
  * back with hold nobody's state.
  */
-static inline void fpctx_cpu_dead(struct fpown_cpu *pc)
+static inline void fpregs_cpu_dead(struct fpregs_cpu *pc)
 {
-	FPOWN_ASSERT(!pc->dirty);
+	FPREGS_ASSERT(!pc->dirty);
 	pc->owner = NULL;
 	pc->dirty = 0;
 }
 
 /**
- * fpctx_kernel_task_begin() - a task starts kernel-mode NEON
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @kst: the task's kernel-mode context
- *
- * Task-context kernel-mode NEON is preemptible: its registers are a
- * context of their own, saved when the task is switched out and loaded
- * again, eagerly, when it is switched back in (fpctx_kernel_task_resume()).
- * The task's user context, if live, is written back first.
- *
- * Return: non-zero when a context was saved.
- */
-static inline int fpctx_kernel_task_begin(struct fpown_cpu *pc, int cpu,
-					  struct fpstate *kst)
-{
-	return fpown_claim(pc, cpu, kst);
-}
-
-/**
- * fpctx_discard() - @st's registers are to be thrown away
+ * fpregs_discard() - @st's registers are to be thrown away
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  * @st: the context, current on this CPU or not running at all
@@ -172,50 +107,18 @@ static inline int fpctx_kernel_task_begin(struct fpown_cpu *pc, int cpu,
  * (a signal return wrote it, exec resets it): nothing is saved, and no
  * CPU may count as holding @st any more.
  */
-static inline void fpctx_discard(struct fpown_cpu *pc, int cpu,
-				 struct fpstate *st)
+static inline void fpregs_discard(struct fpregs_cpu *pc, int cpu,
+				  struct fpstate *st)
 {
-	if (fpown_is_live(pc, cpu, st)) {
+	if (fpregs_is_live(pc, cpu, st)) {
 		pc->owner = NULL;
 		pc->dirty = 0;
 	}
-	fpown_invalidate(st);
+	fpstate_invalidate(st);
 }
 
 /**
- * fpctx_kernel_task_end() - a task ends kernel-mode NEON
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @kst: the task's kernel-mode context
- *
- * Its values are dead: the registers are left to nobody, and the task's
- * user context is loaded on the way back to userspace.
- */
-static inline void fpctx_kernel_task_end(struct fpown_cpu *pc, int cpu,
-					 struct fpstate *kst)
-{
-	fpctx_discard(pc, cpu, kst);
-}
-
-/**
- * fpctx_kernel_task_resume() - reload a task's kernel-mode NEON registers
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @kst: the task's kernel-mode context
- *
- * For a task switched in while inside kernel_neon_begin()/end(), and for
- * the task a softirq's kernel-mode NEON interrupted.
- *
- * Return: non-zero when the registers were loaded.
- */
-static inline int fpctx_kernel_task_resume(struct fpown_cpu *pc, int cpu,
-					   struct fpstate *kst)
-{
-	return fpown_load(pc, cpu, kst);
-}
-
-/**
- * fpctx_flush() - @st's memory changed or must be made current
+ * fpregs_evict() - @st's memory changed or must be made current
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  * @st: the context, current on this CPU or not running at all
@@ -226,36 +129,21 @@ static inline int fpctx_kernel_task_resume(struct fpown_cpu *pc, int cpu,
  *
  * Return: non-zero when @st was saved.
  */
-static inline int fpctx_flush(struct fpown_cpu *pc, int cpu, struct fpstate *st)
+static inline int fpregs_evict(struct fpregs_cpu *pc, int cpu, struct fpstate *st)
 {
-	int saved = fpctx_switch_out(pc, cpu, st);
+	int saved = fpregs_sync(pc, cpu, st);
 
-	fpown_invalidate(st);
+	fpstate_invalidate(st);
 	return saved;
 }
 
-/**
- * fpctx_sync() - make @st's memory image current, keeping it live
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @st: the context, current on this CPU or not running at all
- *
- * For readers of the memory image (KVM_ARM_GET_FP_STATE, a core dump).
- *
- * Return: non-zero when @st was saved.
- */
-static inline int fpctx_sync(struct fpown_cpu *pc, int cpu, struct fpstate *st)
-{
-	return fpctx_switch_out(pc, cpu, st);
-}
-
-/* What fpctx_vcpu_enter() decides for the guest's first FP/SVE access. */
-#define FPCTX_TRAP	0	/* trap it; the registers hold nothing newer */
-#define FPCTX_TRAP_SAVE	1	/* trap it; write the host's registers back first */
-#define FPCTX_LIVE	2	/* no trap: the vCPU's state is in the registers */
+/* What fpregs_plan_entry() decides for the guest's first FP/SVE access. */
+#define FPU_GUEST_TRAP	0	/* trap it; the registers hold nothing newer */
+#define FPU_GUEST_TRAP_SAVE	1	/* trap it; write the host's registers back first */
+#define FPU_GUEST_LIVE	2	/* no trap: the vCPU's state is in the registers */
 
 /**
- * fpctx_vcpu_enter() - decide how the guest is entered
+ * fpregs_plan_entry() - decide how the guest is entered
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  * @vst: the vCPU's context
@@ -265,213 +153,153 @@ static inline int fpctx_sync(struct fpown_cpu *pc, int cpu, struct fpstate *st)
  * record cannot change (IRQs are off on the host, or the host is not
  * running at all), so the answer still holds when the guest traps.
  *
- * Return: FPCTX_LIVE when the vCPU's state is still live here, so the guest
- * may run with FP/SVE enabled (no trap, no reload); FPCTX_TRAP_SAVE when
+ * Return: FPU_GUEST_LIVE when the vCPU's state is still live here, so the guest
+ * may run with FP/SVE enabled (no trap, no reload); FPU_GUEST_TRAP_SAVE when
  * the host's registers are dirty and the trap must save them before it
- * loads the guest; FPCTX_TRAP otherwise.
+ * loads the guest; FPU_GUEST_TRAP otherwise.
  */
-static inline int fpctx_vcpu_enter(struct fpown_cpu *pc, int cpu,
-				   struct fpstate *vst, struct fpstate *host)
+static inline int fpregs_plan_entry(struct fpregs_cpu *pc, int cpu,
+				    struct fpstate *vst, struct fpstate *host)
 {
-	if (fpown_is_live(pc, cpu, vst)) {
+	if (fpregs_is_live(pc, cpu, vst)) {
 		pc->dirty = 1;
-		return FPCTX_LIVE;
+		return FPU_GUEST_LIVE;
 	}
 	if (!pc->dirty)
-		return FPCTX_TRAP;
+		return FPU_GUEST_TRAP;
 	/* Inside KVM_RUN only the ioctl's caller can have dirtied them. */
-	FPOWN_ASSERT(pc->owner == host);
-	return FPCTX_TRAP_SAVE;
+	FPREGS_ASSERT(pc->owner == host);
+	return FPU_GUEST_TRAP_SAVE;
 }
 
 /**
- * fpctx_guest_trapped() - record what the hypervisor's trap handler did
+ * fpregs_record_trap() - record what the hypervisor's trap handler did
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  * @vst: the vCPU's context
  * @host: the user context of the task that runs the vCPU
- * @plan: what fpctx_vcpu_enter() decided for this entry
+ * @plan: what fpregs_plan_entry() decided for this entry
  *
  * The hypervisor cannot call into the core (nVHE hyp code runs apart from
- * the kernel), so it acts on @plan alone: with FPCTX_TRAP_SAVE it wrote
+ * the kernel), so it acts on @plan alone: with FPU_GUEST_TRAP_SAVE it wrote
  * @host's registers back, in the FPSIMD layout that the system call
  * entry (fpsimd_syscall_enter(), on every system, SVE or not) set as
  * @host's save layout, then it loaded @vst. After the exit, still
  * before anything else may look at the record, the record catches up:
  * the host's registers, if saved, are clean, and @vst is live and dirty.
  */
-static inline void fpctx_guest_trapped(struct fpown_cpu *pc, int cpu,
-				       struct fpstate *vst,
-				       struct fpstate *host, int plan)
+static inline void fpregs_record_trap(struct fpregs_cpu *pc, int cpu,
+				      struct fpstate *vst,
+				      struct fpstate *host, int plan)
 {
-	if (plan == FPCTX_TRAP_SAVE) {
-		FPOWN_ASSERT(pc->dirty && pc->owner == host);
+	if (plan == FPU_GUEST_TRAP_SAVE) {
+		FPREGS_ASSERT(pc->dirty && pc->owner == host);
 		/* The trap stored the FPSIMD view: KVM_RUN is a system call. */
-		FPOWN_ASSERT(host->save_as == FP_STATE_FPSIMD);
+		FPREGS_ASSERT(host->save_as == FP_STATE_FPSIMD);
 		pc->dirty = 0;
 	}
-	FPOWN_ASSERT(plan != FPCTX_LIVE && !pc->dirty);
+	FPREGS_ASSERT(plan != FPU_GUEST_LIVE && !pc->dirty);
 	pc->owner = vst;
 	vst->last_cpu = cpu;
 	pc->dirty = 1;
 }
 
 /* What the SME state found in the registers makes vcpu_load do. */
-#define FPCTX_SME_KEEP	0	/* leave it: nothing on, or ZA alone */
-#define FPCTX_SME_FLUSH	1	/* write the owner back, turn SM and ZA off */
+#define FPREGS_SME_KEEP	0	/* leave it: nothing on, or ZA alone */
+#define FPREGS_SME_FLUSH	1	/* write the owner back, turn SM and ZA off */
 
 /**
- * fpctx_vcpu_load_sme() - may the registers' SME state stay into KVM_RUN?
+ * fpregs_vcpu_load_sme() - may the registers' SME state stay into KVM_RUN?
  * @sm: PSTATE.SM is set
  * @za: PSTATE.ZA is set
- * @mine: the registers hold the vCPU being loaded (fpown_is_live())
+ * @mine: the registers hold the vCPU being loaded (fpregs_is_live())
  *
  * A vCPU without SME cannot read or write ZA, ZT0 or SVCR, and its
  * FP/SVE instructions leave ZA alone, so someone else's ZA alone may stay
  * live beside it, and is only dealt with once the guest takes the vector
- * registers (fpctx_guest_trapped_za()). Someone else's streaming mode may
+ * registers (fpregs_trap_saves_za()). Someone else's streaming mode may
  * not: the guest's FPSIMD and SVE instructions would run in it, at the
  * streaming length. A vCPU with SME that still holds the registers finds
  * its own SVCR there, and keeps it: that is what it runs with.
  *
- * Return: FPCTX_SME_FLUSH in someone else's streaming mode,
- * FPCTX_SME_KEEP otherwise.
+ * Return: FPREGS_SME_FLUSH in someone else's streaming mode,
+ * FPREGS_SME_KEEP otherwise.
  */
-static inline int fpctx_vcpu_load_sme(int sm, int za, int mine)
+static inline int fpregs_vcpu_load_sme(int sm, int za, int mine)
 {
 	(void)za;
-	return sm && !mine ? FPCTX_SME_FLUSH : FPCTX_SME_KEEP;
+	return sm && !mine ? FPREGS_SME_FLUSH : FPREGS_SME_KEEP;
 }
 
 /**
- * fpctx_vcpu_load_protected() - protected KVM loads a vCPU
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- *
- * Under protected KVM the hypervisor writes only to memory it has checked
- * it may write, so its FP trap cannot write the VMM thread's registers
- * back as it does without protection (plan FPCTX_TRAP_SAVE). vcpu_load
- * does it instead: a dirty owner is saved and stays recorded, clean, so
- * that entries plan FPCTX_LIVE or FPCTX_TRAP only, and a VMM whose guest
- * never takes the registers returns to userspace without a reload.
- *
- * Return: non-zero when the owner was saved.
- */
-static inline int fpctx_vcpu_load_protected(struct fpown_cpu *pc, int cpu)
-{
-	return fpown_save(pc, cpu);
-}
-
-/**
- * fpctx_guest_trapped_za() - must the ZA left on beside the guest be saved?
- * @plan: what fpctx_vcpu_enter() decided for the entry that trapped
+ * fpregs_trap_saves_za() - must the ZA left on beside the guest be saved?
+ * @plan: what fpregs_plan_entry() decided for the entry that trapped
  *
  * The guest now owns the vector registers, so ZA is turned off; it is
  * newer than its owner's memory only when the owner was dirty, which
- * inside KVM_RUN means the ioctl's caller (plan FPCTX_TRAP_SAVE).
+ * inside KVM_RUN means the ioctl's caller (plan FPU_GUEST_TRAP_SAVE).
  *
  * Return: non-zero when ZA (and ZT0) must be written back first.
  */
-static inline int fpctx_guest_trapped_za(int plan)
+static inline int fpregs_trap_saves_za(int plan)
 {
-	return plan == FPCTX_TRAP_SAVE;
-}
-
-/**
- * fpctx_guest_load() - a vCPU with SME uses FP first: the host loads it
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @vst: the vCPU's context
- *
- * SME state (ZA, the streaming registers, the caller's ZA still on beside
- * the guest) is more than the hypervisor's trap handler moves, so a vCPU
- * with SME exits on its first FP, SVE or SME use and is loaded here like a
- * task: the registers' dirty owner (inside KVM_RUN, the caller) is written
- * back in full, ZA included, then the vCPU is loaded. Its next entry
- * finds it live (fpctx_vcpu_enter()).
- *
- * Return: non-zero when the registers were loaded.
- */
-static inline int fpctx_guest_load(struct fpown_cpu *pc, int cpu,
-				   struct fpstate *vst)
-{
-	return fpown_load(pc, cpu, vst);
-}
-
-/**
- * fpctx_vcpu_put() - the vCPU thread leaves KVM_RUN or is scheduled out
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @vst: the vCPU's context
- *
- * The guest's state is saved, but the registers stay recorded as the
- * vCPU's: reloading it on this CPU with nobody in between costs nothing.
- *
- * Return: non-zero when the guest state was saved.
- */
-static inline int fpctx_vcpu_put(struct fpown_cpu *pc, int cpu,
-				 struct fpstate *vst)
-{
-	return fpctx_switch_out(pc, cpu, vst);
+	return plan == FPU_GUEST_TRAP_SAVE;
 }
 
 /*
  * A VMM thread between two KVM_RUNs (KVM's fp_vmm_watch and fp_vmm_defer
  * parameters). The values are those of fpstate::el0_watch.
  */
-#define FPCTX_VMM_PLAIN	FPSTATE_WATCH_OFF	/* reloaded as always */
-#define FPCTX_VMM_WATCH	FPSTATE_WATCH_ARMED	/* reloaded, first FP use counted */
-#define FPCTX_VMM_DEFER	FPSTATE_WATCH_DEFER	/* not reloaded: the vCPU stays */
 
 /*
  * Round trips in a row with FP use that stop the deferral for a while, and
  * for how many round trips (the model runs with fewer, to reach both ends).
  */
-#ifndef FPCTX_VMM_STREAK
-#define FPCTX_VMM_STREAK	4
-#define FPCTX_VMM_BACKOFF	255
+#ifndef FPSTATE_VMM_STREAK
+#define FPSTATE_VMM_STREAK	4
+#define FPSTATE_VMM_BACKOFF	255
 #endif
 
 /**
- * fpctx_vmm_return() - KVM_RUN returns: how does the VMM thread go back?
+ * fpregs_plan_vmm_return() - KVM_RUN returns: how does the VMM thread go back?
  * @pc: the ownership record of the current CPU
  * @vst: the vCPU being put
  * @host: the thread's user context
  * @watch: count its FP use (fp_vmm_watch)
  * @defer: defer its registers (fp_vmm_defer)
  *
- * With FPCTX_VMM_DEFER the vCPU, live and dirty here, is not saved at its
+ * With FPSTATE_WATCH_DEFER the vCPU, live and dirty here, is not saved at its
  * put, and the thread's registers are not loaded on its way back: its EL0
  * FP, SVE and SME access traps instead, and only its first use moves
  * anything (the core saves the vCPU and loads the thread as on any return,
- * fpctx_return_to_user()). A next KVM_RUN that comes first finds the vCPU
- * live: no transfer at all. A thread whose last FPCTX_VMM_STREAK round
- * trips all used FP is not deferred for the next FPCTX_VMM_BACKOFF, so a
+ * fpregs_load()). A next KVM_RUN that comes first finds the vCPU
+ * live: no transfer at all. A thread whose last FPSTATE_VMM_STREAK round
+ * trips all used FP is not deferred for the next FPSTATE_VMM_BACKOFF, so a
  * VMM that always uses FP pays the extra trap on about one round trip in
- * FPCTX_VMM_BACKOFF.
+ * FPSTATE_VMM_BACKOFF.
  *
  * Return: the thread's fpstate::el0_watch until its next KVM_RUN.
  */
-static inline int fpctx_vmm_return(const struct fpown_cpu *pc,
-				   struct fpstate *vst, struct fpstate *host,
-				   int watch, int defer)
+static inline int fpregs_plan_vmm_return(const struct fpregs_cpu *pc,
+					 struct fpstate *vst, struct fpstate *host,
+					 int watch, int defer)
 {
 	if (defer && host->vmm_skip)
 		host->vmm_skip--;
 	else if (defer && pc->dirty && pc->owner == vst)
-		return FPCTX_VMM_DEFER;
-	return watch ? FPCTX_VMM_WATCH : FPCTX_VMM_PLAIN;
+		return FPSTATE_WATCH_DEFER;
+	return watch ? FPSTATE_WATCH_ARMED : FPSTATE_WATCH_OFF;
 }
 
 /**
- * fpctx_vmm_account() - the VMM thread enters KVM_RUN again: what did it do?
+ * fpstate_vmm_account() - the VMM thread enters KVM_RUN again: what did it do?
  * @host: the thread's user context
  * @w: its fpstate::el0_watch since KVM_RUN last returned
  *
- * Keeps the history fpctx_vmm_return() decides from. After a backoff one
+ * Keeps the history fpregs_plan_vmm_return() decides from. After a backoff one
  * more round trip with FP use starts the next.
  */
-static inline void fpctx_vmm_account(struct fpstate *host, int w)
+static inline void fpstate_vmm_account(struct fpstate *host, int w)
 {
 	if (w == FPSTATE_WATCH_OFF)
 		return;
@@ -479,31 +307,31 @@ static inline void fpctx_vmm_account(struct fpstate *host, int w)
 		host->vmm_streak = 0;
 		return;
 	}
-	if (++host->vmm_streak >= FPCTX_VMM_STREAK) {
-		host->vmm_streak = FPCTX_VMM_STREAK - 1;
-		host->vmm_skip = FPCTX_VMM_BACKOFF;
+	if (++host->vmm_streak >= FPSTATE_VMM_STREAK) {
+		host->vmm_streak = FPSTATE_VMM_STREAK - 1;
+		host->vmm_skip = FPSTATE_VMM_BACKOFF;
 	}
 }
 
 /**
- * fpctx_vmm_enter() - a deferred VMM thread loads a vCPU for KVM_RUN
+ * fpregs_vmm_enter() - a deferred VMM thread loads a vCPU for KVM_RUN
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
  * @vst: the vCPU being loaded
  * @host: the thread's user context
  *
  * The registers may still hold, dirty, another vCPU the thread ran and
- * left deferred: it is written back now, so that fpctx_vcpu_enter() finds
+ * left deferred: it is written back now, so that fpregs_plan_entry() finds
  * only @vst or the thread itself dirty, as without deferral.
  *
  * Return: non-zero when a vCPU was saved.
  */
-static inline int fpctx_vmm_enter(struct fpown_cpu *pc, int cpu,
-				  struct fpstate *vst, struct fpstate *host)
+static inline int fpregs_vmm_enter(struct fpregs_cpu *pc, int cpu,
+				   struct fpstate *vst, struct fpstate *host)
 {
 	if (!pc->dirty || pc->owner == vst || pc->owner == host)
 		return 0;
-	return fpown_save(pc, cpu);
+	return fpregs_save(pc, cpu);
 }
 
 #endif /* __ARM64_KERNEL_FPSIMD_POLICY_H */

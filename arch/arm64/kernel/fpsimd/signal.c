@@ -149,13 +149,13 @@ void fpsimd_preserve_current_state(void)
 {
 	bool locked;
 
-	if (!fpcore_present())
+	if (!fpregs_present())
 		return;
-	locked = fpcore_lock();
-	fpctx_sync(fpcore_this(), smp_processor_id(),
-		   &current->thread.fpstate);
-	fpcore_foreign(current);
-	fpcore_unlock(locked);
+	locked = fpregs_lock();
+	fpregs_sync(fpregs_this_cpu(), smp_processor_id(),
+		    &current->thread.fpstate);
+	fpregs_mark_foreign(current);
+	fpregs_unlock(locked);
 }
 
 /**
@@ -183,16 +183,16 @@ void fpsimd_update_current_state(const struct user_fpsimd_state *frame)
 	struct thread_struct *th = &current->thread;
 	bool locked;
 
-	if (WARN_ON(!fpcore_present()))
+	if (WARN_ON(!fpregs_present()))
 		return;
-	locked = fpcore_lock();
-	fpctx_discard(fpcore_this(), smp_processor_id(),
-		      &th->fpstate);
-	fpcore_foreign(current);
+	locked = fpregs_lock();
+	fpregs_discard(fpregs_this_cpu(), smp_processor_id(),
+		       &th->fpstate);
+	fpregs_mark_foreign(current);
 	th->uw.fpsimd_state = *frame;
 	if (th->fp_type == FP_STATE_SVE)
 		fpsimd_to_sve(current);
-	fpcore_unlock(locked);
+	fpregs_unlock(locked);
 }
 
 /**
@@ -209,13 +209,13 @@ void fpsimd_update_current_fpmr(u64 fpmr)
 	struct thread_struct *th = &current->thread;
 	bool locked;
 
-	if (WARN_ON(!fpcore_present()))
+	if (WARN_ON(!fpregs_present()))
 		return;
-	locked = fpcore_lock();
-	fpctx_discard(fpcore_this(), smp_processor_id(), &th->fpstate);
-	fpcore_foreign(current);
+	locked = fpregs_lock();
+	fpregs_discard(fpregs_this_cpu(), smp_processor_id(), &th->fpstate);
+	fpregs_mark_foreign(current);
 	th->uw.fpmr = fpmr;
-	fpcore_unlock(locked);
+	fpregs_unlock(locked);
 }
 
 /**
@@ -228,8 +228,8 @@ void fpsimd_update_current_fpmr(u64 fpmr)
  */
 void fpsimd_save_and_flush_current_state(void)
 {
-	if (fpcore_present())
-		fpcore_flush_task(current);
+	if (fpregs_present())
+		fpregs_evict_task(current);
 }
 
 #ifdef CONFIG_ARM64_SME
@@ -253,7 +253,7 @@ void fpsimd_signal_sme_off(void)
 
 	if (!system_supports_sme())
 		return;
-	fpcore_flush_task(current);
+	fpregs_evict_task(current);
 	if (th->svcr & SVCR_SM_MASK) {
 		memset(th->uw.fpsimd_state.vregs, 0,
 		       sizeof(th->uw.fpsimd_state.vregs));

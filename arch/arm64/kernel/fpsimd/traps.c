@@ -45,7 +45,7 @@ void do_sve_acc(unsigned long syndrome, struct pt_regs *uregs)
 	struct thread_struct *th = &current->thread;
 
 	/* KVM's VMM watch or deferral trapped it: it runs again. */
-	if (fpcore_el0_trapped())
+	if (fpregs_handle_el0_trap())
 		return;
 	if (!system_supports_sve() || WARN_ON(is_compat_task())) {
 		undefined_insn(uregs);
@@ -60,7 +60,7 @@ void do_sve_acc(unsigned long syndrome, struct pt_regs *uregs)
 	}
 
 	/* After this, no CPU holds current's registers: the image is ours. */
-	fpcore_flush_task(current);
+	fpregs_evict_task(current);
 	WARN_ON(test_and_set_thread_flag(TIF_SVE));
 	if (th->fp_type != FP_STATE_SVE) {
 		fpsimd_to_sve(current);
@@ -84,7 +84,7 @@ void do_sme_acc(unsigned long syndrome, struct pt_regs *uregs)
 {
 	struct thread_struct *th = &current->thread;
 
-	if (fpcore_el0_trapped())
+	if (fpregs_handle_el0_trap())
 		return;
 	if (!system_supports_sme() || WARN_ON(is_compat_task()) ||
 	    ESR_ELx_SME_ISS_SMTC(syndrome) != ESR_ELx_SME_ISS_SMTC_SME_DISABLED) {
@@ -100,7 +100,7 @@ void do_sme_acc(unsigned long syndrome, struct pt_regs *uregs)
 		return;
 	}
 
-	fpcore_flush_task(current);
+	fpregs_evict_task(current);
 	WARN_ON(th->svcr);
 	WARN_ON(test_and_set_thread_flag(TIF_SME));
 }
@@ -113,7 +113,7 @@ void do_sme_acc(unsigned long syndrome, struct pt_regs *uregs)
  * With FP/SIMD present, EL0 access to it is disabled only by KVM, for a
  * VMM thread between two KVM_RUNs (fpu_vmm_return()): its first use lands
  * here and runs again, its registers loaded if they were deferred. The
- * trap is retried even when fpcore_el0_trapped() finds no reason for it:
+ * trap is retried even when fpregs_handle_el0_trap() finds no reason for it:
  * a task preempted between the trap and this handler may find EL0 access
  * turned on by another task's return to userspace. Without FP/SIMD the
  * instruction is undefined.
@@ -121,7 +121,7 @@ void do_sme_acc(unsigned long syndrome, struct pt_regs *uregs)
 void do_fpsimd_acc(unsigned long syndrome, struct pt_regs *uregs)
 {
 	if (system_supports_fpsimd()) {
-		fpcore_el0_trapped();
+		fpregs_handle_el0_trap();
 		return;
 	}
 	undefined_insn(uregs);

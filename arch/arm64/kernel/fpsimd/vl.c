@@ -400,7 +400,7 @@ static int vec_change_vl_now(struct task_struct *tsk, enum vec_type type,
 	 * Afterwards the memory image is the whole truth and no CPU holds the
 	 * task's registers; current reloads them on its way back to user.
 	 */
-	fpcore_flush_task(tsk);
+	fpregs_evict_task(tsk);
 
 	/* Conversion reads Z at the old length: do it before task_set_vl(). */
 	if (th->fp_type == FP_STATE_SVE) {

@@ -482,7 +482,7 @@ static long raw_kvm_run_v0(int fd, uint64_t mark, uint64_t *seen)
 }
 
 /*
- * The backoff (FPCTX_VMM_STREAK 4, FPCTX_VMM_BACKOFF 255 in policy.h): a
+ * The backoff (FPSTATE_VMM_STREAK 4, FPSTATE_VMM_BACKOFF 255 in policy.h): a
  * VMM that uses FP every time is deferred 4 times, then once per 256
  * round trips; 8 of FPC_RUNS + 1 leaves room for a changed constant, not
  * for deferring every time.

@@ -4,7 +4,7 @@
  * nVHE (included through hyp/switch.h).
  *
  * The host decides, just before each entry, what the guest's first FP/SVE
- * access must do (fpu_guest_enter() in arch/arm64/kernel/fpsimd/guest.c)
+ * access must do (fpu_guest_plan_entry() in arch/arm64/kernel/fpsimd/guest.c)
  * and leaves the answer in kvm_host_data::fp_owner:
  *
  *   FP_STATE_GUEST_OWNED  the registers hold this vCPU: run it with FP/SVE
@@ -56,7 +56,7 @@
 #include <asm/kvm_nested.h>
 
 /* The length the guest may use: its maximum, or what its hypervisor allows. */
-static __always_inline u64 fphyp_guest_zcr_el2(struct kvm_vcpu *vcpu)
+static __always_inline u64 hyp_fp_guest_zcr_el2(struct kvm_vcpu *vcpu)
 {
 	bool l2 = vcpu_has_nv(vcpu) && !is_hyp_ctxt(vcpu);
 
@@ -68,7 +68,7 @@ static __always_inline u64 fphyp_guest_zcr_el2(struct kvm_vcpu *vcpu)
  * nested virtualization (a patched branch) it is always ZCR_EL1: this
  * runs at every entry and exit while the guest's state is live.
  */
-static __always_inline u64 *fphyp_guest_zcr(struct kvm_vcpu *vcpu)
+static __always_inline u64 *hyp_fp_guest_zcr(struct kvm_vcpu *vcpu)
 {
 	if (!vcpu_has_nv(vcpu))
 		return &__vcpu_sys_reg(vcpu, ZCR_EL1);
@@ -76,13 +76,13 @@ static __always_inline u64 *fphyp_guest_zcr(struct kvm_vcpu *vcpu)
 }
 
 /* The host's EZT0: guests have no SME2, so ZT0 traps while they run. */
-static __always_inline u64 fphyp_host_ezt0(void)
+static __always_inline u64 hyp_fp_host_ezt0(void)
 {
 	return cpus_have_final_cap(ARM64_SME2) ? SMCR_ELx_EZT0 : 0;
 }
 
 /* SMCR_EL2's length and EZT0; FA64 stays as the host set it. */
-static __always_inline void fphyp_smcr_el2(u64 len, u64 ezt0)
+static __always_inline void hyp_fp_smcr_el2(u64 len, u64 ezt0)
 {
 	u64 old = read_sysreg_s(SYS_SMCR_EL2);
 	u64 new = old & ~(SMCR_ELx_LEN_MASK | SMCR_ELx_EZT0);
@@ -93,9 +93,9 @@ static __always_inline void fphyp_smcr_el2(u64 len, u64 ezt0)
 }
 
 /* The host's own SMCR_EL1 (nVHE): its controls, the length it may reach. */
-static __always_inline u64 fphyp_host_smcr_el1(void)
+static __always_inline u64 hyp_fp_host_smcr_el1(void)
 {
-	u64 val = SMCR_ELx_LEN_MASK | fphyp_host_ezt0();
+	u64 val = SMCR_ELx_LEN_MASK | hyp_fp_host_ezt0();
 
 	if (cpus_have_final_cap(ARM64_SME_FA64))
 		val |= SMCR_ELx_FA64;
@@ -103,7 +103,7 @@ static __always_inline u64 fphyp_host_smcr_el1(void)
 }
 
 /* A 32-bit vCPU's FPEXC into FPEXC32_EL2; AArch64 EL1 has no FPEXC. */
-static inline void fphyp_load_fpexc32(struct kvm_vcpu *vcpu)
+static inline void hyp_fp_load_fpexc32(struct kvm_vcpu *vcpu)
 {
 	if (vcpu_el1_is_32bit(vcpu))
 		write_sysreg(ctxt_sys_reg(&vcpu->arch.ctxt, FPEXC32_EL2),
@@ -111,7 +111,7 @@ static inline void fphyp_load_fpexc32(struct kvm_vcpu *vcpu)
 }
 
 /* Fill the registers from the vCPU's image. FP/SVE traps are off. */
-static inline void fphyp_load_guest(struct kvm_vcpu *vcpu)
+static inline void hyp_fp_load_guest(struct kvm_vcpu *vcpu)
 {
 	struct kvm_cpu_context *ctxt = &vcpu->arch.ctxt;
 	struct kvm *kvm = kern_hyp_va(vcpu->kvm);
@@ -125,16 +125,16 @@ static inline void fphyp_load_guest(struct kvm_vcpu *vcpu)
 		__sve_restore_state(vcpu_sve_pffr(vcpu), &ctxt->fp_regs.fpsr,
 				    true);
 		/* Then what the guest asked for, within what it may use. */
-		sve_cond_update_zcr_vq(fphyp_guest_zcr_el2(vcpu), SYS_ZCR_EL2);
-		write_sysreg_el1(*fphyp_guest_zcr(vcpu), SYS_ZCR);
+		sve_cond_update_zcr_vq(hyp_fp_guest_zcr_el2(vcpu), SYS_ZCR_EL2);
+		write_sysreg_el1(*hyp_fp_guest_zcr(vcpu), SYS_ZCR);
 	}
 	if (kvm_has_fpmr(kvm))
 		write_sysreg_s(ctxt_sys_reg(ctxt, FPMR), SYS_FPMR);
-	fphyp_load_fpexc32(vcpu);
+	hyp_fp_load_fpexc32(vcpu);
 }
 
 /* Protected mode: keep all of the host's state here, upper SVE bits too. */
-static inline void fphyp_save_host_protected(struct kvm_vcpu *vcpu)
+static inline void hyp_fp_save_host_protected(struct kvm_vcpu *vcpu)
 {
 	struct kvm *kvm = kern_hyp_va(vcpu->kvm);
 	struct cpu_sve_state *hs;
@@ -161,7 +161,7 @@ static inline void fphyp_save_host_protected(struct kvm_vcpu *vcpu)
  * its thread_struct (shared with nVHE hyp by kvm_arch_vcpu_run_map_fp()).
  * The FPSIMD view is the whole of it: KVM_RUN is a system call.
  */
-static inline void fphyp_save_host_task(void)
+static inline void hyp_fp_save_host_task(void)
 {
 	__fpsimd_save_state(*host_data_ptr(task_fpsimd));
 	if (cpus_have_final_cap(ARM64_HAS_FPMR))
@@ -175,7 +175,7 @@ static inline void pkvm_fp_fetch_guest(struct kvm_vcpu *vcpu) { }
 #endif
 
 /* Is this exception a first FP/SVE use that the vCPU may make? */
-static inline bool fphyp_trap_is_ours(struct kvm_vcpu *vcpu)
+static inline bool hyp_fp_trap_is_ours(struct kvm_vcpu *vcpu)
 {
 	u8 ec = kvm_vcpu_trap_get_class(vcpu);
 
@@ -200,7 +200,7 @@ static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu,
 	bool pkvm = is_protected_kvm_enabled();
 	u64 en = CPACR_ELx_FPEN;
 
-	if (!system_supports_fpsimd() || !fphyp_trap_is_ours(vcpu))
+	if (!system_supports_fpsimd() || !hyp_fp_trap_is_ours(vcpu))
 		return false;
 
 	/* Lift the traps for this code first, then for the guest. */
@@ -212,14 +212,14 @@ static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu,
 
 	if (host_owns_fp_regs()) {
 		if (pkvm)
-			fphyp_save_host_protected(vcpu);
+			hyp_fp_save_host_protected(vcpu);
 		else
-			fphyp_save_host_task();
+			hyp_fp_save_host_task();
 	} else if (pkvm) {
 		/* The lazy path left the guest's image in the host's vCPU. */
 		pkvm_fp_fetch_guest(vcpu);
 	}
-	fphyp_load_guest(vcpu);
+	hyp_fp_load_guest(vcpu);
 	*host_data_ptr(fp_owner) = FP_STATE_GUEST_OWNED;
 	/* For kvm_arch_vcpu_ctxsync_fp() (protected mode: via hyp-main.c). */
 	vcpu->arch.fp_trapped = true;
@@ -233,18 +233,18 @@ static inline bool kvm_hyp_handle_fpsimd(struct kvm_vcpu *vcpu,
  * set its EN bit (__activate_traps_fpsimd32()), and a guest kernel that
  * cleared EN to trap its own tasks' next VFP use would find it set.
  */
-static inline void fphyp_enter_live(struct kvm_vcpu *vcpu)
+static inline void hyp_fp_enter_live(struct kvm_vcpu *vcpu)
 {
 	bool live = guest_owns_fp_regs();
 
 	if (live)
-		fphyp_load_fpexc32(vcpu);
+		hyp_fp_load_fpexc32(vcpu);
 	if (!live || !vcpu_has_sve(vcpu))
 		return;
-	write_sysreg_el2(fphyp_guest_zcr_el2(vcpu), SYS_ZCR);
-	write_sysreg_el1(*fphyp_guest_zcr(vcpu), SYS_ZCR);
+	write_sysreg_el2(hyp_fp_guest_zcr_el2(vcpu), SYS_ZCR);
+	write_sysreg_el1(*hyp_fp_guest_zcr(vcpu), SYS_ZCR);
 	if (vcpu_has_sme(vcpu)) {
-		fphyp_smcr_el2(vcpu_sme_max_vq(vcpu) - 1, 0);
+		hyp_fp_smcr_el2(vcpu_sme_max_vq(vcpu) - 1, 0);
 		write_sysreg_el1(__vcpu_sys_reg(vcpu, SMCR_EL1), SYS_SMCR);
 	}
 }
@@ -260,11 +260,11 @@ static inline void fphyp_enter_live(struct kvm_vcpu *vcpu)
  * guest's cap from ZCR_EL2, under which the host's ZCR_EL1 would program
  * nothing longer.
  */
-static inline void fphyp_exit_live(struct kvm_vcpu *vcpu)
+static inline void hyp_fp_exit_live(struct kvm_vcpu *vcpu)
 {
 	if (!guest_owns_fp_regs() || !vcpu_has_sve(vcpu))
 		return;
-	*fphyp_guest_zcr(vcpu) = read_sysreg_el1(SYS_ZCR);
+	*hyp_fp_guest_zcr(vcpu) = read_sysreg_el1(SYS_ZCR);
 	if (!has_vhe())
 		write_sysreg_el2(sve_vq_from_vl(kvm_host_sve_max_vl) - 1,
 				 SYS_ZCR);
@@ -273,10 +273,10 @@ static inline void fphyp_exit_live(struct kvm_vcpu *vcpu)
 	/* Likewise SMCR; nVHE also gives the host its own SMCR_EL1 back. */
 	__vcpu_sys_reg(vcpu, SMCR_EL1) = read_sysreg_el1(SYS_SMCR);
 	if (has_vhe()) {
-		fphyp_smcr_el2(vcpu_sme_max_vq(vcpu) - 1, fphyp_host_ezt0());
+		hyp_fp_smcr_el2(vcpu_sme_max_vq(vcpu) - 1, hyp_fp_host_ezt0());
 	} else {
-		fphyp_smcr_el2(SMCR_ELx_LEN_MASK, fphyp_host_ezt0());
-		write_sysreg_s(fphyp_host_smcr_el1(), SYS_SMCR_EL1);
+		hyp_fp_smcr_el2(SMCR_ELx_LEN_MASK, hyp_fp_host_ezt0());
+		write_sysreg_s(hyp_fp_host_smcr_el1(), SYS_SMCR_EL1);
 	}
 }
 
