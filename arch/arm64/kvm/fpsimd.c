@@ -88,7 +88,10 @@ module_param_cb(fp_vmm_defer, &fp_vmm_param_ops, &fp_vmm_defer, 0644);
 MODULE_PARM_DESC(fp_vmm_defer,
 		 "leave the guest's FP registers live until the VMM thread uses FP");
 
-/* The plan goes to the hypervisor as it is (see enum fpu_guest_plan). */
+/*
+ * The plan goes to the hypervisor as it is, in the base's fp_owner (see
+ * enum fpu_guest_plan): the only place the two names meet.
+ */
 static_assert((int)FPU_GUEST_TRAP == (int)FP_STATE_FREE);
 static_assert((int)FPU_GUEST_TRAP_SAVE == (int)FP_STATE_HOST_OWNED);
 static_assert((int)FPU_GUEST_LIVE == (int)FP_STATE_GUEST_OWNED);

@@ -151,6 +151,8 @@ enum { KIND_TASK, KIND_GUEST };
 
 /* The kernel's enum fp_type: the save layouts a context may ask for. */
 enum fp_type { FP_STATE_CURRENT, FP_STATE_FPSIMD, FP_STATE_SVE };
+/* The kernel's enum fpu_guest_plan (asm/fpu_guest.h): a guest entry's plan. */
+enum fpu_guest_plan { FPU_GUEST_TRAP, FPU_GUEST_TRAP_SAVE, FPU_GUEST_LIVE };
 
 /* The context, as the kernel's struct fpstate, plus a memory image. */
 struct fpstate {
@@ -313,6 +315,13 @@ static void fpstate_hw_load(struct fpstate *st)
 #define FPSTATE_VMM_BACKOFF	1
 
 #include "../../../arch/arm64/kernel/fpsimd/policy.h"
+
+/* A task switched in: are its registers elsewhere (TIF_FOREIGN_FPSTATE)? */
+static int needs_load(const struct fpregs_cpu *pc, int cpu,
+		      const struct fpstate *st)
+{
+	return !fpregs_is_live(pc, cpu, st);
+}
 
 enum mode { M_KERNEL, M_USER, M_RUN, M_GUEST };
 
@@ -718,7 +727,7 @@ static int ev_sve_trap(int cpu)
 		W.latest[k][i] = TOK_ZERO;
 		st->mem[i] = TOK_ZERO;
 	}
-	W.t[k].foreign = fpregs_needs_load(&W.pc[cpu], cpu, st);
+	W.t[k].foreign = needs_load(&W.pc[cpu], cpu, st);
 	W.t[k].mode = M_KERNEL;	/* returns through ev_return_to_user */
 	return 1;
 }
@@ -744,7 +753,7 @@ static int ev_set_vl(int cpu)
 		W.latest[k][i] = TOK_ZERO;
 		st->mem[i] = TOK_ZERO;
 	}
-	W.t[k].foreign = fpregs_needs_load(&W.pc[cpu], cpu, st);
+	W.t[k].foreign = needs_load(&W.pc[cpu], cpu, st);
 	W.t[k].mode = M_KERNEL;
 	return 1;
 }

@@ -81,6 +81,8 @@ static struct counts cnt;
 
 /* The kernel's enum fp_type: the save layouts a context may ask for. */
 enum fp_type { FP_STATE_CURRENT, FP_STATE_FPSIMD, FP_STATE_SVE };
+/* The kernel's enum fpu_guest_plan (asm/fpu_guest.h): a guest entry's plan. */
+enum fpu_guest_plan { FPU_GUEST_TRAP, FPU_GUEST_TRAP_SAVE, FPU_GUEST_LIVE };
 
 struct fpstate {
 	int	last_cpu;

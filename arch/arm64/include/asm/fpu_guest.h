@@ -63,10 +63,12 @@ struct fpu_guest {
 };
 
 /*
- * How the next guest entry treats FP, decided by fpu_guest_plan_entry() and
- * acted on by the hypervisor's trap handler. The values are those of
- * kvm_host_data::fp_owner that tell the handler the same thing (FREE,
- * HOST_OWNED, GUEST_OWNED), so KVM hands the plan over as it is.
+ * How the next guest entry treats FP: the one name of the plan, which the
+ * core decides (fpu_guest_plan_entry()), the native model checks, and the
+ * hypervisor's trap handler acts on. KVM hands it over as it is in
+ * kvm_host_data::fp_owner, the base's field, whose values FP_STATE_FREE,
+ * FP_STATE_HOST_OWNED and FP_STATE_GUEST_OWNED tell the handler the same
+ * thing, in this order (asserted in arch/arm64/kvm/fpsimd.c).
  */
 enum fpu_guest_plan {
 	FPU_GUEST_TRAP,		/* trap the first use; nothing to save */

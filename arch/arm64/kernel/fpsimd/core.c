@@ -2,9 +2,45 @@
 /*
  * arm64 FP/SVE context core: who owns the registers.
  *
+ * Vocabulary
+ * ==========
+ *
+ * A name says what it acts on, as x86's do (fpregs_, fpstate_, fpu_):
+ *
+ *   prefix     acts on                                         x86
+ *   fpregs_    this CPU's FP/SVE/SME registers and the per-CPU  fpregs_*
+ *              record of whose values they hold (struct
+ *              fpregs_cpu), the lock that holds the record
+ *              still, EL0 access to the registers
+ *   fpstate_   one context's memory image and what describes    fpstate_*
+ *              it (struct fpstate): layout, vector length, the
+ *              transfers into and out of the image
+ *   fpu_       a container that owns a context, as KVM sees     fpu_*
+ *              it: fpu_guest_* a vCPU (struct fpu_guest),
+ *              fpu_vmm_* the VMM thread between two KVM_RUNs
+ *   hyp_fp_    the hypervisor's half, at EL2 (hyp/fpsimd.h),    -
+ *              which never reads the record
+ *
+ * The base kernel's fpsimd_, sve_ and sme_ names stay for the base code
+ * that calls them (context switch, signals, ptrace, prctl, KVM).
+ *
+ * The verbs say what happens to the registers and the record:
+ *
+ *   load        memory -> registers, unless C is still live; C owns
+ *               them, dirty
+ *   save        the dirty owner's registers -> its memory; it stays owner
+ *   sync        save, if C is the owner
+ *   claim       save the owner; C owns registers it fills itself
+ *   release     save the owner; the registers are nobody's
+ *   evict       sync C; then no CPU holds C, its memory is the truth
+ *   discard     no CPU holds C, and nothing is saved: its memory is newer
+ *   invalidate  C forgets the CPU it was live on
+ *   plan        decide, transfer nothing (the hypervisor acts on the plan)
+ *   record      bring the record up to date with what the hypervisor did
+ *   mark        set a flag (fpregs_mark_foreign(): TIF_FOREIGN_FPSTATE)
+ *
  * Design
  * ======
- *
  * Contexts. Every set of FP/SVE values the kernel keeps is a struct fpstate
  * (asm/fpstate.h): a task's userspace state, a task's kernel-mode NEON
  * state, a vCPU's state. Each describes itself (kind, layout, vector
@@ -38,31 +74,14 @@
  *   return       anything -> dirty, loading C unless  fpsimd_restore_current_state()
  *                it was clean
  *   sync         dirty -> clean, C stays owner        fpsimd_preserve_current_state()
- *   flush        save if dirty, then stale            fpregs_evict_task()
+ *   evict        save if dirty, then stale            fpregs_evict_task()
  *   discard      owner C -> free, C stale, no save    fpsimd_flush_task_state()
  *   release      save if dirty, then free             fpsimd_save_and_flush_cpu_state(),
  *                                                     kernel-mode NEON (kernel.c)
  *   claim        save if dirty, owner := C, dirty     task kernel-mode NEON, a guest
  *                                                     loaded by the hypervisor
  *
- * Invariants (the model checks them after every step of every sequence up
- * to its depth; FPREGS_ASSERT() checks the local ones here):
- *
- *   I1  a CPU has at most one owner; a dirty CPU's owner is live on it;
- *   I2  a context is dirty on at most one CPU;
- *   I3  a context dirty nowhere has its latest values in memory;
- *   I4  a clean owner's memory equals the registers, so skipping its
- *       reload is exact, upper SVE bits included;
- *   I5  the registers are never loaded before a dirty owner is saved;
- *   I6  current's TIF_FOREIGN_FPSTATE is clear only while current's user
- *       context is live and dirty here, or while current is a VMM thread
- *       whose registers KVM deferred and its EL0 FP, SVE and SME access
- *       traps on this CPU, so userspace never runs on registers that are
- *       not its own or that the next switch-out would not save;
- *   I7  a save writes the layout its context describes, at that context's
- *       vector length, which the save itself programs into ZCR first
- *       (context.c): the length in force can never disagree with the
- *       buffer, whoever runs the save (a task, a softirq, KVM).
+ * The invariants the ownership code keeps are in the DOC block below.
  *
  * Calling rules. The record of a CPU changes only on that CPU, with IRQs
  * disabled (so kernel-mode NEON in a softirq cannot interleave; on
@@ -72,6 +91,48 @@
  * NMI code never touches the registers (may_use_simd() is false there).
  * fpsimd_thread_switch() runs with IRQs disabled from __switch_to();
  * KVM's hooks (guest.c) run with IRQs disabled around guest entry and exit.
+ */
+
+/**
+ * DOC: Invariants
+ *
+ * The native model checks these after every step of every sequence of
+ * events up to its depth; FPREGS_ASSERT() checks the local ones in the
+ * kernel.
+ *
+ * I1
+ *   A CPU has at most one owner; a dirty CPU's owner is live on it.
+ * I2
+ *   A context is dirty on at most one CPU.
+ * I3
+ *   A context dirty nowhere has its latest values in its memory image.
+ * I4
+ *   A clean owner's memory equals the registers, so skipping its reload
+ *   is exact, upper SVE bits included.
+ * I5
+ *   The registers are never loaded before a dirty owner is saved.
+ * I6
+ *   Current's TIF_FOREIGN_FPSTATE is clear only while current's user
+ *   context is live and dirty here, or while current is a VMM thread whose
+ *   registers KVM deferred and whose EL0 FP, SVE and SME access traps on
+ *   this CPU. Every task switched in gets the flag, even onto registers
+ *   that still hold it, and so does code that saves current but leaves it
+ *   live (fpsimd_preserve_current_state()): the return path then marks the
+ *   registers dirty, loading them only if they no longer hold it. So
+ *   userspace never runs on registers that are not its own, or that the
+ *   next switch-out believes clean and does not save; and a vCPU thread
+ *   that sleeps and wakes inside KVM_RUN is not saved at every sleep.
+ * I7
+ *   A save writes the layout its context describes, at that context's
+ *   vector length, which the save itself programs into ZCR first
+ *   (context.c): the length in force can never disagree with the buffer,
+ *   whoever runs the save (a task, a softirq, KVM).
+ *
+ * Two more properties are checked by the model on every step in which a
+ * context runs with the registers: it sees exactly its own latest values
+ * at its own vector length, never another context's (the bits above a
+ * shorter vector length included); and a task whose TIF_FOREIGN_FPSTATE
+ * is clear is live.
  */
 
 #include <linux/cpuhotplug.h>

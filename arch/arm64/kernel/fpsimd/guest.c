@@ -40,10 +40,6 @@
 
 #include "internal.h"
 
-static_assert(FPU_GUEST_TRAP == FPU_GUEST_TRAP);
-static_assert(FPU_GUEST_LIVE == FPU_GUEST_LIVE);
-static_assert(FPU_GUEST_TRAP_SAVE == FPU_GUEST_TRAP_SAVE);
-
 /**
  * fpu_guest_init() - set up a new vCPU's context
  * @g: the context, embedded in the vCPU

@@ -3,13 +3,13 @@
  * FP register ownership: the decisions, without the hardware.
  *
  * This header is plain C. The kernel includes it from core.c with the real
- * register save/load routines behind fpstate_hw_save() and fpstate_hw_load();
+ * register transfers behind fpstate_hw_save() and fpstate_hw_load();
  * tools/testing/fpsimd-model/ includes it on the build host with a fake
  * register file behind the same two names and explores every sequence of
- * events against the invariants listed below. Nothing here may depend on
- * kernel headers beyond what the includer provides: struct fpstate's
- * ownership fields and save_as, the names of enum fp_type, the two hooks,
- * and FPREGS_ASSERT().
+ * events against the invariants (DOC: Invariants in core.c). Nothing here
+ * may depend on kernel headers beyond what the includer provides: struct
+ * fpstate's ownership fields and save_as, the names of enum fp_type and
+ * of enum fpu_guest_plan, the two transfers, and FPREGS_ASSERT().
  *
  * Words used below
  *   context   a struct fpstate: the FP/SVE state of one task or one vCPU,
@@ -19,16 +19,6 @@
  *             C's latest values be in n's registers.
  *   dirty     the registers of CPU n may hold values newer than the memory
  *             image of their owner. Only a live owner can be dirty.
- *
- * Invariants (checked by the model after every event, asserted here)
- *   I1  at most one owner per CPU, and a dirty CPU has a live owner;
- *   I2  a context is dirty on at most one CPU;
- *   I3  a context that is not dirty anywhere has its latest values in its
- *       memory image;
- *   I4  a live context's memory image and the registers of its CPU agree
- *       unless that CPU is dirty (so a reload can be skipped);
- *   I5  nothing is loaded into the registers without first writing back a
- *       dirty owner.
  *
  * Calling rules: every function here runs with the CPU's ownership record
  * stable: in the kernel, with IRQs disabled (preemption disabled on

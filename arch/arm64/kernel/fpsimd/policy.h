@@ -15,9 +15,17 @@
  *
  * The host side of a vCPU thread is lazy both ways: entering the guest
  * saves nothing; the host's registers are written back only when the
- * guest's first FP access traps (fpregs_plan_entry() plans it, the hypervisor
- * does it, fpregs_record_trap() records it), and restored only on
- * the way back to userspace (fpregs_load).
+ * guest's first FP access traps (fpregs_plan_entry() plans it, the
+ * hypervisor does it, fpregs_record_trap() records it), and restored only
+ * on the way back to userspace (fpregs_load()).
+ *
+ * Events that take one step of own.h call it directly: the return to
+ * userspace, a task's kernel-mode NEON resumed and an SME vCPU's first FP
+ * use load (fpregs_load()); kernel-mode NEON in a softirq, CPU power
+ * management and SME found on at a protected vcpu_load release
+ * (fpregs_release()); a task's kernel-mode NEON claims (fpregs_claim())
+ * and ends with a discard (fpregs_discard()); protected KVM's vcpu_load
+ * saves (fpregs_save()).
  */
 #ifndef __ARM64_KERNEL_FPSIMD_POLICY_H
 #define __ARM64_KERNEL_FPSIMD_POLICY_H
@@ -25,10 +33,15 @@
 #include "own.h"
 
 /**
- * fpregs_sync() - a context stops running on this CPU
+ * fpregs_sync() - save @st if it is the registers' dirty owner
  * @pc: the ownership record of the current CPU
  * @cpu: the current CPU number
- * @st: the outgoing context (a task being switched out, a vCPU being put)
+ * @st: the context: one that stops running here (a vCPU being put), or
+ *      one whose memory image a reader needs current
+ *      (KVM_ARM_GET_FP_STATE, a core dump)
+ *
+ * The registers stay recorded as @st's: reloading it on this CPU with
+ * nobody in between costs nothing.
  *
  * Return: non-zero when @st was saved.
  */
@@ -65,21 +78,6 @@ static inline int fpregs_task_switch_out(struct fpregs_cpu *pc, int cpu,
 	FPREGS_ASSERT(!pc->dirty || pc->owner == user || pc->owner == kern ||
 		      deferred);
 	return fpregs_save(pc, cpu);
-}
-
-/**
- * fpregs_needs_load() - does @st need its registers loaded on this CPU?
- * @pc: the ownership record of the current CPU
- * @cpu: the current CPU number
- * @st: the context about to run (a task switched in)
- *
- * Return: non-zero when the registers do not hold @st; the kernel keeps
- * the answer in TIF_FOREIGN_FPSTATE.
- */
-static inline int fpregs_needs_load(const struct fpregs_cpu *pc, int cpu,
-				    const struct fpstate *st)
-{
-	return !fpregs_is_live(pc, cpu, st);
 }
 
 /**
@@ -129,7 +127,8 @@ static inline void fpregs_discard(struct fpregs_cpu *pc, int cpu,
  *
  * Return: non-zero when @st was saved.
  */
-static inline int fpregs_evict(struct fpregs_cpu *pc, int cpu, struct fpstate *st)
+static inline int fpregs_evict(struct fpregs_cpu *pc, int cpu,
+			       struct fpstate *st)
 {
 	int saved = fpregs_sync(pc, cpu, st);
 
@@ -137,10 +136,11 @@ static inline int fpregs_evict(struct fpregs_cpu *pc, int cpu, struct fpstate *s
 	return saved;
 }
 
-/* What fpregs_plan_entry() decides for the guest's first FP/SVE access. */
-#define FPU_GUEST_TRAP	0	/* trap it; the registers hold nothing newer */
-#define FPU_GUEST_TRAP_SAVE	1	/* trap it; write the host's registers back first */
-#define FPU_GUEST_LIVE	2	/* no trap: the vCPU's state is in the registers */
+/*
+ * What fpregs_plan_entry() decides for the guest's first FP/SVE access is
+ * an enum fpu_guest_plan (asm/fpu_guest.h): FPU_GUEST_TRAP, _TRAP_SAVE or
+ * _LIVE.
+ */
 
 /**
  * fpregs_plan_entry() - decide how the guest is entered
@@ -153,13 +153,14 @@ static inline int fpregs_evict(struct fpregs_cpu *pc, int cpu, struct fpstate *s
  * record cannot change (IRQs are off on the host, or the host is not
  * running at all), so the answer still holds when the guest traps.
  *
- * Return: FPU_GUEST_LIVE when the vCPU's state is still live here, so the guest
- * may run with FP/SVE enabled (no trap, no reload); FPU_GUEST_TRAP_SAVE when
- * the host's registers are dirty and the trap must save them before it
- * loads the guest; FPU_GUEST_TRAP otherwise.
+ * Return: FPU_GUEST_LIVE when the vCPU's state is still live here, so the
+ * guest may run with FP/SVE enabled (no trap, no reload);
+ * FPU_GUEST_TRAP_SAVE when the host's registers are dirty and the trap must
+ * save them before it loads the guest; FPU_GUEST_TRAP otherwise.
  */
-static inline int fpregs_plan_entry(struct fpregs_cpu *pc, int cpu,
-				    struct fpstate *vst, struct fpstate *host)
+static inline enum fpu_guest_plan
+fpregs_plan_entry(struct fpregs_cpu *pc, int cpu, struct fpstate *vst,
+		  struct fpstate *host)
 {
 	if (fpregs_is_live(pc, cpu, vst)) {
 		pc->dirty = 1;
@@ -241,15 +242,10 @@ static inline int fpregs_vcpu_load_sme(int sm, int za, int mine)
  *
  * Return: non-zero when ZA (and ZT0) must be written back first.
  */
-static inline int fpregs_trap_saves_za(int plan)
+static inline int fpregs_trap_saves_za(enum fpu_guest_plan plan)
 {
 	return plan == FPU_GUEST_TRAP_SAVE;
 }
-
-/*
- * A VMM thread between two KVM_RUNs (KVM's fp_vmm_watch and fp_vmm_defer
- * parameters). The values are those of fpstate::el0_watch.
- */
 
 /*
  * Round trips in a row with FP use that stop the deferral for a while, and
