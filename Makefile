@@ -11,7 +11,8 @@
 #   make image        build ours; the last line printed is its Image
 #   make image-stock  the same for the stock base kernel
 #   make series       the overlay as a numbered patch series
-#   make lint         checkpatch --strict, W=1 and kernel-doc on our files
+#   make lint         checkpatch --strict, W=1 and kernel-doc on our files,
+#                     and the series built patch by patch
 #   make unit         the native (host) tests only
 #   make bench        FP context switch benchmark, stock vs ours (icount)
 #   make model-check  the trace model's counters against the bench's

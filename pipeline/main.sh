@@ -281,6 +281,7 @@ lint)
 	image_ours
 	stage series "$P/series.sh"
 	stage lint "$P/lint.sh"
+	stage series-build "$P/series-build.sh"
 	;;
 *) die "unknown target '$target'" ;;
 esac

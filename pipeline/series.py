@@ -4,8 +4,15 @@
 
   series.py PRISTINE WORK MANIFEST PATCHES_DIR OUT BASE_VERSION AUTHOR EMAIL
 
-Each touched file goes to one patch: the first base patch that touches it,
-or else the overlay area it lives in. Every patch that adds files also adds
+Each touched file goes to the one patch of the part of the tree it lives in
+(PARTS, in order): the kernel, its documentation, the model, the KVM
+selftests, the arm64 fp selftest. The kernel is one patch because the
+overlay's files are final: the core replaces fpsimd.c whole, and KVM's
+files already use every base change (SME, the one-ioctl state, protected
+mode, the VMM deferral), so no earlier cut builds. Each base patch's
+subject and message become a section of the message of the part that holds
+its first file, which keeps the why of each change. Each patch builds on
+its own (series-build.sh checks it). Every patch that adds files also adds
 their paths to the project's MAINTAINERS entry, so the series documents who
 looks after what (and checkpatch asks for nothing). The diffs are taken
 between the pristine base and the final working tree, so applying the whole
@@ -19,33 +26,43 @@ import sys
 ENTRY_TITLE = "ARM64 FP CONTEXT SWITCHING (LAZY FPSIMD/SVE FOR TASKS AND KVM)"
 ENTRY_AFTER = "ARM64 FIT SUPPORT"
 
-AREAS = [
-    ("arch/arm64/kernel/fpsimd/", "arm64: fpsimd: the FP context core",
-     "The host's FPSIMD/SVE context management: one context type for tasks\n"
-     "and vCPUs, one per-CPU record of whose state is in the registers."),
-    ("arch/arm64/include/", "arm64: fpsimd: context headers",
-     "Headers of the FP context core."),
-    ("arch/arm64/kvm/", "KVM: arm64: the vCPU as an FP context",
-     "KVM's FP handling on top of the host's FP context core."),
-    ("tools/testing/selftests/kvm/", "KVM: arm64: selftests: FP context tests",
-     "Selftests of guest FPSIMD/SVE state integrity and isolation."),
-    ("tools/testing/selftests/arm64/fp/", "selftests: arm64: fp: a ptrace scenario of a known FP bug",
+PARTS = [
+    (("arch/", "include/"),
+     "arm64: fpsimd, KVM: lazy FP contexts for tasks and vCPUs",
+     "The host's FPSIMD/SVE/SME context management becomes one context type\n"
+     "for tasks, kernel-mode NEON and vCPUs, with one per-CPU record of whose\n"
+     "state is in the registers and every ownership decision in one header\n"
+     "(arch/arm64/kernel/fpsimd/policy.h) that a native model also runs. A\n"
+     "vCPU is such a context: its state is loaded at the guest's first FP use,\n"
+     "stays live across exits handled in the kernel, and the host's is written\n"
+     "back only when the guest takes the registers.\n\n"
+     "It is one patch because the core replaces fpsimd.c whole and KVM's side\n"
+     "uses every change below; each part of it, in the order it was built:"),
+    (("Documentation/",), "Documentation: FP context switching on arm64 and KVM",
+     "How FP contexts are switched on arm64, for tasks and vCPUs, the\n"
+     "invariants the model checks, the x86 counterparts, and the KVM ABI\n"
+     "added by the previous patch."),
+    (("tools/testing/fpsimd-model/",), "tools: fpsimd-model: model check of FP ownership",
+     "A native program that runs the ownership decisions of the FP context\n"
+     "core (policy.h, compiled as it is in the kernel) against a fake register\n"
+     "file and checks every event sequence up to a depth."),
+    (("tools/testing/selftests/kvm/", "tools/arch/", "tools/include/"),
+     "KVM: arm64: selftests: FP context tests",
+     "Selftests of guest FPSIMD/SVE/SME state integrity and isolation, the\n"
+     "counters and tracepoints, bad input, the one-ioctl state, and the VMM\n"
+     "deferral, on a shared library (include/aarch64, lib/aarch64)."),
+    (("tools/testing/selftests/arm64/fp/",),
+     "selftests: arm64: fp: a ptrace scenario of a known FP bug",
      "A tracer's SVE registers written while the tracee is stopped on its way\n"
      "out of a system call must be what the tracee finds."),
-    ("tools/testing/fpsimd-model/", "tools: fpsimd-model: model check of FP ownership",
-     "A native program that runs the ownership decisions of the FP context\n"
-     "core against a fake register file and checks every event sequence."),
-    ("Documentation/", "Documentation: FP context switching",
-     "How FP contexts are switched on arm64, for tasks and vCPUs."),
 ]
 
 
-def area_of(path):
-    for prefix, subject, body in AREAS:
-        if path.startswith(prefix):
-            return subject, body
-    d = os.path.dirname(path)
-    return f"{d}: project files", f"The project's files under {d}/."
+def part_of(path):
+    for n, (prefixes, _, _) in enumerate(PARTS):
+        if path.startswith(prefixes):
+            return n
+    raise SystemExit(f"series: {path} belongs to no part of the series")
 
 
 def read(path):
@@ -138,34 +155,32 @@ def main(argv):
     pristine, work, manifest, patches_dir, out, base, author, email = argv
     with open(manifest) as f:
         touched = [l.strip() for l in f if l.strip()]
-    groups, order = {}, []
-    owner = {}
+    groups = [{"subject": subj, "body": body, "files": [], "sections": []}
+              for _, subj, body in PARTS]
     for name in sorted(os.listdir(patches_dir)) if os.path.isdir(patches_dir) else []:
         if not name.endswith(".patch"):
             continue
         text = read(os.path.join(patches_dir, name))
         subject = re.search(r"^Subject:\s*(.*)$", text, re.M)
         body = re.search(r"^Subject:.*?\n(.*?)^(?:---|diff |Index:)", text, re.M | re.S)
-        key = ("patch", name)
-        groups[key] = {
-            "subject": subject.group(1).strip() if subject else name,
-            "body": re.sub(r"^Signed-off-by:.*\n?", "", body.group(1) if body else "",
-                           flags=re.M).strip() or name,
-            "files": []}
-        for m in re.finditer(r"^\+\+\+ b/(\S+)", text, re.M):
-            owner.setdefault(m.group(1), key)
-    overlay_keys = []
+        files = re.findall(r"^\+\+\+ b/(\S+)", text, re.M)
+        if not files:
+            continue
+        body = re.sub(r"^Signed-off-by:.*\n?", "", body.group(1) if body else "",
+                      flags=re.M).strip()
+        subject = subject.group(1).strip() if subject else name
+        # Its why goes with the earliest part it changes (the kernel's
+        # before its ABI's documentation).
+        part = min(part_of(p) for p in files)
+        groups[part]["sections"].append((subject, body))
     for path in touched:
-        key = owner.get(path)
-        if key is None:
-            subject, body = area_of(path)
-            key = ("overlay", subject)
-            if key not in groups:
-                groups[key] = {"subject": subject, "body": body, "files": []}
-                overlay_keys.append(key)
-        groups[key]["files"].append(path)
-    order = overlay_keys + [k for k in groups if k[0] == "patch"]
-    order = [k for k in order if groups[k]["files"]]
+        groups[part_of(path)]["files"].append(path)
+    for g in groups:
+        if g["sections"]:
+            g["body"] += "\n\n" + "\n\n".join(
+                f"* {subj}\n\n{body}" if body else f"* {subj}"
+                for subj, body in g["sections"])
+    order = [g for g in groups if g["files"]]
 
     maint_base = read(os.path.join(pristine, "MAINTAINERS"))
     maint_cur = maint_base
@@ -173,8 +188,7 @@ def main(argv):
     os.makedirs(out, exist_ok=True)
     names = []
     total = len(order)
-    for n, key in enumerate(order, 1):
-        g = groups[key]
+    for n, g in enumerate(order, 1):
         diff = ""
         new_files = []
         for path in sorted(g["files"]):
