@@ -17,7 +17,7 @@ obj=$top/obj
 rm -rf "$top"
 mkdir -p "$top"
 cp -a "$pristine" "$src"
-mkdir -p "$obj"
+mkdir -p "$obj" "$top/kvm" "$top/arm64" "$top/gen/tools" "$top/model"
 
 configure() {
 	kmake "$src" "$obj" allnoconfig >/dev/null
