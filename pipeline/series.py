@@ -37,7 +37,8 @@ PARTS = [
      "stays live across exits handled in the kernel, and the host's is written\n"
      "back only when the guest takes the registers.\n\n"
      "It is one patch because the core replaces fpsimd.c whole and KVM's side\n"
-     "uses every change below; each part of it, in the order it was built:"),
+     "uses every change below. Each part of it, in the order it was built,\n"
+     "under its own subject:"),
     (("Documentation/",), "Documentation: FP context switching on arm64 and KVM",
      "How FP contexts are switched on arm64, for tasks and vCPUs, the\n"
      "invariants the model checks, the x86 counterparts, and the KVM ABI\n"
@@ -178,7 +179,7 @@ def main(argv):
     for g in groups:
         if g["sections"]:
             g["body"] += "\n\n" + "\n\n".join(
-                f"* {subj}\n\n{body}" if body else f"* {subj}"
+                f"{subj}:\n\n{body}" if body else f"{subj}."
                 for subj, body in g["sections"])
     order = [g for g in groups if g["files"]]
 
