@@ -53,6 +53,45 @@ kmake() {
 		CC="ccache ${CROSS}gcc" -j"$JOBS" "${@:3}"
 }
 
+# kconfig SRC OBJ FRAGMENT...: configure OBJ for the tree SRC as
+# allnoconfig plus the fragments; fails when an option a fragment asks for
+# did not stick.
+kconfig() {
+	local src=$1 obj=$2 line opt got bad=0
+	shift 2
+	kmake "$src" "$obj" allnoconfig &&
+	(cd "$src" && ./scripts/kconfig/merge_config.sh -m -O "$obj" \
+		"$obj/.config" "$@") &&
+	kmake "$src" "$obj" olddefconfig || return 1
+	while read -r line; do
+		case $line in
+		CONFIG_*=*) opt=${line%%=*} ;;
+		"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *} ;;
+		*) continue ;;
+		esac
+		if ! grep -qxF "$line" "$obj/.config"; then
+			got=$(grep -E "^($opt=|# $opt is not set)" "$obj/.config" || echo "absent")
+			echo "error: $opt did not stick: asked '$line', got '$got'"
+			bad=1
+		fi
+	done < <(cat "$@")
+	return $bad
+}
+
+# selftests_make SRC HDRS OUT: build the KVM selftests and the arm64 fp
+# and signal selftests of the tree SRC with the cross compiler, against
+# the installed kernel headers HDRS, into OUT/kvm and OUT/arm64.
+selftests_make() {
+	local src=$1 hdrs=$2 out=$3
+	mkdir -p "$out/kvm" "$out/arm64" "$out/gen/tools"
+	make -C "$src/tools/testing/selftests/kvm" ARCH=arm64 \
+		CROSS_COMPILE=$CROSS KHDR_INCLUDES="-isystem $hdrs" \
+		OUTPUT="$out/kvm" abs_objdir="$out/gen" -j"$JOBS" &&
+	make -C "$src/tools/testing/selftests/arm64" ARCH=arm64 \
+		CROSS_COMPILE=$CROSS KHDR_INCLUDES="-isystem $hdrs" \
+		OUTPUT="$out/arm64" ARM64_SUBTARGETS="fp signal" -j"$JOBS"
+}
+
 # deb_file DIR NAME VERSION ARCH: the .deb of a package in DIR, named as
 # apt-get download names it.
 deb_file() {

@@ -17,14 +17,11 @@ obj=$top/obj
 rm -rf "$top"
 mkdir -p "$top"
 cp -a "$pristine" "$src"
-mkdir -p "$obj" "$top/kvm" "$top/arm64" "$top/gen/tools" "$top/model"
+mkdir -p "$obj" "$top/model"
 
 configure() {
-	kmake "$src" "$obj" allnoconfig >/dev/null
-	(cd "$src" && ./scripts/kconfig/merge_config.sh -m -O "$obj" \
-		"$obj/.config" "$ROOT/config/kernel.config" \
-		"$ROOT/config/ours.config") >/dev/null
-	kmake "$src" "$obj" olddefconfig >/dev/null
+	kconfig "$src" "$obj" "$ROOT/config/kernel.config" \
+		"$ROOT/config/ours.config" >/dev/null
 }
 
 # build NAME KCONFIG: everything the tree at this point has (configured
@@ -39,12 +36,7 @@ build() {
 			make -C "$src/tools/testing/fpsimd-model" \
 				OUTPUT="$top/model" -j"$JOBS" all
 		fi &&
-		make -C "$src/tools/testing/selftests/kvm" ARCH=arm64 \
-			CROSS_COMPILE=$CROSS KHDR_INCLUDES="-isystem $obj/usr/include" \
-			OUTPUT="$top/kvm" abs_objdir="$top/gen" -j"$JOBS" &&
-		make -C "$src/tools/testing/selftests/arm64" ARCH=arm64 \
-			CROSS_COMPILE=$CROSS KHDR_INCLUDES="-isystem $obj/usr/include" \
-			OUTPUT="$top/arm64" ARM64_SUBTARGETS="fp signal" -j"$JOBS"
+		selftests_make "$src" "$obj/usr/include" "$top"
 	} >"$log" 2>&1 || {
 		tail -n 30 "$log"
 		die "series: $1 does not build on its own (log: $log)"

@@ -9,14 +9,7 @@ src=$BUILD/ours/src
 hdrs=$(DEBUG='' obj_dir ours)/usr/include
 out=$BUILD/tests
 [ -d "$hdrs" ] || die "no kernel headers at $hdrs (run: make image)"
-mkdir -p "$out/kvm" "$out/arm64" "$out/gen/tools"
-
-tmake() {
-	make -C "$src/tools/testing/selftests/$1" ARCH=arm64 CROSS_COMPILE=$CROSS \
-		KHDR_INCLUDES="-isystem $hdrs" OUTPUT="$out/$2" -j"$JOBS" "${@:3}"
-}
-tmake kvm kvm abs_objdir="$out/gen"
-tmake arm64 arm64 ARM64_SUBTARGETS="fp signal"
+selftests_make "$src" "$hdrs" "$out"
 
 # The list of test programs each suite declares, for the guest runner.
 list_progs() {

@@ -348,13 +348,13 @@ static const char * const names[LIVE_CASES] = {
 	[LIVE_COREDUMP] = "coredump",
 };
 
+#define LIVE_TRIES	3
+
 /*
  * In a child of its own: the adaptive rule's history of FP use after
  * KVM_RUN is the thread's, and a case's FP use must not stop deferral in
  * the next. Exit status 0 pass, 1 fail.
  */
-#define LIVE_TRIES	3
-
 static void __noreturn live_vm_case(enum live_case i, bool on)
 {
 	struct live_vm lv;
@@ -367,8 +367,8 @@ static void __noreturn live_vm_case(enum live_case i, bool on)
 	TEST_ASSERT(!live_run(lv.vcpu), "KVM_RUN");
 	/*
 	 * A return is not deferred when something else took the registers
-	 * first (a kernel thread's FP use on a loaded host): try again, at
-	 * most LIVE_TRIES times, below the adaptive rule's streak of FP use.
+	 * first (seen once on a loaded host): try again, at most LIVE_TRIES
+	 * times, below the adaptive rule's streak of FP use.
 	 */
 	for (tries = 1; ; tries++) {
 		d0 = deferred(lv.vcpu);
