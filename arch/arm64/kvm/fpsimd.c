@@ -61,6 +61,8 @@
 static bool fp_vmm_watch;
 static bool fp_vmm_defer;
 static bool fp_vmm_key_held;
+/* Both as fpu_guest_put()'s @how (FPU_VMM_WATCH, FPU_VMM_DEFER). */
+static u8 fp_vmm_how;
 
 static int fp_vmm_param_set(const char *val, const struct kernel_param *kp)
 {
@@ -70,6 +72,8 @@ static int fp_vmm_param_set(const char *val, const struct kernel_param *kp)
 		return ret;
 	if (fp_vmm_defer)
 		fp_vmm_key_held = true;
+	WRITE_ONCE(fp_vmm_how, (fp_vmm_watch ? FPU_VMM_WATCH : 0) |
+			       (fp_vmm_defer ? FPU_VMM_DEFER : 0));
 	if (fp_vmm_watch || fp_vmm_defer)
 		static_branch_enable(&fpu_vmm_watch);
 	else if (!fp_vmm_key_held)
@@ -161,13 +165,17 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 	/*
 	 * kvm.fp_vmm_defer: KVM_RUN from another thread than the last one
 	 * fetches the vCPU from that thread's CPU, which may still hold it.
+	 * Once this KVM_RUN has loaded it, no other CPU holds it dirty until
+	 * its next deferral: a preemption's put before the entry saves it.
 	 */
-	if (static_branch_unlikely(&fpu_vmm_watch)) {
+	if (static_branch_unlikely(&fpu_vmm_watch) &&
+	    vcpu->arch.fpu.vmm_deferred && vcpu->wants_to_run &&
+	    !READ_ONCE(vcpu->scheduled_out)) {
 		struct fpu_guest *g = &vcpu->arch.fpu;
 		int last = READ_ONCE(g->fpstate.last_cpu);
 
-		if (last != smp_processor_id() && last >= 0 &&
-		    vcpu->wants_to_run && !READ_ONCE(vcpu->scheduled_out))
+		g->vmm_deferred = false;
+		if (last != smp_processor_id() && last >= 0)
 			fpu_guest_fetch_remote(g);
 	}
 	/*
@@ -180,26 +188,32 @@ void kvm_arch_vcpu_load_fp(struct kvm_vcpu *vcpu)
 	 */
 	if (fpu_guest_vcpu_load_sme(&vcpu->arch.fpu))
 		vcpu->stat.fp_host_sme_flush++;
-	hd = kvm_fp_host_data();
-	hd->task_fpsimd = kern_hyp_va(&th->uw.fpsimd_state);
-	hd->task_fpmr = kern_hyp_va(&th->uw.fpmr);
+	/* nVHE: where the trap writes the thread back (VHE finds current). */
+	if (!has_vhe()) {
+		hd = kvm_fp_host_data();
+		hd->task_fpsimd = kern_hyp_va(&th->uw.fpsimd_state);
+		hd->task_fpmr = kern_hyp_va(&th->uw.fpmr);
+	}
 	vcpu->arch.fp_after_load = true;
 }
 
 /*
- * The first entry of a KVM_RUN: what did the VMM do since the last one?
- * Returns fpu_vmm_watch_take()'s answer.
+ * The first entry of a KVM_RUN whose thread was watched or deferred: what
+ * did the VMM do since the last one? Returns the entry's plan.
  */
-static noinline unsigned int kvm_fp_vmm_watched(struct kvm_vcpu *vcpu)
+static noinline enum fpu_guest_plan kvm_fp_vmm_watched(struct kvm_vcpu *vcpu)
 {
-	unsigned int w = fpu_vmm_watch_take(&vcpu->arch.fpu);
+	enum fpu_guest_plan plan;
+	unsigned int w;
 
-	if (w == FPSTATE_WATCH_OFF)
-		return w;
+	plan = fpu_vmm_watch_take(&vcpu->arch.fpu, &w);
 	vcpu->stat.fp_vmm_round_trip++;
 	if (w == FPSTATE_WATCH_HIT)
 		vcpu->stat.fp_vmm_fp_use++;
-	return w;
+	/* Deferred, unused, still live: a round trip that moved nothing. */
+	if (w == FPSTATE_WATCH_DEFER && plan == FPU_GUEST_LIVE)
+		vcpu->stat.fp_vmm_live_entry++;
+	return plan;
 }
 
 /**
@@ -212,28 +226,24 @@ static noinline unsigned int kvm_fp_vmm_watched(struct kvm_vcpu *vcpu)
 void kvm_arch_vcpu_ctxflush_fp(struct kvm_vcpu *vcpu)
 {
 	bool first = vcpu->arch.fp_after_load;
-	unsigned int w = FPSTATE_WATCH_OFF;
 	enum fpu_guest_plan plan;
 
 	if (!system_supports_fpsimd())
 		return;
-	if (unlikely(first)) {
-		vcpu->arch.fp_after_load = false;
-		/* Watched or deferred since KVM_RUN last returned? */
-		if (static_branch_unlikely(&fpu_vmm_watch) &&
-		    READ_ONCE(current->thread.fpstate.el0_watch))
-			w = kvm_fp_vmm_watched(vcpu);
-	}
-	plan = fpu_guest_plan_entry(&vcpu->arch.fpu);
+	/* Watched or deferred since KVM_RUN last returned? */
+	if (unlikely(first) && static_branch_unlikely(&fpu_vmm_watch) &&
+	    READ_ONCE(current->thread.fpstate.el0_watch))
+		plan = kvm_fp_vmm_watched(vcpu);
+	else
+		plan = fpu_guest_plan_entry(&vcpu->arch.fpu);
 	vcpu->arch.fp_plan = plan;
 	/* Protected mode: the hypervisor reads the plan from the vCPU. */
 	if (!is_protected_kvm_enabled())
 		kvm_fp_host_data()->fp_owner = (int)plan;
-	if (unlikely(first) && plan == FPU_GUEST_LIVE) {
-		vcpu->stat.fp_reload_avoided++;
-		/* Deferred, unused, still live: a round trip that moved nothing. */
-		if (w == FPSTATE_WATCH_DEFER)
-			vcpu->stat.fp_vmm_live_entry++;
+	if (unlikely(first)) {
+		vcpu->arch.fp_after_load = false;
+		if (plan == FPU_GUEST_LIVE)
+			vcpu->stat.fp_reload_avoided++;
 	}
 	if (trace_kvm_fp_enter_enabled())
 		trace_kvm_fp_enter(vcpu->vcpu_id, smp_processor_id(), plan);
@@ -322,29 +332,29 @@ void kvm_arch_vcpu_put_fp(struct kvm_vcpu *vcpu)
 {
 	struct fpu_guest *g = &vcpu->arch.fpu;
 	u64 za_saves = g->nr_za_saves;
-	bool deferred = false;
-	bool saved;
+	unsigned int how = 0, done;
 
 	if (!system_supports_fpsimd())
 		return;
-	scoped_guard(irqsave) {
-		/*
-		 * KVM_RUN itself returns: not a preemption, not another
-		 * ioctl, not a put and load in the middle of the run.
-		 */
-		if (static_branch_unlikely(&fpu_vmm_watch) &&
-		    vcpu->arch.fp_run_return && !READ_ONCE(vcpu->scheduled_out))
-			deferred = fpu_vmm_return(g, fp_vmm_watch,
-						  fp_vmm_defer && kvm_fp_lazy()) ==
-				   FPSTATE_WATCH_DEFER;
-		saved = !deferred && fpu_guest_put(g);
+	/*
+	 * KVM_RUN itself returns: not a preemption, not another ioctl, not a
+	 * put and load in the middle of the run.
+	 */
+	if (static_branch_unlikely(&fpu_vmm_watch) &&
+	    vcpu->arch.fp_run_return && !READ_ONCE(vcpu->scheduled_out)) {
+		how = READ_ONCE(fp_vmm_how);
+		if (!kvm_fp_lazy())
+			how &= ~FPU_VMM_DEFER;
 	}
-	if (deferred)
+	scoped_guard(irqsave)
+		done = fpu_guest_put(g, how);
+	if (done & FPU_VMM_DEFERRED)
 		vcpu->stat.fp_vmm_deferred++;
 	vcpu->stat.fp_guest_save = g->nr_saves;
 	vcpu->stat.fp_guest_za_save = g->nr_za_saves;
 	if (trace_kvm_fp_put_enabled())
-		trace_kvm_fp_put(vcpu->vcpu_id, smp_processor_id(), saved);
+		trace_kvm_fp_put(vcpu->vcpu_id, smp_processor_id(),
+				 !!(done & FPU_GUEST_SAVED));
 	if (g->nr_za_saves != za_saves)
 		trace_kvm_fp_za(vcpu->vcpu_id, smp_processor_id(), 0);
 }

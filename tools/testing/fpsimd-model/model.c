@@ -61,6 +61,8 @@
  *  41 KVM_RUN's deferring return leaves EL0 FP access on (run with -v)
  *  42 KVM_RUN's first entry does not write back another vCPU the
  *     thread left deferred (run with -v)
+ *  43 an exit with the guest live leaves the host's length in force
+ *     (nVHE's lift of ZCR_EL2, under VHE's live entry that writes none)
  *
  * Kernel paths run here besides the task and guest basics: signal
  * delivery and sigreturn, ptrace, prctl(PR_SVE_SET_VL), exec, SVE first
@@ -903,8 +905,14 @@ static int ev_guest_enter(int cpu)
 		fail("protected KVM planned a VMM save its hypervisor cannot do");
 	if (pkvm_world && t->traps_off && W.hyp_live[cpu] != t->vcpu)
 		fail("a live entry of a vCPU the hypervisor did not leave live");
-	/* Entering with the state live puts the guest's length in force. */
-	if (t->traps_off)
+	/*
+	 * Entering with the state live: VHE's hyp_fp_enter_live() does not
+	 * write an SVE guest's length, which must still be in force.
+	 */
+	if (t->traps_off && vcpu_st(t->vcpu)->type == TYPE_SVE &&
+	    W.hw[cpu].zcr != vcpu_st(t->vcpu)->vl)
+		fail("a live entry found another vector length in force");
+	else if (t->traps_off)
 		W.hw[cpu].zcr = vcpu_st(t->vcpu)->vl;
 	/*
 	 * A 32-bit vCPU entered with traps on runs with FPEXC.EN set until
@@ -1063,6 +1071,8 @@ static int ev_guest_exit(int cpu)
 	 */
 	if (mutation == 14)
 		W.hw[cpu].zcr = vcpu_st(W.t[k].vcpu)->vl;
+	if (mutation == 43)
+		W.hw[cpu].zcr = MAXCH;
 	return 1;
 }
 

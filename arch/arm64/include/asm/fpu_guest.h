@@ -32,6 +32,9 @@
  * @sme_state: ZA at @sme_vl, for a vCPU with SME
  * @sme_vl: the vCPU's maximum streaming vector length, 0 without SME
  * @svcr: where the vCPU keeps SVCR (PSTATE.SM and PSTATE.ZA), with SME
+ * @vmm_deferred: a KVM_RUN returned leaving it deferred (kvm.fp_vmm_defer),
+ *                perhaps on another CPU than the next KVM_RUN's, which
+ *                clears it when it loads the vCPU
  * @nr_saves: every save of this context, whoever did it (KVM's put, a
  *            kernel-mode NEON user that found it live, a register read)
  * @nr_host_za_saves: the caller's ZA written back when this vCPU took the
@@ -56,6 +59,7 @@ struct fpu_guest {
 	void				*sme_state;
 	unsigned int			sme_vl;
 	u64				*svcr;
+	bool				vmm_deferred;
 	u64				nr_saves;
 	u64				nr_host_za_saves;
 	u64				nr_za_saves;
@@ -82,18 +86,47 @@ void fpu_guest_set_sve(struct fpu_guest *g, void *sve_state,
 		       unsigned int sve_vl);
 void fpu_guest_set_sme(struct fpu_guest *g, void *sme_state,
 		       unsigned int sme_vl, u64 *svcr);
-bool fpu_guest_vcpu_load_sme(struct fpu_guest *g);
+bool __fpu_guest_vcpu_load_sme(struct fpu_guest *g, u64 svcr);
+
+/**
+ * fpu_guest_vcpu_load_sme() - a vCPU is loaded: deal with the registers' SME state
+ * @g: the vCPU's context
+ *
+ * Call from vcpu_load, preemption disabled. Someone else's streaming mode
+ * found on is written back (if dirty) and turned off, with ZA; ZA alone
+ * stays live, beside the guest; a vCPU with SME that still holds the
+ * registers keeps its own (fpregs_vcpu_load_sme()). Inline up to the
+ * common answer: SVCR clear, nothing to do.
+ *
+ * Return: true when the registers were written back and turned off.
+ */
+static __always_inline bool fpu_guest_vcpu_load_sme(struct fpu_guest *g)
+{
+	u64 svcr;
+
+	if (!system_supports_sme())
+		return false;
+	svcr = read_sysreg_s(SYS_SVCR);
+	return svcr && __fpu_guest_vcpu_load_sme(g, svcr);
+}
 bool fpu_guest_vcpu_load_protected(struct fpu_guest *g);
 
 /* What fpu_guest_load() did, a mask. */
 #define FPU_GUEST_LOADED	0x1	/* the vCPU's registers were loaded */
 #define FPU_GUEST_HOST_SAVED	0x2	/* after writing the caller's back */
 #define FPU_GUEST_HOST_ZA_SAVED	0x4	/* the caller's ZA among them */
+/* What fpu_guest_put() did: one of them, or nothing. */
+#define FPU_GUEST_SAVED		0x8	/* the vCPU was written back */
+#define FPU_VMM_DEFERRED	0x10	/* the vCPU stays live and dirty */
+
+/* fpu_guest_put()'s @how, for the put that ends KVM_RUN. */
+#define FPU_VMM_WATCH		0x1	/* count the thread's FP use */
+#define FPU_VMM_DEFER		0x2	/* defer its registers */
 
 unsigned int fpu_guest_load(struct fpu_guest *g);
 enum fpu_guest_plan fpu_guest_plan_entry(struct fpu_guest *g);
 void fpu_guest_record_trap(struct fpu_guest *g, enum fpu_guest_plan plan);
-bool fpu_guest_put(struct fpu_guest *g);
+unsigned int fpu_guest_put(struct fpu_guest *g, unsigned int how);
 void fpu_guest_move_image(struct fpu_guest *g, void *sve_state,
 			  void *sme_state);
 void fpu_guest_discard(struct fpu_guest *g);
@@ -106,8 +139,8 @@ void fpu_guest_fetch_remote(struct fpu_guest *g);
  * or fp_vmm_defer (leave the vCPU's registers live until then) is.
  */
 DECLARE_STATIC_KEY_FALSE(fpu_vmm_watch);
-unsigned int fpu_vmm_return(struct fpu_guest *g, bool watch, bool defer);
-unsigned int fpu_vmm_watch_take(struct fpu_guest *g);
+enum fpu_guest_plan fpu_vmm_watch_take(struct fpu_guest *g,
+				       unsigned int *watch);
 
 /**
  * fpu_vmm_deferred() - is current a VMM thread whose registers KVM deferred?

@@ -405,6 +405,11 @@ static void fpstate_load_user(struct fpstate *st)
 	if (WARN_ON_ONCE(t != current))
 		return;
 	WRITE_ONCE(st->save_as, FP_STATE_CURRENT);
+	/* KVM's VMM watch or deferral may have left EL0 FP trapped here. */
+	if (static_branch_unlikely(&fpu_vmm_watch)) {
+		mask |= CPACR_EL1_FPEN_EL0EN;
+		el0 |= CPACR_EL1_FPEN_EL0EN;
+	}
 	if (system_supports_fpmr())
 		write_sysreg_s(th->uw.fpmr, SYS_FPMR);
 	if (system_supports_sme() && fpstate_load_sme(t, &el0))

@@ -225,11 +225,16 @@ void fpsimd_thread_switch(struct task_struct *incoming)
  */
 void fpregs_restore_user_locked(void)
 {
+	unsigned int w = FPSTATE_WATCH_OFF;
+
+	/* KVM's VMM watch or deferral (guest.c), read once. */
+	if (static_branch_unlikely(&fpu_vmm_watch))
+		w = READ_ONCE(current->thread.fpstate.el0_watch);
 	/* Nobody else clears it, or sets it while current runs. */
 	if (!test_thread_flag(TIF_FOREIGN_FPSTATE))
 		goto out;
 	clear_thread_flag(TIF_FOREIGN_FPSTATE);
-	if (fpu_vmm_deferred()) {
+	if (w == FPSTATE_WATCH_DEFER) {
 		/*
 		 * A VMM thread whose registers KVM deferred (guest.c): not
 		 * loaded, whoever holds the registers; its first FP, SVE or
@@ -245,8 +250,9 @@ void fpregs_restore_user_locked(void)
 		/*
 		 * Still live, so not reloaded: but a VHE KVM exit on this CPU
 		 * may have reset EL0 SVE and SME access since it last ran, or
-		 * a deferred VMM thread turned them off (nVHE leaves the
-		 * host's CPACR_EL1 alone otherwise).
+		 * a VMM thread watched or deferred here turned them and FP off
+		 * (nVHE leaves the host's CPACR_EL1 alone otherwise). A load
+		 * sets all three (fpstate_load_user()).
 		 */
 		bool sme = system_supports_sme();
 		u64 mask = CPACR_EL1_ZEN_EL0EN | (sme ? CPACR_EL1_SMEN_EL0EN : 0);
@@ -254,12 +260,21 @@ void fpregs_restore_user_locked(void)
 
 		if (sme && test_thread_flag(TIF_SME))
 			el0 |= CPACR_EL1_SMEN_EL0EN;
+		if (static_branch_unlikely(&fpu_vmm_watch)) {
+			mask |= CPACR_EL1_FPEN_EL0EN;
+			el0 |= CPACR_EL1_FPEN_EL0EN;
+		}
 		sysreg_clear_set(cpacr_el1, mask, el0);
 	}
 out:
-	/* A VMM thread watched between KVM_RUNs (guest.c) traps its FP use. */
-	if (static_branch_unlikely(&fpu_vmm_watch))
-		fpregs_el0_set_fp(!fpstate_el0_watched(current->thread.fpstate.el0_watch));
+	/*
+	 * A VMM thread watched between KVM_RUNs (guest.c) traps its FP use.
+	 * Anyone else finds EL0 FP on: a load turns it on while the watch
+	 * parameters are, and a CPU left trapping (without SVE, or after
+	 * they went off) takes one trap that turns it on.
+	 */
+	if (unlikely(w) && fpstate_el0_watched(w))
+		fpregs_el0_set_fp(false);
 }
 
 /**

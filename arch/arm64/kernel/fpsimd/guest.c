@@ -150,9 +150,10 @@ unsigned int fpu_guest_load(struct fpu_guest *g)
  * Return: FPU_GUEST_LIVE when the vCPU's state is live here (enter with
  * FP/SVE enabled), FPU_GUEST_TRAP_SAVE when the first FP/SVE access must
  * save the caller's dirty registers before loading the guest's,
- * FPU_GUEST_TRAP when it only has to load the guest's.
+ * FPU_GUEST_TRAP when it only has to load the guest's. Not inlined into
+ * fpu_vmm_watch_take(), which ends by jumping to it.
  */
-enum fpu_guest_plan fpu_guest_plan_entry(struct fpu_guest *g)
+noinline enum fpu_guest_plan fpu_guest_plan_entry(struct fpu_guest *g)
 {
 	struct fpstate *host = &current->thread.fpstate;
 
@@ -162,27 +163,17 @@ enum fpu_guest_plan fpu_guest_plan_entry(struct fpu_guest *g)
 }
 
 /**
- * fpu_guest_vcpu_load_sme() - a vCPU is loaded: deal with the registers' SME state
+ * __fpu_guest_vcpu_load_sme() - fpu_guest_vcpu_load_sme() with SVCR found set
  * @g: the vCPU's context
- *
- * Call from vcpu_load, preemption disabled. Someone else's streaming mode
- * found on is written back (if dirty) and turned off, with ZA; ZA alone
- * stays live, beside the guest; a vCPU with SME that still holds the
- * registers keeps its own (fpregs_vcpu_load_sme()).
+ * @svcr: the SVCR found
  *
  * Return: true when the registers were written back and turned off.
  */
-bool fpu_guest_vcpu_load_sme(struct fpu_guest *g)
+bool __fpu_guest_vcpu_load_sme(struct fpu_guest *g, u64 svcr)
 {
 	unsigned long flags;
 	bool mine;
-	u64 svcr;
 
-	if (!system_supports_sme())
-		return false;
-	svcr = read_sysreg_s(SYS_SVCR);
-	if (!svcr)
-		return false;
 	/* IRQs off holds the record still (also from a preempt notifier). */
 	local_irq_save(flags);
 	mine = fpregs_is_live(fpregs_this_cpu(), smp_processor_id(), &g->fpstate);
@@ -276,22 +267,6 @@ void fpu_guest_record_trap(struct fpu_guest *g, enum fpu_guest_plan plan)
 	if (system_supports_sme())
 		fpu_guest_stop_za(g, plan);
 	fpregs_mark_foreign(current);
-}
-
-/**
- * fpu_guest_put() - the vCPU stops running on this CPU
- * @g: the vCPU's context
- *
- * Writes the guest's registers back if they are newer than its memory,
- * at its own vector length. The registers stay recorded as the vCPU's.
- * Call with IRQs disabled.
- *
- * Return: true when a save was done.
- */
-bool fpu_guest_put(struct fpu_guest *g)
-{
-	lockdep_assert_irqs_disabled();
-	return fpregs_sync(fpregs_this_cpu(), smp_processor_id(), &g->fpstate);
 }
 
 /**
@@ -403,35 +378,28 @@ void fpu_guest_fetch_remote(struct fpu_guest *g)
 		fpu_guest_fetch_cpu(g, false);
 }
 
-/**
- * fpu_vmm_return() - KVM_RUN returns: how does the VMM thread go back?
- * @g: the vCPU's context, about to be put
- * @watch: count the thread's FP use until its next KVM_RUN
- * @defer: leave the vCPU's registers live until the thread uses FP
- *
- * Call with IRQs disabled from the vCPU's put on KVM_RUN's way back to
- * userspace, when fpu_vmm_watch is on, then put the vCPU unless the answer
- * is a deferral. With @watch or a deferral (fpregs_plan_vmm_return() decides),
- * the thread's EL0 FP access stays trapped until its first use
- * (fpregs_handle_el0_trap()): watched, its way back goes through
- * fpsimd_restore_current_state(), which sets that up; deferred, it is set
- * up here, its registers are not loaded, and the vCPU's stay live and
- * dirty. A vCPU with SME is
- * never deferred (its streaming mode would stay on in the VMM), nor is
- * anything on PREEMPT_RT, where an IPI (fpu_guest_fetch()) could interrupt
- * a change of the record.
- *
- * Return: the thread's new fpstate::el0_watch; FPSTATE_WATCH_DEFER means
- * the vCPU must not be saved now.
+/*
+ * KVM_RUN returns, and fpu_vmm_watch is on: how does the VMM thread go
+ * back? With watching (FPU_VMM_WATCH) or a deferral
+ * (fpregs_plan_vmm_return() decides), the thread's EL0 FP access stays
+ * trapped until its first use (fpregs_handle_el0_trap()): watched, the
+ * vCPU is put and the thread's way back goes through
+ * fpsimd_restore_current_state(), which sets that up; deferred, the vCPU
+ * is not put, its registers stay live and dirty, and the trap is set up
+ * here, with nothing loaded. A vCPU with SME is never deferred (its
+ * streaming mode would stay on in the VMM), nor is anything on
+ * PREEMPT_RT, where an IPI (fpu_guest_fetch()) could interrupt a change
+ * of the record.
  */
-unsigned int fpu_vmm_return(struct fpu_guest *g, bool watch, bool defer)
+static unsigned int fpu_vmm_return(struct fpregs_cpu *pc, int cpu,
+				   struct fpu_guest *g, unsigned int how,
+				   bool defer)
 {
 	struct fpstate *host = &current->thread.fpstate;
 	unsigned int was = host->el0_watch, w;
 
-	lockdep_assert_irqs_disabled();
-	defer = defer && !g->sme_vl && !IS_ENABLED(CONFIG_PREEMPT_RT);
-	w = fpregs_plan_vmm_return(fpregs_this_cpu(), &g->fpstate, host, watch, defer);
+	w = fpregs_plan_vmm_return(pc, &g->fpstate, host, how & FPU_VMM_WATCH,
+				   defer);
 	host->el0_watch = w;
 	if (w == FPSTATE_WATCH_DEFER) {
 		/*
@@ -444,45 +412,91 @@ unsigned int fpu_vmm_return(struct fpu_guest *g, bool watch, bool defer)
 		if (test_thread_flag(TIF_FOREIGN_FPSTATE))
 			clear_thread_flag(TIF_FOREIGN_FPSTATE);
 		fpregs_el0_trap_all();
-	} else if (w != FPSTATE_WATCH_OFF || was == FPSTATE_WATCH_DEFER) {
-		/* A KVM_RUN that never entered leaves a deferral unloaded. */
-		fpregs_mark_foreign(current);
+		/* For the next KVM_RUN's load, which may be on another CPU. */
+		g->vmm_deferred = true;
+		return FPU_VMM_DEFERRED;
 	}
-	return w;
+	/* A KVM_RUN that never entered leaves a deferral unloaded. */
+	if (w != FPSTATE_WATCH_OFF || was == FPSTATE_WATCH_DEFER)
+		fpregs_mark_foreign(current);
+	return fpregs_sync(pc, cpu, &g->fpstate) ? FPU_GUEST_SAVED : 0;
+}
+
+/**
+ * fpu_guest_put() - the vCPU stops running on this CPU
+ * @g: the vCPU's context
+ * @how: 0, or for the put that ends KVM_RUN while fpu_vmm_watch is on,
+ *       FPU_VMM_WATCH (count the thread's FP use until its next KVM_RUN)
+ *       and FPU_VMM_DEFER (leave the vCPU's registers live until then)
+ *
+ * Writes the guest's registers back if they are newer than its memory,
+ * at its own vector length; the registers stay recorded as the vCPU's.
+ * With @how, the thread may instead be deferred: the vCPU is not written
+ * back, and the thread's registers are loaded at its first FP use. One
+ * call for both, so that a thread in its backoff costs the put little.
+ * Call with IRQs disabled.
+ *
+ * Return: FPU_GUEST_SAVED when the vCPU was written back,
+ * FPU_VMM_DEFERRED when it stays live and dirty, or 0.
+ */
+unsigned int fpu_guest_put(struct fpu_guest *g, unsigned int how)
+{
+	struct fpregs_cpu *pc = fpregs_this_cpu();
+	int cpu = smp_processor_id();
+
+	lockdep_assert_irqs_disabled();
+	if (unlikely(how)) {
+		struct fpstate *host = &current->thread.fpstate;
+		bool defer = (how & FPU_VMM_DEFER) && !g->sme_vl &&
+			     !IS_ENABLED(CONFIG_PREEMPT_RT);
+
+		/*
+		 * Neither watched now nor since its last KVM_RUN, and in its
+		 * backoff: a put as without the parameters.
+		 */
+		if (how & FPU_VMM_WATCH || host->el0_watch ||
+		    !fpstate_vmm_backoff(host, defer))
+			return fpu_vmm_return(pc, cpu, g, how, defer);
+	}
+	return fpregs_sync(pc, cpu, &g->fpstate) ? FPU_GUEST_SAVED : 0;
 }
 
 /**
  * fpu_vmm_watch_take() - the caller enters a guest again: what did it do?
  * @g: the vCPU about to enter
+ * @watch: set to what the caller did since KVM_RUN last returned:
+ *         FPSTATE_WATCH_HIT if it used FP at EL0, FPSTATE_WATCH_ARMED or
+ *         FPSTATE_WATCH_DEFER if not, FPSTATE_WATCH_OFF if it was neither
+ *         watched nor deferred
  *
- * Call with IRQs disabled, at the first entry of a KVM_RUN, before its
- * plan. The watch or deferral ends. A deferred thread may have left
- * another vCPU dirty here, which is written back now, so the plan finds
- * only @g or the thread itself dirty (fpregs_vmm_enter()); its registers,
- * never loaded, are loaded on its way back to userspace unless it is
- * deferred again. A watched thread's EL0 FP/SIMD access is on again.
+ * fpu_guest_plan_entry() for the first entry of a KVM_RUN whose thread
+ * was watched or deferred, with IRQs disabled. The watch or deferral
+ * ends. A deferred thread may have left another vCPU dirty here, which is
+ * written back now, so the plan finds only @g or the thread itself dirty
+ * (fpregs_vmm_enter()); its registers, never loaded, are loaded on its
+ * way back to userspace unless it is deferred again (the load turns EL0
+ * access on). A watched thread's EL0 FP/SIMD access is on again.
  *
- * Return: FPSTATE_WATCH_HIT if the caller used FP at EL0 since KVM_RUN
- * last returned, FPSTATE_WATCH_ARMED or FPSTATE_WATCH_DEFER if not,
- * FPSTATE_WATCH_OFF if it was neither watched nor deferred.
+ * Return: the plan, as fpu_guest_plan_entry().
  */
-unsigned int fpu_vmm_watch_take(struct fpu_guest *g)
+enum fpu_guest_plan fpu_vmm_watch_take(struct fpu_guest *g,
+				       unsigned int *watch)
 {
 	struct fpstate *st = &current->thread.fpstate;
 	unsigned int w = st->el0_watch;
 
 	lockdep_assert_irqs_disabled();
+	*watch = w;
+	st->el0_watch = FPSTATE_WATCH_OFF;
 	fpstate_vmm_account(st, w);
 	if (w == FPSTATE_WATCH_DEFER) {
-		/* The way out turns EL0 access on after the load. */
-		fpregs_vmm_enter(fpregs_this_cpu(), smp_processor_id(), &g->fpstate,
-				 st);
+		fpregs_vmm_enter(fpregs_this_cpu(), smp_processor_id(),
+				 &g->fpstate, st);
 		fpregs_mark_foreign(current);
 	} else if (fpstate_el0_watched(w)) {
 		fpregs_el0_set_fp(true);
 	}
-	st->el0_watch = FPSTATE_WATCH_OFF;
-	return w;
+	return fpu_guest_plan_entry(g);
 }
 
 /**

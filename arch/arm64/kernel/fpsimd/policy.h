@@ -257,6 +257,25 @@ static inline int fpregs_trap_saves_za(enum fpu_guest_plan plan)
 #endif
 
 /**
+ * fpstate_vmm_backoff() - is the VMM thread in its backoff? One round trip less
+ * @host: the thread's user context
+ * @defer: its registers may be deferred (fp_vmm_defer, and the vCPU allows it)
+ *
+ * The first question of fpregs_plan_vmm_return(), also asked on its own by
+ * the kernel's put when the thread is not watched: a thread in its backoff
+ * is then put as without the parameters, and nothing else changes.
+ *
+ * Return: non-zero when the thread is not to be deferred this time.
+ */
+static inline int fpstate_vmm_backoff(struct fpstate *host, int defer)
+{
+	if (!defer || !host->vmm_skip)
+		return 0;
+	host->vmm_skip--;
+	return 1;
+}
+
+/**
  * fpregs_plan_vmm_return() - KVM_RUN returns: how does the VMM thread go back?
  * @pc: the ownership record of the current CPU
  * @vst: the vCPU being put
@@ -280,9 +299,8 @@ static inline int fpregs_plan_vmm_return(const struct fpregs_cpu *pc,
 					 struct fpstate *vst, struct fpstate *host,
 					 int watch, int defer)
 {
-	if (defer && host->vmm_skip)
-		host->vmm_skip--;
-	else if (defer && pc->dirty && pc->owner == vst)
+	if (!fpstate_vmm_backoff(host, defer) &&
+	    defer && pc->dirty && pc->owner == vst)
 		return FPSTATE_WATCH_DEFER;
 	return watch ? FPSTATE_WATCH_ARMED : FPSTATE_WATCH_OFF;
 }

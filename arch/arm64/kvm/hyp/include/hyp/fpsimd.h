@@ -124,8 +124,13 @@ static inline void hyp_fp_load_guest(struct kvm_vcpu *vcpu)
 		sve_cond_update_zcr_vq(maxq, SYS_ZCR_EL2);
 		__sve_restore_state(vcpu_sve_pffr(vcpu), &ctxt->fp_regs.fpsr,
 				    true);
-		/* Then what the guest asked for, within what it may use. */
-		sve_cond_update_zcr_vq(hyp_fp_guest_zcr_el2(vcpu), SYS_ZCR_EL2);
+		/*
+		 * Then what the guest asked for, within what it may use: the
+		 * maximum again, but for a guest hypervisor's nested guest.
+		 */
+		if (vcpu_has_nv(vcpu))
+			sve_cond_update_zcr_vq(hyp_fp_guest_zcr_el2(vcpu),
+					       SYS_ZCR_EL2);
 		write_sysreg_el1(*hyp_fp_guest_zcr(vcpu), SYS_ZCR);
 	}
 	if (kvm_has_fpmr(kvm))
@@ -158,14 +163,27 @@ static inline void hyp_fp_save_host_protected(struct kvm_vcpu *vcpu)
 
 /*
  * The VMM thread's registers are newer than its memory: write them back to
- * its thread_struct (shared with nVHE hyp by kvm_arch_vcpu_run_map_fp()).
- * The FPSIMD view is the whole of it: KVM_RUN is a system call.
+ * its thread_struct. VHE runs this in the thread itself (the host's SP_EL0
+ * is back since __guest_exit), nVHE through the pointers
+ * kvm_arch_vcpu_load_fp() leaves in kvm_host_data (the memory shared by
+ * kvm_arch_vcpu_run_map_fp()). The FPSIMD view is the whole of it:
+ * KVM_RUN is a system call.
  */
 static inline void hyp_fp_save_host_task(void)
 {
-	__fpsimd_save_state(*host_data_ptr(task_fpsimd));
+	struct user_fpsimd_state *regs;
+	u64 *fpmr;
+
+	if (has_vhe()) {
+		regs = &current->thread.uw.fpsimd_state;
+		fpmr = &current->thread.uw.fpmr;
+	} else {
+		regs = *host_data_ptr(task_fpsimd);
+		fpmr = *host_data_ptr(task_fpmr);
+	}
+	__fpsimd_save_state(regs);
 	if (cpus_have_final_cap(ARM64_HAS_FPMR))
-		**host_data_ptr(task_fpmr) = read_sysreg_s(SYS_FPMR);
+		*fpmr = read_sysreg_s(SYS_FPMR);
 }
 
 #ifdef __KVM_NVHE_HYPERVISOR__
@@ -240,6 +258,17 @@ static inline void hyp_fp_enter_live(struct kvm_vcpu *vcpu)
 	if (live)
 		hyp_fp_load_fpexc32(vcpu);
 	if (!live || !vcpu_has_sve(vcpu))
+		return;
+	/*
+	 * VHE: the lengths in force are still the ones the trap or the last
+	 * entry put there. While the vCPU stays live here nothing else writes
+	 * ZCR_EL12, and ZCR_EL2 only in the core's save of this vCPU, at its
+	 * maximum: the same value. A ZCR_EL1 from userspace comes with a
+	 * discard (kvm_arm_set_reg()), so that entry traps. Only a guest
+	 * hypervisor (its ZCR_EL2, vEL2 against vEL1) and streaming mode
+	 * (SMCR) change them from one entry to the next.
+	 */
+	if (has_vhe() && !vcpu_has_nv(vcpu) && !vcpu_has_sme(vcpu))
 		return;
 	write_sysreg_el2(hyp_fp_guest_zcr_el2(vcpu), SYS_ZCR);
 	write_sysreg_el1(*hyp_fp_guest_zcr(vcpu), SYS_ZCR);
